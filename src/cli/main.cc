@@ -1,1 +1,50 @@
-int main() { return 0; }
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "base/error.h"
+#include "base/log.h"
+#include "base/task.h"
+// describe_command.h wired once the readers land
+#include "cli/version.h"
+
+namespace {
+
+constexpr char kDescription[] =
+    "Sluice turns SQL notebooks into live data products: it reads files and databases, runs SQL "
+    "on all cores, and serves every result.";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app(kDescription, "sluice");
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(sluice::cli::kVersion));
+  size_t threads = 0;
+  std::string log_level = "warn";
+  app.add_option("--threads", threads, "Worker threads (0 = all cores)")->capture_default_str();
+  app.add_option("--log-level", log_level, "Log level: trace, debug, info, warn, error, off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+  app.add_subcommand("version", "Print the version of this sluice binary")->callback([] {
+    std::cout << "sluice " << sluice::cli::kVersion << '\n';
+  });
+  // describe: wired once the readers land
+  app.parse_complete_callback([&] {
+    sluice::InitLogging(log_level);
+    sluice::SetThreadCount(threads);
+  });
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  } catch (const sluice::UserError& error) {
+    std::cerr << "Error: " << error.what() << '\n';
+    return 1;
+  } catch (const std::exception& error) {
+    std::cerr << "Internal error: " << error.what() << '\n';
+    return 2;
+  }
+  return 0;
+}

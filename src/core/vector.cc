@@ -6,11 +6,28 @@
 #include "core/value.h"
 
 namespace sluice::core {
+namespace {
+
+// Strings start zeroed so that a NULL slot is an empty string, never a stray pointer.
+std::shared_ptr<std::byte[]> AllocateValues(TypeId type, size_t capacity) {
+  size_t bytes = capacity * TypeWidth(type);
+  if (type == TypeId::kVarchar) return std::make_shared<std::byte[]>(bytes);
+  return std::make_shared_for_overwrite<std::byte[]>(bytes);
+}
+
+}  // namespace
 
 Vector::Vector(TypeId type, size_t capacity)
-    : type_(type),
-      capacity_(capacity),
-      data_(std::make_unique<std::byte[]>(capacity * TypeWidth(type))) {}
+    : type_(type), capacity_(capacity), data_(AllocateValues(type, capacity)) {}
+
+void Vector::Reference(const Vector& source) {
+  type_ = source.type_;
+  size_ = source.size_;
+  capacity_ = source.capacity_;
+  data_ = source.data_;
+  validity_ = source.validity_;
+  heap_ = source.heap_;
+}
 
 void Vector::set_size(size_t size) {
   SLUICE_DCHECK(size <= capacity_);
@@ -32,13 +49,20 @@ Value Vector::GetValue(size_t i) const {
   SLUICE_DCHECK(i < size_);
   if (IsNull(i)) return Value::Null(type_);
   switch (type_) {
-    case TypeId::kBoolean: return Value::Boolean(data<uint8_t>()[i] != 0);
-    case TypeId::kInteger: return Value::Integer(data<int32_t>()[i]);
-    case TypeId::kBigint: return Value::Bigint(data<int64_t>()[i]);
-    case TypeId::kDouble: return Value::Double(data<double>()[i]);
-    case TypeId::kVarchar: return Value::Varchar(std::string(GetString(i)));
-    case TypeId::kDate: return Value::Date(data<int32_t>()[i]);
-    case TypeId::kTimestamp: return Value::Timestamp(data<int64_t>()[i]);
+    case TypeId::kBoolean:
+      return Value::Boolean(data<uint8_t>()[i] != 0);
+    case TypeId::kInteger:
+      return Value::Integer(data<int32_t>()[i]);
+    case TypeId::kBigint:
+      return Value::Bigint(data<int64_t>()[i]);
+    case TypeId::kDouble:
+      return Value::Double(data<double>()[i]);
+    case TypeId::kVarchar:
+      return Value::Varchar(std::string(GetString(i)));
+    case TypeId::kDate:
+      return Value::Date(data<int32_t>()[i]);
+    case TypeId::kTimestamp:
+      return Value::Timestamp(data<int64_t>()[i]);
   }
   throw InternalError("unknown type id");
 }
@@ -52,19 +76,29 @@ void Vector::SetValue(size_t i, const Value& value) {
   Value cast = value.CastTo(type_);
   validity_.SetValid(i);
   switch (type_) {
-    case TypeId::kBoolean: data<uint8_t>()[i] = cast.GetBoolean(); break;
+    case TypeId::kBoolean:
+      data<uint8_t>()[i] = cast.GetBoolean();
+      break;
     case TypeId::kInteger:
-    case TypeId::kDate: data<int32_t>()[i] = static_cast<int32_t>(cast.GetInt64()); break;
+    case TypeId::kDate:
+      data<int32_t>()[i] = static_cast<int32_t>(cast.GetInt64());
+      break;
     case TypeId::kBigint:
-    case TypeId::kTimestamp: data<int64_t>()[i] = cast.GetInt64(); break;
-    case TypeId::kDouble: data<double>()[i] = cast.GetDouble(); break;
-    case TypeId::kVarchar: SetString(i, cast.GetString()); break;
+    case TypeId::kTimestamp:
+      data<int64_t>()[i] = cast.GetInt64();
+      break;
+    case TypeId::kDouble:
+      data<double>()[i] = cast.GetDouble();
+      break;
+    case TypeId::kVarchar:
+      SetString(i, cast.GetString());
+      break;
   }
 }
 
 void Vector::Reserve(size_t capacity) {
   if (capacity <= capacity_) return;
-  auto grown = std::make_unique<std::byte[]>(capacity * TypeWidth(type_));
+  auto grown = AllocateValues(type_, capacity);
   std::memcpy(grown.get(), data_.get(), size_ * TypeWidth(type_));
   data_ = std::move(grown);
   if (!validity_.all_valid()) {

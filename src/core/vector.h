@@ -59,6 +59,9 @@ class Vector {
   /// Stores `value` as value i, casting it to the vector's type. REQUIRES: i < capacity().
   void SetValue(size_t i, const Value& value);
 
+  /// Makes this vector show `source`'s values without copying them: the buffer, validity and
+  /// heap are shared. Neither vector may be written afterwards.
+  void Reference(const Vector& source);
   /// Grows the capacity to at least `capacity`, keeping the values.
   void Reserve(size_t capacity);
   /// Copies `count` values starting at `from` in `source` to this vector, starting at `to`.
@@ -69,7 +72,7 @@ class Vector {
   TypeId type_;
   size_t size_ = 0;
   size_t capacity_;
-  std::unique_ptr<std::byte[]> data_;
+  std::shared_ptr<std::byte[]> data_;
   ValidityMask validity_;
   std::shared_ptr<StringHeap> heap_;
 };

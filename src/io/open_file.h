@@ -1,0 +1,26 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "io/batch_reader.h"
+
+namespace sluice::io {
+
+/// Names the file formats Sluice reads.
+enum class FileFormat { kCsv, kJson };
+
+/// Returns the format of `path` from its extension, ignoring .gz/.zst (.csv .tsv .txt → CSV;
+/// .json .jsonl .ndjson → JSON), or nothing for an unknown extension.
+std::optional<FileFormat> FormatOfPath(std::string_view path);
+
+/// Returns "csv" or "json".
+std::string_view FormatName(FileFormat format);
+
+/// Opens `path` with the reader its extension names, default options (TSV: tab-delimited).
+/// Throws UserError for an unknown extension, IoError/DataError from the reader.
+std::unique_ptr<BatchReader> OpenFile(const std::string& path);
+
+}  // namespace sluice::io
