@@ -1,0 +1,203 @@
+// Statements other than queries: CREATE, INSERT, DROP, EXPLAIN, SET, SHOW, DESCRIBE, COPY.
+
+#include "sql/parser_impl.h"
+
+namespace sluice::sql {
+namespace {
+
+template <typename T>
+std::unique_ptr<T> MakeNode(SourceLocation location) {
+  auto node = std::make_unique<T>();
+  node->location = location;
+  return node;
+}
+
+}  // namespace
+
+StatementPtr Parser::ParseStatement() {
+  SourceLocation location = Peek().location;
+  if (AtQueryStart()) {
+    auto statement = MakeNode<SelectStatement>(location);
+    statement->query = ParseQuery();
+    return statement;
+  }
+  StatementPtr statement;
+  if (IsWord("create")) {
+    statement = ParseCreate();
+  } else if (IsWord("insert")) {
+    statement = ParseInsert();
+  } else if (IsWord("drop")) {
+    statement = ParseDrop();
+  } else if (IsWord("explain")) {
+    statement = ParseExplain();
+  } else if (IsWord("set")) {
+    statement = ParseSet();
+  } else if (IsWord("show")) {
+    statement = ParseShow();
+  } else if (IsWord("describe")) {
+    statement = ParseDescribe();
+  } else if (IsWord("copy")) {
+    statement = ParseCopy();
+  } else {
+    FailExpected("a statement");
+  }
+  statement->location = location;
+  return statement;
+}
+
+StatementPtr Parser::ParseCreate() {
+  ExpectWord("create");
+  bool or_replace = false;
+  if (AcceptWord("or")) {
+    ExpectWord("replace");
+    or_replace = true;
+  }
+  bool temporary = AcceptWord("temp") || AcceptWord("temporary");
+  if (AcceptWord("table")) return ParseCreateTable(or_replace, temporary);
+  if (AcceptWord("view")) return ParseCreateView(or_replace, temporary);
+  FailExpected("TABLE or VIEW");
+}
+
+StatementPtr Parser::ParseCreateTable(bool or_replace, bool temporary) {
+  auto statement = std::make_unique<CreateTableStatement>();
+  statement->or_replace = or_replace;
+  statement->temporary = temporary;
+  if (AcceptWord("if")) {
+    ExpectWord("not");
+    ExpectWord("exists");
+    statement->if_not_exists = true;
+  }
+  statement->name = ParseQualifiedName();
+  if (AcceptWord("as")) {
+    statement->query = ParseQuery();
+    return statement;
+  }
+  ExpectSymbol("(");
+  do {
+    statement->columns.push_back(ParseColumnDefinition());
+  } while (AcceptSymbol(","));
+  ExpectSymbol(")");
+  return statement;
+}
+
+ColumnDefinition Parser::ParseColumnDefinition() {
+  ColumnDefinition column;
+  column.location = Peek().location;
+  column.name = ParseIdentifier();
+  column.type = ParseTypeName();
+  while (true) {
+    if (AcceptWord("not")) {
+      ExpectWord("null");
+      column.not_null = true;
+    } else if (!AcceptWord("null")) {
+      return column;
+    }
+  }
+}
+
+StatementPtr Parser::ParseCreateView(bool or_replace, bool temporary) {
+  auto statement = std::make_unique<CreateViewStatement>();
+  statement->or_replace = or_replace;
+  statement->temporary = temporary;
+  statement->name = ParseQualifiedName();
+  if (IsSymbol("(")) statement->column_names = ParseIdentifierList();
+  ExpectWord("as");
+  statement->query = ParseQuery();
+  return statement;
+}
+
+StatementPtr Parser::ParseInsert() {
+  auto statement = std::make_unique<InsertStatement>();
+  ExpectWord("insert");
+  ExpectWord("into");
+  statement->table = ParseQualifiedName();
+  if (IsSymbol("(") && !AtQueryStart(1)) statement->columns = ParseIdentifierList();
+  if (!AtQueryStart()) FailExpected("VALUES or a query");
+  statement->source = ParseQuery();
+  return statement;
+}
+
+StatementPtr Parser::ParseDrop() {
+  auto statement = std::make_unique<DropStatement>();
+  ExpectWord("drop");
+  if (AcceptWord("view")) {
+    statement->object_type = ObjectType::kView;
+  } else {
+    ExpectWord("table");
+  }
+  if (AcceptWord("if")) {
+    ExpectWord("exists");
+    statement->if_exists = true;
+  }
+  statement->name = ParseQualifiedName();
+  return statement;
+}
+
+StatementPtr Parser::ParseExplain() {
+  auto statement = std::make_unique<ExplainStatement>();
+  ExpectWord("explain");
+  statement->analyze = AcceptWord("analyze") || AcceptWord("analyse");
+  statement->statement = ParseStatement();
+  return statement;
+}
+
+StatementPtr Parser::ParseSet() {
+  auto statement = std::make_unique<SetStatement>();
+  ExpectWord("set");
+  statement->name = ParseIdentifier();
+  if (!AcceptWord("to")) ExpectSymbol("=");
+  statement->value = ParseExpr();
+  return statement;
+}
+
+StatementPtr Parser::ParseShow() {
+  auto statement = std::make_unique<ShowStatement>();
+  ExpectWord("show");
+  statement->name = ParseLabel();
+  return statement;
+}
+
+StatementPtr Parser::ParseDescribe() {
+  auto statement = std::make_unique<DescribeStatement>();
+  ExpectWord("describe");
+  statement->name = ParseQualifiedName();
+  return statement;
+}
+
+StatementPtr Parser::ParseCopy() {
+  auto statement = std::make_unique<CopyStatement>();
+  ExpectWord("copy");
+  if (AcceptSymbol("(")) {
+    statement->query = ParseQuery();
+    ExpectSymbol(")");
+  } else {
+    statement->table = ParseQualifiedName();
+  }
+  if (!AcceptWord("to")) {
+    ExpectWord("from");
+    statement->to = false;
+  }
+  if (Peek().kind != TokenKind::kString) FailExpected("a file path string");
+  statement->path = Advance().text;
+  AcceptWord("with");
+  if (IsSymbol("(")) statement->options = ParseOptionList();
+  return statement;
+}
+
+std::vector<OptionItem> Parser::ParseOptionList() {
+  std::vector<OptionItem> options;
+  ExpectSymbol("(");
+  do {
+    OptionItem option;
+    option.name = ParseLabel();
+    if (!IsSymbol(",") && !IsSymbol(")")) {
+      AcceptSymbol("=");
+      option.value = ParseExpr();
+    }
+    options.push_back(std::move(option));
+  } while (AcceptSymbol(","));
+  ExpectSymbol(")");
+  return options;
+}
+
+}  // namespace sluice::sql
