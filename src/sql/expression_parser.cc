@@ -294,7 +294,7 @@ ExprPtr Parser::ParseList() {
 ExprPtr Parser::ParseCase() {
   auto node = MakeNode<CaseExpr>(Peek().location);
   ExpectWord("case");
-  if (!IsWord("when")) node->operand = ParseExpr();
+  if (!IsWord("when") && !IsWord("end")) node->operand = ParseExpr();
   while (AcceptWord("when")) {
     WhenClause when;
     when.condition = ParseExpr();

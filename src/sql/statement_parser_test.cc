@@ -1,0 +1,132 @@
+#include <gtest/gtest.h>
+
+#include "sql/parser.h"
+#include "sql/to_sql.h"
+
+namespace sluice::sql {
+namespace {
+
+std::string Canonical(std::string_view text) {
+  std::string sql = ToSql(*ParseStatement(text));
+  EXPECT_EQ(ToSql(*ParseStatement(sql)), sql) << "round trip of " << text;
+  return sql;
+}
+
+ParseError ErrorOf(std::string_view text) {
+  try {
+    ParseSql(text);
+  } catch (const ParseError& error) {
+    return error;
+  }
+  ADD_FAILURE() << "no error for: " << text;
+  return ParseError({0, 0}, "");
+}
+
+TEST(StatementParserTest, ParsesCreateTable) {
+  EXPECT_EQ(Canonical("create table t (a int not null, b varchar(10), c double precision null)"),
+            "CREATE TABLE t (a INT NOT NULL, b VARCHAR(10), c DOUBLE PRECISION)");
+  EXPECT_EQ(Canonical("CREATE OR REPLACE TEMP TABLE IF NOT EXISTS s.t AS SELECT 1 AS a"),
+            "CREATE OR REPLACE TEMPORARY TABLE IF NOT EXISTS s.t AS SELECT 1 AS a");
+  auto statement = ParseStatement("CREATE TABLE t (a INTEGER NOT NULL, b DECIMAL(10,2))");
+  const auto& create = statement->As<CreateTableStatement>();
+  ASSERT_EQ(create.columns.size(), 2u);
+  EXPECT_TRUE(create.columns[0].not_null);
+  EXPECT_EQ(create.columns[1].type.name, "DECIMAL");
+  EXPECT_EQ(create.columns[1].type.parameters, (std::vector<int64_t>{10, 2}));
+  EXPECT_EQ(create.columns[1].location, (SourceLocation{1, 37}));
+}
+
+TEST(StatementParserTest, ParsesCreateViewInsertDrop) {
+  EXPECT_EQ(Canonical("CREATE VIEW v (a, b) AS SELECT 1, 2"),
+            "CREATE VIEW v (a, b) AS SELECT 1, 2");
+  EXPECT_EQ(Canonical("create or replace view v as select * from t"),
+            "CREATE OR REPLACE VIEW v AS SELECT * FROM t");
+  EXPECT_EQ(Canonical("INSERT INTO t (a, b) VALUES (1, 'x'), (2, NULL)"),
+            "INSERT INTO t (a, b) VALUES (1, 'x'), (2, NULL)");
+  EXPECT_EQ(Canonical("INSERT INTO t SELECT * FROM u"), "INSERT INTO t SELECT * FROM u");
+  EXPECT_EQ(Canonical("INSERT INTO t (SELECT * FROM u)"), "INSERT INTO t SELECT * FROM u");
+  EXPECT_EQ(Canonical("DROP TABLE IF EXISTS t"), "DROP TABLE IF EXISTS t");
+  EXPECT_EQ(Canonical("drop view s.v"), "DROP VIEW s.v");
+}
+
+TEST(StatementParserTest, ParsesUtilityStatements) {
+  EXPECT_EQ(Canonical("EXPLAIN SELECT 1"), "EXPLAIN SELECT 1");
+  EXPECT_EQ(Canonical("EXPLAIN ANALYZE SELECT a FROM t"), "EXPLAIN ANALYZE SELECT a FROM t");
+  EXPECT_EQ(Canonical("SET memory_limit='4GB'"), "SET memory_limit = '4GB'");
+  EXPECT_EQ(Canonical("SET threads TO 4"), "SET threads = 4");
+  EXPECT_EQ(Canonical("SHOW TABLES"), "SHOW tables");
+  EXPECT_EQ(Canonical("DESCRIBE flights"), "DESCRIBE flights");
+  EXPECT_EQ(Canonical("COPY delays TO 'out/delays.parquet' (FORMAT parquet)"),
+            "COPY delays TO 'out/delays.parquet' (format parquet)");
+  EXPECT_EQ(Canonical("COPY (SELECT 1) TO 'x.csv' WITH (HEADER, DELIMITER ';')"),
+            "COPY (SELECT 1) TO 'x.csv' (header, delimiter ';')");
+  EXPECT_EQ(Canonical("COPY t FROM 'in.csv'"), "COPY t FROM 'in.csv'");
+  auto set = ParseStatement("SET threads = 4");
+  EXPECT_EQ(set->As<SetStatement>().name, "threads");
+  EXPECT_EQ(set->As<SetStatement>().value->As<LiteralExpr>().integer_value, 4);
+}
+
+TEST(StatementParserTest, ParsesScriptsOfSeveralStatements) {
+  auto statements = ParseSql(";; SELECT 1;\n-- comment\nCREATE TABLE t (a INT);\n\nSELECT 2;");
+  ASSERT_EQ(statements.size(), 3u);
+  EXPECT_EQ(statements[0]->kind, StatementKind::kSelect);
+  EXPECT_EQ(statements[1]->kind, StatementKind::kCreateTable);
+  EXPECT_EQ(statements[1]->location, (SourceLocation{3, 1}));
+  EXPECT_EQ(statements[2]->location, (SourceLocation{5, 1}));
+  EXPECT_TRUE(ParseSql("  -- nothing\n").empty());
+  EXPECT_THROW(ParseStatement("SELECT 1; SELECT 2"), ParseError);
+  EXPECT_THROW(ParseStatement(""), ParseError);
+}
+
+TEST(StatementParserTest, SplitsScriptsWithoutParsing) {
+  auto parts = SplitStatements("SELECT ';' AS x; -- a; b\n/* ; */ SELEC oops;\n  \nSELECT 3");
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[0].text, "SELECT ';' AS x");
+  EXPECT_EQ(parts[0].location, (SourceLocation{1, 1}));
+  EXPECT_EQ(parts[1].text, "SELEC oops");
+  EXPECT_EQ(parts[1].location, (SourceLocation{2, 9}));
+  EXPECT_EQ(parts[2].text, "SELECT 3");
+  EXPECT_EQ(parts[2].location, (SourceLocation{4, 1}));
+  EXPECT_TRUE(SplitStatements("-- only a comment\n;").empty());
+  EXPECT_THROW(SplitStatements("SELECT 'open"), ParseError);
+}
+
+TEST(StatementParserTest, ReportsErrorsWithLineAndColumn) {
+  EXPECT_STREQ(ErrorOf("SELECT * FORM t").what(),
+               "syntax error at line 1, column 10: expected end of statement, found 'FORM'");
+  EXPECT_STREQ(ErrorOf("SELECT a,\n  FROM t").what(),
+               "syntax error at line 2, column 3: expected an expression, found 'FROM'");
+  EXPECT_STREQ(ErrorOf("SELECT a FROM").what(),
+               "syntax error at line 1, column 14: expected an identifier, found end of input");
+  EXPECT_STREQ(ErrorOf("SELEC 1").what(),
+               "syntax error at line 1, column 1: expected a statement, found 'SELEC'");
+  EXPECT_STREQ(ErrorOf("SELECT 1;\nSELECT (1 + 2;").what(),
+               "syntax error at line 2, column 14: expected ')', found ';'");
+  EXPECT_STREQ(ErrorOf("CREATE INDEX i").what(),
+               "syntax error at line 1, column 8: expected TABLE or VIEW, found 'INDEX'");
+  EXPECT_STREQ(ErrorOf("SELECT * FROM a JOIN b WHERE x").what(),
+               "syntax error at line 1, column 24: expected ON or USING, found 'WHERE'");
+  EXPECT_STREQ(ErrorOf("SELECT 'abc\n").what(),
+               "syntax error at line 1, column 8: unterminated string literal");
+  EXPECT_STREQ(ErrorOf("SELECT a FROM t GROUP x").what(),
+               "syntax error at line 1, column 23: expected BY, found 'x'");
+  EXPECT_STREQ(ErrorOf("INSERT INTO t (a) 5").what(),
+               "syntax error at line 1, column 19: expected VALUES or a query, found '5'");
+  EXPECT_STREQ(ErrorOf("SELECT 1 )").what(),
+               "syntax error at line 1, column 10: expected end of statement, found ')'");
+}
+
+TEST(StatementParserTest, RendersCaretContext) {
+  std::string sql = "SELECT 1;\nSELECT * FORM t";
+  ParseError error = ErrorOf(sql);
+  EXPECT_EQ(RenderErrorContext(sql, error.location()),
+            "LINE 2: SELECT * FORM t\n"
+            "                 ^");
+  EXPECT_EQ(RenderErrorContext("SELECT 'é', x +", {1, 16}),
+            "LINE 1: SELECT 'é', x +\n"
+            "                       ^");
+  EXPECT_EQ(RenderErrorContext("SELECT 1", {3, 1}), "");
+}
+
+}  // namespace
+}  // namespace sluice::sql
