@@ -12,6 +12,8 @@ void AddComparisonFunctions(ScalarFunctionRegistry& registry);
 void AddMathFunctions(ScalarFunctionRegistry& registry);
 /// Adds lower, upper, length, substr, trim, replace, split_part, lpad, `||`, concat...
 void AddStringFunctions(ScalarFunctionRegistry& registry);
+/// Adds replace, split_part, strpos, starts_with, ends_with, contains, `||`, concat, md5.
+void AddStringSearchFunctions(ScalarFunctionRegistry& registry);
 /// Adds like and ilike.
 void AddLikeFunctions(ScalarFunctionRegistry& registry);
 /// Adds regexp_matches, regexp_replace and regexp_extract.
