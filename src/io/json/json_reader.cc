@@ -1,8 +1,10 @@
 #include "io/json/json_reader.h"
 
+#include <algorithm>
 #include <deque>
 
 #include "base/error.h"
+#include "base/task.h"
 #include "io/file.h"
 #include "io/json/record_chunks.h"
 #include "io/json/record_converter.h"
@@ -51,6 +53,7 @@ class JsonReader final : public BatchReader {
 
  private:
   bool LoadWindow(bool first);
+  std::vector<ChunkResult> ScanAndConvert(std::vector<RecordChunk>& chunks);
   std::vector<ChunkResult> ConvertWindow(const std::vector<RecordChunk>& chunks) const;
   void ThrowFirstFailure(const std::vector<RecordChunk>& chunks,
                          const std::vector<ChunkResult>& results) const;
@@ -76,11 +79,12 @@ class JsonReader final : public BatchReader {
 bool JsonReader::LoadWindow(bool first) {
   window_first_record_ += window_.size();
   window_.clear();
-  if (!scanner_.Next(WindowBytes(options_), kMaxWindowRecords, window_)) return false;
-  std::vector<RecordChunk> chunks = SplitIntoChunks(window_);
+  std::vector<RecordChunk> chunks;
+  std::vector<ChunkResult> results = ScanAndConvert(chunks);
+  if (chunks.empty()) return false;
   for (int round = 0;; ++round) {
     SLUICE_CHECK(round < kMaxWideningRounds);
-    std::vector<ChunkResult> results = ConvertWindow(chunks);
+    if (round > 0) results = ConvertWindow(chunks);
     ThrowFirstFailure(chunks, results);
     bool fits = true;
     for (const ChunkResult& result : results) {
@@ -94,6 +98,29 @@ bool JsonReader::LoadWindow(bool first) {
     // Nothing was handed out yet: widen the types and convert the window again.
     if (!Widen(results)) ThrowMismatch(chunks, results);
   }
+}
+
+// Scans the next window a chunk at a time, converting each chunk on the task scheduler while
+// the next one is scanned: the scan is sequential, so it overlaps the parallel work.
+std::vector<ChunkResult> JsonReader::ScanAndConvert(std::vector<RecordChunk>& chunks) {
+  std::deque<ChunkResult> pending;  // A deque: running tasks hold references to its elements.
+  WithThreads(options_.threads, [&] {
+    TaskGroup group;
+    std::vector<RecordSpan> spans;
+    size_t start = scanner_.position();
+    size_t end = start + WindowBytes(options_);
+    while (window_.size() < kMaxWindowRecords && scanner_.position() < end) {
+      spans.clear();
+      size_t max_bytes = std::min(kMaxChunkBytes, end - scanner_.position());
+      if (!scanner_.Next(max_bytes, core::kVectorSize, spans)) break;
+      chunks.push_back({window_.size(), window_.size() + spans.size()});
+      window_.insert(window_.end(), spans.begin(), spans.end());
+      ChunkResult& result = pending.emplace_back();
+      group.Run([this, &result, spans] { result = ConvertChunk(plan_, input_, spans); });
+    }
+    group.Wait();
+  });
+  return {std::make_move_iterator(pending.begin()), std::make_move_iterator(pending.end())};
 }
 
 std::vector<ChunkResult> JsonReader::ConvertWindow(const std::vector<RecordChunk>& chunks) const {

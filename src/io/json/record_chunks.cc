@@ -9,8 +9,6 @@
 namespace sluice::io {
 namespace {
 
-constexpr size_t kMaxChunkBytes = size_t{1} << 20;
-
 constexpr size_t kDefaultWindowBytes = size_t{32} << 20;
 
 }  // namespace
@@ -36,14 +34,20 @@ std::vector<RecordChunk> SplitIntoChunks(std::span<const RecordSpan> spans) {
   return chunks;
 }
 
+void WithThreads(size_t threads, const std::function<void()>& body) {
+  if (threads == 0) {
+    body();
+    return;
+  }
+  tbb::task_arena arena(static_cast<int>(threads));
+  arena.execute(body);
+}
+
 void ForEachChunk(size_t count, size_t threads, const std::function<void(size_t)>& body) {
   if (count == 1) {
     body(0);
-  } else if (threads == 0) {
-    ParallelFor(count, body);
   } else {
-    tbb::task_arena arena(static_cast<int>(threads));
-    arena.execute([&] { ParallelFor(count, body); });
+    WithThreads(threads, [&] { ParallelFor(count, body); });
   }
 }
 

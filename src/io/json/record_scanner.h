@@ -34,6 +34,8 @@ class RecordScanner {
   /// Appends the spans of the next records to `spans`, stopping after `max_bytes` of input or
   /// `max_records` records (at least one record). Returns false when no record was left.
   bool Next(size_t max_bytes, size_t max_records, std::vector<RecordSpan>& spans);
+  /// Returns the offset the scan has reached.
+  size_t position() const { return position_; }
 
  private:
   bool NextLine(RecordSpan& span);
