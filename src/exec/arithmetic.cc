@@ -1,6 +1,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 
 #include "base/error.h"
 #include "exec/builtin_functions.h"
@@ -23,8 +24,10 @@ struct Add {
     if constexpr (std::is_floating_point_v<T>) {
       return left + right;
     } else {
-      T result;
-      bad |= __builtin_add_overflow(left, right, &result);
+      // Wrapping add plus a sign test instead of __builtin_add_overflow: this form vectorizes.
+      T result = static_cast<T>(static_cast<std::make_unsigned_t<T>>(left) +
+                                static_cast<std::make_unsigned_t<T>>(right));
+      bad |= ((left ^ result) & (right ^ result)) < 0;
       return result;
     }
   }
@@ -37,8 +40,9 @@ struct Subtract {
     if constexpr (std::is_floating_point_v<T>) {
       return left - right;
     } else {
-      T result;
-      bad |= __builtin_sub_overflow(left, right, &result);
+      T result = static_cast<T>(static_cast<std::make_unsigned_t<T>>(left) -
+                                static_cast<std::make_unsigned_t<T>>(right));
+      bad |= ((left ^ right) & (left ^ result)) < 0;
       return result;
     }
   }
