@@ -6,7 +6,8 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "base/task.h"
-// describe_command.h wired once the readers land
+#include "cli/describe_command.h"
+#include "cli/sql_command.h"
 #include "cli/version.h"
 
 namespace {
@@ -30,7 +31,8 @@ int main(int argc, char** argv) {
   app.add_subcommand("version", "Print the version of this sluice binary")->callback([] {
     std::cout << "sluice " << sluice::cli::kVersion << '\n';
   });
-  // describe: wired once the readers land
+  sluice::cli::AddDescribeCommand(app);
+  sluice::cli::AddSqlCommand(app);
   app.parse_complete_callback([&] {
     sluice::InitLogging(log_level);
     sluice::SetThreadCount(threads);
@@ -39,6 +41,8 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     return app.exit(error);
+  } catch (const sluice::cli::ExitCode& exit) {
+    return exit.code;
   } catch (const sluice::UserError& error) {
     std::cerr << "Error: " << error.what() << '\n';
     return 1;

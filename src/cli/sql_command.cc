@@ -1,0 +1,154 @@
+#include "cli/sql_command.h"
+
+#include <editline/readline.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "cli/result_printer.h"
+#include "session/database.h"
+#include "sql/parse_error.h"
+
+namespace sluice::cli {
+namespace {
+
+struct SqlOptions {
+  std::string command;
+  std::string file;
+  std::string format = "table";
+  bool timer = false;
+};
+
+class Shell {
+ public:
+  explicit Shell(SqlOptions options)
+      : options_(std::move(options)), format_(*OutputFormatFromName(options_.format)) {}
+
+  // Runs `sql` and prints its result; returns false (after printing the error) on a user error.
+  bool Run(const std::string& sql) {
+    auto start = std::chrono::steady_clock::now();
+    try {
+      session::QueryResult result = connection_.Execute(sql);
+      double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      PrintRows(std::cout, {*result.schema, result.batches}, format_);
+      if (options_.timer) std::cerr << fmt::format("Run Time: {:.3f} s\n", seconds);
+      return true;
+    } catch (const sql::ParseError& error) {
+      std::cerr << "Error: " << error.what() << '\n'
+                << sql::RenderErrorContext(sql, error.location()) << '\n';
+    } catch (const UserError& error) {
+      std::cerr << "Error: " << error.what() << '\n';
+    }
+    return false;
+  }
+
+  // Runs the interactive loop until end of input or .quit.
+  void Interactive() {
+    bool tty = isatty(STDIN_FILENO);
+    if (tty) std::cout << "sluice SQL shell: end statements with ';', .help for commands\n";
+    std::string pending;
+    while (true) {
+      char* raw = tty ? readline(pending.empty() ? "sluice> " : "   ...> ") : ReadPlainLine();
+      if (raw == nullptr) break;
+      std::string line(raw);
+      free(raw);
+      if (pending.empty() && !line.empty() && line[0] == '.') {
+        if (!DotCommand(line)) break;
+        continue;
+      }
+      pending += (pending.empty() ? "" : "\n") + line;
+      if (line.find_last_not_of(" \t") != std::string::npos &&
+          line[line.find_last_not_of(" \t")] == ';') {
+        if (tty) add_history(pending.c_str());
+        Run(pending);
+        pending.clear();
+      }
+    }
+    if (!pending.empty()) Run(pending);
+  }
+
+ private:
+  static char* ReadPlainLine() {
+    std::string line;
+    if (!std::getline(std::cin, line)) return nullptr;
+    return strdup(line.c_str());
+  }
+
+  // Handles a dot command; returns false to quit.
+  bool DotCommand(const std::string& line) {
+    std::istringstream words(line);
+    std::string command, argument;
+    words >> command >> argument;
+    if (command == ".quit" || command == ".exit") return false;
+    if (command == ".tables") {
+      Run("SHOW TABLES");
+    } else if (command == ".schema") {
+      ShowSchema(argument);
+    } else if (command == ".timer") {
+      options_.timer = argument == "on";
+    } else if (command == ".mode" && OutputFormatFromName(argument)) {
+      format_ = *OutputFormatFromName(argument);
+    } else {
+      std::cout << ".help              this text\n"
+                   ".tables            list tables\n"
+                   ".schema [TABLE]    columns and types\n"
+                   ".timer on|off      print each statement's run time\n"
+                   ".mode table|csv|json|markdown   output format\n"
+                   ".quit              leave the shell\n";
+    }
+    return true;
+  }
+
+  void ShowSchema(const std::string& only) {
+    for (const std::string& name : database_.TableNames()) {
+      if (!only.empty() && name != only) continue;
+      std::cout << "CREATE TABLE " << name << " (" << database_.FindTable(name)->schema->ToString()
+                << ");\n";
+    }
+  }
+
+  SqlOptions options_;
+  OutputFormat format_;
+  session::Database database_;
+  session::Connection connection_{database_};
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) Throw<IoError>("cannot open '{}'", path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+void AddSqlCommand(CLI::App& app) {
+  auto options = std::make_shared<SqlOptions>();
+  CLI::App* command = app.add_subcommand(
+      "sql", "Run SQL: an interactive shell, or the statements of -c or a .sql file");
+  command->add_option("-c,--command", options->command, "SQL statements to run, then exit");
+  command->add_option("file", options->file, "A .sql file to run, then exit");
+  command->add_option("--format", options->format, "Output: table, csv, json or markdown")
+      ->check(CLI::IsMember({"table", "csv", "json", "markdown"}))
+      ->capture_default_str();
+  command->add_flag("--timer", options->timer, "Print each run's time on stderr");
+  command->callback([options] {
+    Shell shell(*options);
+    if (!options->command.empty() || !options->file.empty()) {
+      std::string sql = options->command.empty() ? ReadFile(options->file) : options->command;
+      if (!shell.Run(sql)) throw ExitCode{1};
+      return;
+    }
+    shell.Interactive();
+  });
+}
+
+}  // namespace sluice::cli

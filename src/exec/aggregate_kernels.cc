@@ -1,0 +1,238 @@
+#include "exec/aggregate_kernels.h"
+
+#include <cstring>
+#include <string>
+
+#include "base/error.h"
+#include "exec/aggregate_function.h"
+
+namespace sluice::exec {
+namespace {
+
+using core::TypeId;
+using core::Vector;
+
+// Adapts a state struct `S` with Update(value), Combine(S), Finalize(Vector&, row) to the
+// function-pointer interface. `T` is the argument's storage type.
+template <typename S, typename T>
+AggregateFunction MakeAggregate(std::string name, std::vector<TypeId> arguments, TypeId result) {
+  AggregateFunction function;
+  function.name = std::move(name);
+  function.arguments = std::move(arguments);
+  function.result = result;
+  function.state_size = sizeof(S);
+  function.initialize = [](std::byte* state) { new (state) S(); };
+  function.update = [](std::span<const Vector* const> args, size_t count, std::byte* const* states,
+                       size_t offset) {
+    const T* values = args[0]->data<T>();
+    for (size_t i = 0; i < count; ++i) reinterpret_cast<S*>(states[i] + offset)->Update(values[i]);
+  };
+  function.combine = [](const std::byte* source, std::byte* target) {
+    reinterpret_cast<S*>(target)->Combine(*reinterpret_cast<const S*>(source));
+  };
+  function.finalize = [](const std::byte* state, Vector& out, size_t row) {
+    reinterpret_cast<const S*>(state)->Finalize(out, row);
+  };
+  if constexpr (!std::is_trivially_destructible_v<S>) {
+    function.destroy = [](std::byte* state) { reinterpret_cast<S*>(state)->~S(); };
+  }
+  return function;
+}
+
+struct CountState {
+  int64_t count = 0;
+  template <typename T>
+  void Update(const T&) {
+    ++count;
+  }
+  void Combine(const CountState& other) { count += other.count; }
+  void Finalize(Vector& out, size_t row) const { out.data<int64_t>()[row] = count; }
+};
+
+struct IntegerSumState {
+  int64_t sum = 0;
+  bool any = false;
+  template <typename T>
+  void Update(T value) {
+    if (__builtin_add_overflow(sum, static_cast<int64_t>(value), &sum)) {
+      throw DataError("integer overflow in sum: the total exceeds BIGINT");
+    }
+    any = true;
+  }
+  void Combine(const IntegerSumState& other) {
+    if (!other.any) return;
+    Update(other.sum);
+  }
+  void Finalize(Vector& out, size_t row) const {
+    if (!any) return out.SetNull(row);
+    out.data<int64_t>()[row] = sum;
+  }
+};
+
+// Kahan-Babuska summation keeps sums of many doubles accurate and order-insensitive enough
+// that 1 and N threads give the same printed answer.
+struct DoubleSumState {
+  double sum = 0, compensation = 0;
+  int64_t count = 0;
+  void Update(double value) {
+    double total = sum + value;
+    compensation +=
+        std::abs(sum) >= std::abs(value) ? (sum - total) + value : (value - total) + sum;
+    sum = total;
+    ++count;
+  }
+  void Combine(const DoubleSumState& other) {
+    if (other.count == 0) return;
+    Update(other.sum);
+    compensation += other.compensation;
+    count += other.count - 1;
+  }
+  double Total() const { return sum + compensation; }
+  void Finalize(Vector& out, size_t row) const {
+    if (count == 0) return out.SetNull(row);
+    out.data<double>()[row] = Total();
+  }
+};
+
+struct AverageState : DoubleSumState {
+  void Finalize(Vector& out, size_t row) const {
+    if (count == 0) return out.SetNull(row);
+    out.data<double>()[row] = Total() / static_cast<double>(count);
+  }
+};
+
+template <typename T, bool kMin>
+struct ExtremeState {
+  T value{};
+  bool any = false;
+  void Update(T candidate) {
+    if (!any || (kMin ? candidate < value : value < candidate)) value = candidate;
+    any = true;
+  }
+  void Combine(const ExtremeState& other) {
+    if (other.any) Update(other.value);
+  }
+  void Finalize(Vector& out, size_t row) const {
+    if (!any) return out.SetNull(row);
+    out.data<T>()[row] = value;
+  }
+};
+
+// Strings own their bytes: the input batch's heap does not outlive the state.
+template <bool kMin>
+struct StringExtremeState {
+  std::string value;
+  bool any = false;
+  void Update(const core::StringRef& candidate) {
+    std::string_view text = candidate.view();
+    if (!any || (kMin ? text < value : std::string_view(value) < text)) value.assign(text);
+    any = true;
+  }
+  void Combine(const StringExtremeState& other) {
+    if (other.any) Update(core::StringRef(other.value));
+  }
+  void Finalize(Vector& out, size_t row) const {
+    if (!any) return out.SetNull(row);
+    out.SetString(row, value);
+  }
+};
+
+struct BoolState {
+  bool all = true, any = false, seen = false;
+  void Update(uint8_t value) {
+    all = all && value;
+    any = any || value;
+    seen = true;
+  }
+  void Combine(const BoolState& other) {
+    if (!other.seen) return;
+    all = all && other.all;
+    any = any || other.any;
+    seen = true;
+  }
+};
+struct BoolAndState : BoolState {
+  void Finalize(Vector& out, size_t row) const {
+    if (!seen) return out.SetNull(row);
+    out.data<uint8_t>()[row] = all;
+  }
+};
+struct BoolOrState : BoolState {
+  void Finalize(Vector& out, size_t row) const {
+    if (!seen) return out.SetNull(row);
+    out.data<uint8_t>()[row] = any;
+  }
+};
+
+AggregateFunction CountStar() {
+  AggregateFunction function =
+      MakeAggregate<CountState, int64_t>("count_star", {}, TypeId::kBigint);
+  function.update = [](std::span<const Vector* const>, size_t count, std::byte* const* states,
+                       size_t offset) {
+    for (size_t i = 0; i < count; ++i) ++reinterpret_cast<CountState*>(states[i] + offset)->count;
+  };
+  function.skips_nulls = false;
+  return function;
+}
+
+template <template <typename, bool> class State, bool kMin>
+void AddExtremes(AggregateFunctionRegistry& registry, const std::string& name) {
+  registry.Add(
+      MakeAggregate<State<uint8_t, kMin>, uint8_t>(name, {TypeId::kBoolean}, TypeId::kBoolean));
+  registry.Add(
+      MakeAggregate<State<int32_t, kMin>, int32_t>(name, {TypeId::kInteger}, TypeId::kInteger));
+  registry.Add(
+      MakeAggregate<State<int64_t, kMin>, int64_t>(name, {TypeId::kBigint}, TypeId::kBigint));
+  registry.Add(
+      MakeAggregate<State<double, kMin>, double>(name, {TypeId::kDouble}, TypeId::kDouble));
+  registry.Add(MakeAggregate<State<int32_t, kMin>, int32_t>(name, {TypeId::kDate}, TypeId::kDate));
+  registry.Add(
+      MakeAggregate<State<int64_t, kMin>, int64_t>(name, {TypeId::kTimestamp}, TypeId::kTimestamp));
+  registry.Add(MakeAggregate<StringExtremeState<kMin>, core::StringRef>(name, {TypeId::kVarchar},
+                                                                        TypeId::kVarchar));
+}
+
+template <typename T, bool kFirst>
+struct AnyState : ExtremeState<T, kFirst> {
+  void Update(T candidate) {
+    if (!this->any) this->value = candidate;
+    this->any = true;
+  }
+};
+
+}  // namespace
+
+void AddBasicAggregates(AggregateFunctionRegistry& registry) {
+  registry.Add(CountStar());
+  for (TypeId type : {TypeId::kBoolean, TypeId::kInteger, TypeId::kBigint, TypeId::kDouble,
+                      TypeId::kVarchar, TypeId::kDate, TypeId::kTimestamp}) {
+    // count(x) reads no values: any storage type works for the adapter.
+    registry.Add(MakeAggregate<CountState, uint8_t>("count", {type}, TypeId::kBigint));
+  }
+  registry.Add(MakeAggregate<IntegerSumState, int32_t>("sum", {TypeId::kInteger}, TypeId::kBigint));
+  registry.Add(MakeAggregate<IntegerSumState, int64_t>("sum", {TypeId::kBigint}, TypeId::kBigint));
+  registry.Add(MakeAggregate<DoubleSumState, double>("sum", {TypeId::kDouble}, TypeId::kDouble));
+  registry.Add(MakeAggregate<AverageState, double>("avg", {TypeId::kDouble}, TypeId::kDouble));
+  registry.Add(MakeAggregate<AverageState, double>("mean", {TypeId::kDouble}, TypeId::kDouble));
+  AddExtremes<ExtremeState, true>(registry, "min");
+  AddExtremes<ExtremeState, false>(registry, "max");
+  registry.Add(
+      MakeAggregate<BoolAndState, uint8_t>("bool_and", {TypeId::kBoolean}, TypeId::kBoolean));
+  registry.Add(
+      MakeAggregate<BoolOrState, uint8_t>("bool_or", {TypeId::kBoolean}, TypeId::kBoolean));
+  for (TypeId type : {TypeId::kInteger, TypeId::kBigint, TypeId::kDouble, TypeId::kDate,
+                      TypeId::kTimestamp, TypeId::kBoolean}) {
+    size_t width = core::TypeWidth(type);
+    if (width == 1)
+      registry.Add(MakeAggregate<AnyState<uint8_t, true>, uint8_t>("any_value", {type}, type));
+    if (width == 4)
+      registry.Add(MakeAggregate<AnyState<int32_t, true>, int32_t>("any_value", {type}, type));
+    if (width == 8 && type != TypeId::kDouble) {
+      registry.Add(MakeAggregate<AnyState<int64_t, true>, int64_t>("any_value", {type}, type));
+    }
+  }
+  registry.Add(MakeAggregate<AnyState<double, true>, double>("any_value", {TypeId::kDouble},
+                                                             TypeId::kDouble));
+}
+
+}  // namespace sluice::exec

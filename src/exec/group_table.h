@@ -1,0 +1,80 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "core/batch.h"
+#include "core/string_heap.h"
+#include "core/vector.h"
+#include "exec/aggregate_function.h"
+
+namespace sluice::exec {
+
+/// Computes one 64-bit hash per row over `count` rows of `keys` (flat vectors) into `hashes`.
+/// Equal keys hash equal across batches and threads; NULLs hash to a fixed value.
+void HashRows(std::span<const core::Vector* const> keys, size_t count, uint64_t* hashes);
+
+/// Maps group keys to groups and keeps, per group, the key values and the aggregate states in
+/// one fixed-width row: [hash][key null flags][key values][states]. Open addressing with
+/// linear probing; each slot holds 16 bits of the hash beside the group number, so most
+/// mismatches are rejected without touching the row. Long key strings are copied into the
+/// table's own heap. Groups are also listed by radix partition (top hash bits) so tables of
+/// several threads can be merged a partition at a time in parallel. Not thread-safe.
+class GroupTable {
+ public:
+  GroupTable(std::vector<core::TypeId> key_types, std::vector<const AggregateFunction*> aggregates,
+             size_t radix_bits);
+  ~GroupTable();
+  GroupTable(const GroupTable&) = delete;
+  GroupTable& operator=(const GroupTable&) = delete;
+
+  /// Finds or adds the group of each of `count` rows of `keys` (flat vectors) whose hashes
+  /// are `hashes`; writes each row's group row into `rows`.
+  void FindOrAdd(std::span<const core::Vector* const> keys, const uint64_t* hashes, size_t count,
+                 std::byte** rows);
+  /// Adds the groups of radix partition `partition` of `other` into this table, combining the
+  /// states of groups present in both.
+  void MergePartition(const GroupTable& other, size_t partition);
+  /// Adds one group with no keys (the single group of an aggregate without GROUP BY).
+  std::byte* AddEmptyGroup();
+
+  size_t num_groups() const { return num_groups_; }
+  size_t num_partitions() const { return partitions_.size(); }
+  /// Returns the byte offset of aggregate `i`'s state within a group row.
+  size_t state_offset(size_t i) const { return state_offsets_[i]; }
+  /// Writes groups [from, from + count) as rows of `out`: the keys, then each aggregate's
+  /// final value. REQUIRES: out's columns match; count <= out's capacity.
+  void Scan(size_t from, size_t count, core::Batch& out) const;
+
+ private:
+  std::byte* Row(size_t group) const {
+    return blocks_[group / kRowsPerBlock].get() + (group % kRowsPerBlock) * row_width_;
+  }
+  bool KeysEqual(const std::byte* row, std::span<const core::Vector* const> keys, size_t i) const;
+  bool RowKeysEqual(const std::byte* left, const std::byte* right) const;
+  std::byte* NewGroup(uint64_t hash);
+  std::byte* InsertGroup(uint64_t hash);
+  void StoreKeys(std::byte* row, std::span<const core::Vector* const> keys, size_t i);
+  void StoreRowKeys(std::byte* row, const std::byte* source);
+  std::byte* FindOrAddRow(uint64_t hash, const std::byte* source);
+  void Grow();
+
+  static constexpr size_t kRowsPerBlock = 4096;
+
+  std::vector<core::TypeId> key_types_;
+  std::vector<const AggregateFunction*> aggregates_;
+  std::vector<size_t> key_offsets_;
+  std::vector<size_t> state_offsets_;
+  size_t row_width_ = 0;
+  size_t radix_shift_;
+  std::vector<std::unique_ptr<std::byte[]>> blocks_;
+  size_t num_groups_ = 0;
+  std::vector<uint64_t> slots_;  // 0 = empty, else salt << 48 | (group + 1)
+  std::vector<std::vector<uint32_t>> partitions_;
+  core::StringHeap heap_;
+};
+
+}  // namespace sluice::exec

@@ -1,0 +1,138 @@
+#include "exec/hash_aggregate.h"
+
+#include <algorithm>
+
+#include "base/task.h"
+
+namespace sluice::exec {
+namespace {
+
+constexpr size_t kRadixBits = 4;
+
+class AggregateState final : public LocalState {
+ public:
+  std::unique_ptr<GroupTable> table;
+  std::vector<uint64_t> hashes = std::vector<uint64_t>(core::kVectorSize);
+  std::vector<std::byte*> rows = std::vector<std::byte*>(core::kVectorSize);
+};
+
+// Returns a batch whose vectors are flat (no selection): shares them when already flat.
+core::Batch Flatten(core::Batch batch) {
+  if (!batch.selection()) return batch;
+  core::Batch flat(batch.schema_ptr(), batch.num_rows());
+  for (size_t c = 0; c < batch.num_columns(); ++c) {
+    const core::Vector& source = batch.column(c);
+    core::Vector& target = flat.column(c);
+    target.set_size(batch.num_rows());
+    for (size_t row = 0; row < batch.num_rows(); ++row) {
+      target.CopyFrom(source, batch.PhysicalRow(row), row, 1);
+    }
+  }
+  flat.SetNumRows(batch.num_rows());
+  return flat;
+}
+
+}  // namespace
+
+HashAggregate::HashAggregate(core::SchemaPtr output, size_t num_keys,
+                             std::vector<const AggregateFunction*> aggregates,
+                             std::vector<std::vector<size_t>> arguments)
+    : SinkOperator(std::move(output)),
+      num_keys_(num_keys),
+      aggregates_(std::move(aggregates)),
+      arguments_(std::move(arguments)) {
+  for (size_t k = 0; k < num_keys_; ++k) key_types_.push_back(schema()->field(k).type);
+}
+
+std::string HashAggregate::details() const {
+  std::string text = std::to_string(num_keys_) + " keys";
+  for (const auto* aggregate : aggregates_) text += ", " + aggregate->name;
+  return text;
+}
+
+std::unique_ptr<GroupTable> HashAggregate::MakeTable() const {
+  return std::make_unique<GroupTable>(key_types_, aggregates_, kRadixBits);
+}
+
+std::unique_ptr<LocalState> HashAggregate::MakeLocalState() {
+  auto state = std::make_unique<AggregateState>();
+  state->table = MakeTable();
+  return state;
+}
+
+void HashAggregate::UpdateAggregates(const core::Batch& flat, const GroupTable& table,
+                                     std::byte** rows) const {
+  size_t count = flat.num_rows();
+  std::vector<const core::Vector*> args;
+  for (size_t a = 0; a < aggregates_.size(); ++a) {
+    args.clear();
+    bool has_nulls = false;
+    for (size_t column : arguments_[a]) {
+      args.push_back(&flat.column(column));
+      has_nulls = has_nulls || !flat.column(column).validity().all_valid();
+    }
+    size_t offset = table.state_offset(a);
+    if (!has_nulls || !aggregates_[a]->skips_nulls) {
+      aggregates_[a]->update(args, count, rows, offset);
+      continue;
+    }
+    // Rare path: pass only rows whose arguments are all valid, in runs.
+    for (size_t row = 0; row < count; ++row) {
+      bool valid = std::all_of(args.begin(), args.end(),
+                               [&](const core::Vector* v) { return !v->IsNull(row); });
+      if (!valid) continue;
+      std::vector<core::Vector> single;
+      std::vector<const core::Vector*> single_args;
+      for (const core::Vector* v : args) {
+        single.emplace_back(v->type(), 1);
+        single.back().set_size(1);
+        single.back().CopyFrom(*v, row, 0, 1);
+      }
+      for (const auto& v : single) single_args.push_back(&v);
+      aggregates_[a]->update(single_args, 1, rows + row, offset);
+    }
+  }
+}
+
+void HashAggregate::Consume(Morsel morsel, LocalState& local) {
+  auto& state = static_cast<AggregateState&>(local);
+  core::Batch flat = Flatten(std::move(morsel.batch));
+  size_t count = flat.num_rows();
+  std::vector<const core::Vector*> keys;
+  for (size_t k = 0; k < num_keys_; ++k) keys.push_back(&flat.column(k));
+  HashRows(keys, count, state.hashes.data());
+  state.table->FindOrAdd(keys, state.hashes.data(), count, state.rows.data());
+  UpdateAggregates(flat, *state.table, state.rows.data());
+}
+
+void HashAggregate::Combine(LocalState& local) {
+  auto& state = static_cast<AggregateState&>(local);
+  std::lock_guard lock(mutex_);
+  tables_.push_back(std::move(state.table));
+}
+
+void HashAggregate::Finalize() {
+  size_t partitions = size_t{1} << kRadixBits;
+  std::vector<std::unique_ptr<GroupTable>> merged(partitions);
+  ParallelFor(partitions, [&](size_t p) {
+    merged[p] = MakeTable();
+    for (const auto& table : tables_) merged[p]->MergePartition(*table, p);
+  });
+  if (num_keys_ == 0 && std::all_of(merged.begin(), merged.end(),
+                                    [](const auto& t) { return t->num_groups() == 0; })) {
+    merged[0]->AddEmptyGroup();
+  }
+  tables_.clear();
+  for (const auto& table : merged) {
+    for (size_t from = 0; from < table->num_groups(); from += core::kVectorSize) {
+      size_t count = std::min(core::kVectorSize, table->num_groups() - from);
+      core::Batch batch(schema(), count);
+      table->Scan(from, count, batch);
+      output_.push_back(std::move(batch));
+    }
+  }
+}
+
+std::vector<core::Batch> HashAggregate::TakeOutput() { return std::move(output_); }
+
+}  // namespace sluice::exec

@@ -1,0 +1,96 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/batch.h"
+#include "core/schema.h"
+
+namespace sluice::exec {
+
+/// Is an operator's working state for one thread.
+class LocalState {
+ public:
+  virtual ~LocalState() = default;
+};
+
+/// Counts what an operator did, across threads, for EXPLAIN ANALYZE.
+struct OperatorStats {
+  std::atomic<uint64_t> rows_in = 0;
+  std::atomic<uint64_t> rows_out = 0;
+  std::atomic<uint64_t> batches = 0;
+  std::atomic<uint64_t> nanos = 0;
+  std::atomic<uint64_t> peak_bytes = 0;
+};
+
+/// Is a batch together with its place in the source's order: sinks that keep order (result
+/// collection, LIMIT) sort by `sequence`, so parallel execution gives the same rows as serial.
+struct Morsel {
+  core::Batch batch;
+  uint64_t sequence;
+};
+
+/// Is the base of every physical operator: its output schema, a name and details for EXPLAIN.
+class PhysicalOperator {
+ public:
+  explicit PhysicalOperator(core::SchemaPtr schema) : schema_(std::move(schema)) {}
+  virtual ~PhysicalOperator() = default;
+  PhysicalOperator(const PhysicalOperator&) = delete;
+  PhysicalOperator& operator=(const PhysicalOperator&) = delete;
+
+  const core::SchemaPtr& schema() const { return schema_; }
+  /// Returns the operator's name for EXPLAIN ("HASH_AGGREGATE").
+  virtual std::string name() const = 0;
+  /// Returns one line of details for EXPLAIN (expressions, keys); may be empty.
+  virtual std::string details() const { return {}; }
+  OperatorStats& stats() const { return stats_; }
+
+ private:
+  core::SchemaPtr schema_;
+  mutable OperatorStats stats_;
+};
+
+/// Produces a pipeline's batches. Thread-safe: every worker calls Next with its own state.
+class SourceOperator : public PhysicalOperator {
+ public:
+  using PhysicalOperator::PhysicalOperator;
+  /// Returns a worker's state (may be null).
+  virtual std::unique_ptr<LocalState> MakeLocalState() { return nullptr; }
+  /// Returns the next morsel, or nothing when the source is exhausted.
+  virtual std::optional<Morsel> Next(LocalState* state) = 0;
+};
+
+/// Transforms batches one at a time (filter, projection). Const and thread-safe.
+class TransformOperator : public PhysicalOperator {
+ public:
+  using PhysicalOperator::PhysicalOperator;
+  /// Returns a worker's state (may be null).
+  virtual std::unique_ptr<LocalState> MakeLocalState() const { return nullptr; }
+  /// Returns the transformed batch (maybe of zero rows).
+  virtual core::Batch Execute(core::Batch input, LocalState* state) const = 0;
+};
+
+/// Ends a pipeline: consumes batches with per-thread state, combines the states, then
+/// finalizes into its output. A pipeline breaker's output feeds the next pipeline.
+class SinkOperator : public PhysicalOperator {
+ public:
+  using PhysicalOperator::PhysicalOperator;
+  /// Returns a worker's state.
+  virtual std::unique_ptr<LocalState> MakeLocalState() = 0;
+  /// Consumes one morsel into the worker's state.
+  virtual void Consume(Morsel morsel, LocalState& state) = 0;
+  /// Merges a worker's state into the shared state. Thread-safe.
+  virtual void Combine(LocalState& state) = 0;
+  /// Completes the output once every worker has combined.
+  virtual void Finalize() = 0;
+  /// Returns true when no more input can change the output (a satisfied LIMIT).
+  virtual bool Done() const { return false; }
+  /// Returns the output batches, in order. REQUIRES: Finalize() ran; call once.
+  virtual std::vector<core::Batch> TakeOutput() = 0;
+};
+
+}  // namespace sluice::exec

@@ -1,0 +1,392 @@
+#include "planner/expression_binder.h"
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "core/datetime.h"
+#include "exec/aggregate_function.h"
+
+namespace sluice::planner {
+namespace {
+
+using core::TypeId;
+using exec::Expression;
+using exec::ExpressionKind;
+using ExpressionPtr = std::unique_ptr<Expression>;
+
+std::string_view OperatorFunction(sql::BinaryOp op) {
+  switch (op) {
+    case sql::BinaryOp::kAdd:
+      return "+";
+    case sql::BinaryOp::kSubtract:
+      return "-";
+    case sql::BinaryOp::kMultiply:
+      return "*";
+    case sql::BinaryOp::kDivide:
+      return "/";
+    case sql::BinaryOp::kModulo:
+      return "%";
+    case sql::BinaryOp::kPower:
+      return "pow";
+    case sql::BinaryOp::kConcat:
+      return "||";
+    case sql::BinaryOp::kEqual:
+      return "=";
+    case sql::BinaryOp::kNotEqual:
+      return "<>";
+    case sql::BinaryOp::kLess:
+      return "<";
+    case sql::BinaryOp::kLessEqual:
+      return "<=";
+    case sql::BinaryOp::kGreater:
+      return ">";
+    case sql::BinaryOp::kGreaterEqual:
+      return ">=";
+    case sql::BinaryOp::kIsDistinctFrom:
+      return "is_distinct_from";
+    case sql::BinaryOp::kIsNotDistinctFrom:
+      return "is_not_distinct_from";
+    case sql::BinaryOp::kLike:
+    case sql::BinaryOp::kNotLike:
+      return "like";
+    case sql::BinaryOp::kILike:
+    case sql::BinaryOp::kNotILike:
+      return "ilike";
+    case sql::BinaryOp::kAnd:
+    case sql::BinaryOp::kOr:
+      break;
+  }
+  return "";
+}
+
+std::string_view OperatorText(sql::BinaryOp op) {
+  switch (op) {
+    case sql::BinaryOp::kPower:
+      return "^";
+    case sql::BinaryOp::kAnd:
+      return "AND";
+    case sql::BinaryOp::kOr:
+      return "OR";
+    case sql::BinaryOp::kIsDistinctFrom:
+      return "IS DISTINCT FROM";
+    case sql::BinaryOp::kIsNotDistinctFrom:
+      return "IS NOT DISTINCT FROM";
+    case sql::BinaryOp::kLike:
+      return "LIKE";
+    case sql::BinaryOp::kNotLike:
+      return "NOT LIKE";
+    case sql::BinaryOp::kILike:
+      return "ILIKE";
+    case sql::BinaryOp::kNotILike:
+      return "NOT ILIKE";
+    default:
+      return OperatorFunction(op);
+  }
+}
+
+bool IsUntypedNull(const sql::Expr& expr) {
+  return expr.kind == sql::ExprKind::kLiteral &&
+         expr.As<sql::LiteralExpr>().literal_kind == sql::LiteralKind::kNull;
+}
+
+ExpressionPtr CastTo(ExpressionPtr expression, TypeId type) {
+  if (expression->type == type) return expression;
+  if (expression->kind == ExpressionKind::kConstant) {
+    return Expression::Constant(expression->constant.CastTo(type));
+  }
+  return Expression::Cast(std::move(expression), type);
+}
+
+TypeId TypeOf(const sql::TypeName& name, const sql::Expr& at) {
+  auto type = core::TypeFromName(name.name);
+  if (!type) Throw<UserError>("{}", AtLocation("type \"" + name.name + "\" does not exist", at));
+  return *type;
+}
+
+}  // namespace
+
+std::string AtLocation(const std::string& message, const sql::Expr& at) {
+  return fmt::format("{} at line {}, column {}", message, at.location.line, at.location.column);
+}
+
+bool IsAggregateCall(const sql::Expr& expr) {
+  if (expr.kind != sql::ExprKind::kFunction) return false;
+  const auto& function = expr.As<sql::FunctionExpr>();
+  if (function.over != nullptr || function.name.size() != 1) return false;
+  return function.star || exec::AggregateFunctionRegistry::BuiltIn().Contains(function.name[0]);
+}
+
+bool ContainsAggregate(const sql::Expr& expr) {
+  if (IsAggregateCall(expr)) return true;
+  bool found = false;
+  sql::ForEachChild(expr,
+                    [&](const sql::Expr& child) { found = found || ContainsAggregate(child); });
+  return found;
+}
+
+std::string ExpressionName(const sql::Expr& expr) {
+  switch (expr.kind) {
+    case sql::ExprKind::kColumnRef:
+      return expr.As<sql::ColumnRefExpr>().column();
+    case sql::ExprKind::kLiteral: {
+      const auto& literal = expr.As<sql::LiteralExpr>();
+      switch (literal.literal_kind) {
+        case sql::LiteralKind::kNull:
+          return "NULL";
+        case sql::LiteralKind::kBoolean:
+          return literal.boolean_value ? "true" : "false";
+        case sql::LiteralKind::kString:
+          return "'" + literal.text + "'";
+        default:
+          return literal.text;
+      }
+    }
+    case sql::ExprKind::kFunction: {
+      const auto& function = expr.As<sql::FunctionExpr>();
+      if (function.star) return function.name.back() + "_star()";
+      std::string text = function.name.back() + "(" + (function.distinct ? "DISTINCT " : "");
+      for (size_t i = 0; i < function.args.size(); ++i) {
+        text += (i ? ", " : "") + ExpressionName(*function.args[i]);
+      }
+      return text + ")";
+    }
+    case sql::ExprKind::kBinary: {
+      const auto& binary = expr.As<sql::BinaryExpr>();
+      return "(" + ExpressionName(*binary.left) + " " + std::string(OperatorText(binary.op)) + " " +
+             ExpressionName(*binary.right) + ")";
+    }
+    case sql::ExprKind::kUnary: {
+      const auto& unary = expr.As<sql::UnaryExpr>();
+      std::string op =
+          unary.op == sql::UnaryOp::kNot ? "NOT " : (unary.op == sql::UnaryOp::kNegate ? "-" : "+");
+      return op + ExpressionName(*unary.operand);
+    }
+    case sql::ExprKind::kCast: {
+      const auto& cast = expr.As<sql::CastExpr>();
+      return "CAST(" + ExpressionName(*cast.operand) + " AS " + cast.type.name + ")";
+    }
+    case sql::ExprKind::kIsNull: {
+      const auto& is_null = expr.As<sql::IsNullExpr>();
+      return "(" + ExpressionName(*is_null.operand) +
+             (is_null.negated ? " IS NOT NULL)" : " IS NULL)");
+    }
+    default:
+      return "expr";
+  }
+}
+
+ExpressionPtr ExpressionBinder::Bind(const sql::Expr& expr) const {
+  if (replacement_) {
+    if (auto replaced = replacement_(expr)) return replaced;
+  }
+  return BindNode(expr);
+}
+
+ExpressionPtr ExpressionBinder::BindAs(const sql::Expr& expr, TypeId type) const {
+  return CastTo(Bind(expr), type);
+}
+
+ExpressionPtr ExpressionBinder::BindNode(const sql::Expr& expr) const {
+  switch (expr.kind) {
+    case sql::ExprKind::kLiteral:
+      return BindLiteral(expr.As<sql::LiteralExpr>());
+    case sql::ExprKind::kColumnRef: {
+      size_t index = scope_.Resolve(expr.As<sql::ColumnRefExpr>());
+      return Expression::Column(index, scope_.columns()[index].type);
+    }
+    case sql::ExprKind::kTypedLiteral: {
+      const auto& literal = expr.As<sql::TypedLiteralExpr>();
+      TypeId type = TypeOf(literal.type, expr);
+      try {
+        return Expression::Constant(core::Value::Varchar(literal.value).CastTo(type));
+      } catch (const DataError& error) {
+        Throw<UserError>("{}", AtLocation(error.what(), expr));
+      }
+    }
+    case sql::ExprKind::kUnary: {
+      const auto& unary = expr.As<sql::UnaryExpr>();
+      if (unary.op == sql::UnaryOp::kPlus) return Bind(*unary.operand);
+      if (unary.op == sql::UnaryOp::kNegate) return Call("negate", expr, {unary.operand.get()});
+      std::vector<ExpressionPtr> children;
+      children.push_back(BindAs(*unary.operand, TypeId::kBoolean));
+      return Expression::Make(ExpressionKind::kNot, TypeId::kBoolean, std::move(children));
+    }
+    case sql::ExprKind::kBinary:
+      return BindBinary(expr.As<sql::BinaryExpr>());
+    case sql::ExprKind::kIsNull: {
+      const auto& is_null = expr.As<sql::IsNullExpr>();
+      std::vector<ExpressionPtr> children;
+      children.push_back(Bind(*is_null.operand));
+      auto test = Expression::Make(ExpressionKind::kIsNull, TypeId::kBoolean, std::move(children));
+      if (!is_null.negated) return test;
+      children.clear();
+      children.push_back(std::move(test));
+      return Expression::Make(ExpressionKind::kNot, TypeId::kBoolean, std::move(children));
+    }
+    case sql::ExprKind::kBetween: {
+      const auto& between = expr.As<sql::BetweenExpr>();
+      std::vector<ExpressionPtr> children;
+      children.push_back(Call(">=", expr, {between.value.get(), between.low.get()}));
+      children.push_back(Call("<=", expr, {between.value.get(), between.high.get()}));
+      auto test = Expression::Make(ExpressionKind::kAnd, TypeId::kBoolean, std::move(children));
+      if (!between.negated) return test;
+      children.clear();
+      children.push_back(std::move(test));
+      return Expression::Make(ExpressionKind::kNot, TypeId::kBoolean, std::move(children));
+    }
+    case sql::ExprKind::kInList:
+      return BindIn(expr.As<sql::InListExpr>());
+    case sql::ExprKind::kCase:
+      return BindCase(expr.As<sql::CaseExpr>());
+    case sql::ExprKind::kCast: {
+      const auto& cast = expr.As<sql::CastExpr>();
+      return CastTo(Bind(*cast.operand), TypeOf(cast.type, expr));
+    }
+    case sql::ExprKind::kFunction:
+      return BindFunction(expr.As<sql::FunctionExpr>());
+    default:
+      break;
+  }
+  Throw<UserError>("{}", AtLocation("this kind of expression is not supported yet", expr));
+}
+
+ExpressionPtr ExpressionBinder::BindLiteral(const sql::LiteralExpr& literal) const {
+  switch (literal.literal_kind) {
+    case sql::LiteralKind::kNull:
+      return Expression::Constant(core::Value::Null(TypeId::kInteger));
+    case sql::LiteralKind::kBoolean:
+      return Expression::Constant(core::Value::Boolean(literal.boolean_value));
+    case sql::LiteralKind::kInteger: {
+      int64_t value = literal.integer_value;
+      if (value >= INT32_MIN && value <= INT32_MAX) {
+        return Expression::Constant(core::Value::Integer(static_cast<int32_t>(value)));
+      }
+      return Expression::Constant(core::Value::Bigint(value));
+    }
+    case sql::LiteralKind::kDouble:
+      return Expression::Constant(core::Value::Double(literal.double_value));
+    case sql::LiteralKind::kString:
+      return Expression::Constant(core::Value::Varchar(literal.text));
+  }
+  throw InternalError("unknown literal kind");
+}
+
+ExpressionPtr ExpressionBinder::BindBinary(const sql::BinaryExpr& binary) const {
+  if (binary.op == sql::BinaryOp::kAnd || binary.op == sql::BinaryOp::kOr) {
+    std::vector<ExpressionPtr> children;
+    children.push_back(BindAs(*binary.left, TypeId::kBoolean));
+    children.push_back(BindAs(*binary.right, TypeId::kBoolean));
+    auto kind = binary.op == sql::BinaryOp::kAnd ? ExpressionKind::kAnd : ExpressionKind::kOr;
+    return Expression::Make(kind, TypeId::kBoolean, std::move(children));
+  }
+  auto call = Call(OperatorFunction(binary.op), binary, {binary.left.get(), binary.right.get()});
+  if (binary.op != sql::BinaryOp::kNotLike && binary.op != sql::BinaryOp::kNotILike) return call;
+  std::vector<ExpressionPtr> children;
+  children.push_back(std::move(call));
+  return Expression::Make(ExpressionKind::kNot, TypeId::kBoolean, std::move(children));
+}
+
+ExpressionPtr ExpressionBinder::BindIn(const sql::InListExpr& expr) const {
+  std::vector<ExpressionPtr> tests;
+  for (const auto& item : expr.list)
+    tests.push_back(Call("=", expr, {expr.value.get(), item.get()}));
+  auto any = tests.size() == 1
+                 ? std::move(tests[0])
+                 : Expression::Make(ExpressionKind::kOr, TypeId::kBoolean, std::move(tests));
+  if (!expr.negated) return any;
+  std::vector<ExpressionPtr> children;
+  children.push_back(std::move(any));
+  return Expression::Make(ExpressionKind::kNot, TypeId::kBoolean, std::move(children));
+}
+
+ExpressionPtr ExpressionBinder::BindCase(const sql::CaseExpr& expr) const {
+  std::vector<ExpressionPtr> results;
+  std::optional<TypeId> type;
+  auto unify = [&](const sql::Expr& result) {
+    auto bound = Bind(result);
+    if (!IsUntypedNull(result)) {
+      if (!type || exec::ImplicitCastCost(*type, bound->type)) {
+        type = bound->type;
+      } else if (!exec::ImplicitCastCost(bound->type, *type)) {
+        Throw<UserError>("{}",
+                         AtLocation(fmt::format("CASE types {} and {} cannot be matched",
+                                                core::TypeName(*type), core::TypeName(bound->type)),
+                                    result));
+      }
+    }
+    results.push_back(std::move(bound));
+  };
+  for (const auto& when : expr.whens) unify(*when.result);
+  if (expr.else_result) unify(*expr.else_result);
+  TypeId result_type = type.value_or(TypeId::kInteger);
+  std::vector<ExpressionPtr> children;
+  for (size_t i = 0; i < expr.whens.size(); ++i) {
+    const auto& when = expr.whens[i];
+    children.push_back(expr.operand
+                           ? Call("=", *when.condition, {expr.operand.get(), when.condition.get()})
+                           : BindAs(*when.condition, TypeId::kBoolean));
+    children.push_back(CastTo(std::move(results[i]), result_type));
+  }
+  if (expr.else_result) children.push_back(CastTo(std::move(results.back()), result_type));
+  auto bound = Expression::Make(ExpressionKind::kCase, result_type, std::move(children));
+  bound->has_else = expr.else_result != nullptr;
+  return bound;
+}
+
+ExpressionPtr ExpressionBinder::BindFunction(const sql::FunctionExpr& function) const {
+  if (IsAggregateCall(function)) {
+    Throw<UserError>(
+        "{}", AtLocation("aggregate function " + function.name.back() + " is not allowed here",
+                         function));
+  }
+  if (function.over)
+    Throw<UserError>("{}", AtLocation("window functions are not supported yet", function));
+  std::vector<const sql::Expr*> arguments;
+  for (const auto& argument : function.args) arguments.push_back(argument.get());
+  return Call(function.name.back(), function, std::move(arguments));
+}
+
+ExpressionPtr ExpressionBinder::Call(std::string_view name, const sql::Expr& at,
+                                     std::vector<const sql::Expr*> arguments) const {
+  std::vector<ExpressionPtr> bound;
+  std::vector<bool> untyped;
+  for (const sql::Expr* argument : arguments) {
+    bound.push_back(Bind(*argument));
+    untyped.push_back(IsUntypedNull(*argument));
+  }
+  return CallBound(name, at, std::move(bound), std::move(untyped));
+}
+
+ExpressionPtr ExpressionBinder::CallBound(std::string_view name, const sql::Expr& at,
+                                          std::vector<ExpressionPtr> arguments,
+                                          std::vector<bool> untyped_null) const {
+  std::vector<std::optional<TypeId>> types;
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    types.push_back(untyped_null[i] ? std::nullopt : std::optional(arguments[i]->type));
+  }
+  const auto& registry = exec::ScalarFunctionRegistry::BuiltIn();
+  const exec::ScalarFunction* function = registry.Resolve(name, types);
+  if (function == nullptr) {
+    std::string listed;
+    for (const auto& argument : arguments) {
+      listed += (listed.empty() ? "" : ", ") + std::string(core::TypeName(argument->type));
+    }
+    if (!registry.Contains(name)) {
+      auto suggestion = ClosestName(std::string(name), registry.Names());
+      Throw<UserError>(
+          "{}", AtLocation(fmt::format("function {}() does not exist{}", name,
+                                       suggestion ? "; did you mean " + *suggestion + "()?" : ""),
+                           at));
+    }
+    Throw<UserError>(
+        "{}",
+        AtLocation(fmt::format("no function {}({}) matches the argument types", name, listed), at));
+  }
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    size_t parameter = std::min(i, function->arguments.size() - 1);
+    arguments[i] = CastTo(std::move(arguments[i]), function->arguments[parameter]);
+  }
+  return Expression::Call(*function, std::move(arguments));
+}
+
+}  // namespace sluice::planner

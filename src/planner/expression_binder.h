@@ -1,0 +1,58 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "exec/expression.h"
+#include "planner/scope.h"
+#include "sql/ast.h"
+
+namespace sluice::planner {
+
+/// Binds syntax-tree expressions against a scope into typed exec expressions: resolves
+/// columns, picks function overloads and inserts the implicit casts they need.
+class ExpressionBinder {
+ public:
+  /// Returns a replacement for a node (a GROUP BY key or an aggregate already computed by
+  /// an earlier operator), or null to bind the node normally.
+  using Replacement = std::function<std::unique_ptr<exec::Expression>(const sql::Expr&)>;
+
+  explicit ExpressionBinder(const Scope& scope, Replacement replacement = nullptr)
+      : scope_(scope), replacement_(std::move(replacement)) {}
+
+  /// Binds `expr`. Throws UserError naming line and column for unknown columns or
+  /// functions, wrong argument types, and aggregates where none may appear.
+  std::unique_ptr<exec::Expression> Bind(const sql::Expr& expr) const;
+  /// Binds `expr` and casts it to `type` when it is not already of that type.
+  std::unique_ptr<exec::Expression> BindAs(const sql::Expr& expr, core::TypeId type) const;
+
+ private:
+  std::unique_ptr<exec::Expression> BindNode(const sql::Expr& expr) const;
+  std::unique_ptr<exec::Expression> BindLiteral(const sql::LiteralExpr& literal) const;
+  std::unique_ptr<exec::Expression> BindBinary(const sql::BinaryExpr& binary) const;
+  std::unique_ptr<exec::Expression> BindFunction(const sql::FunctionExpr& function) const;
+  std::unique_ptr<exec::Expression> BindCase(const sql::CaseExpr& expr) const;
+  std::unique_ptr<exec::Expression> BindIn(const sql::InListExpr& expr) const;
+  std::unique_ptr<exec::Expression> Call(std::string_view name, const sql::Expr& at,
+                                         std::vector<const sql::Expr*> arguments) const;
+  std::unique_ptr<exec::Expression> CallBound(
+      std::string_view name, const sql::Expr& at,
+      std::vector<std::unique_ptr<exec::Expression>> arguments,
+      std::vector<bool> untyped_null) const;
+
+  const Scope& scope_;
+  Replacement replacement_;
+};
+
+/// Returns true when `expr` calls an aggregate function (not looking into subqueries).
+bool IsAggregateCall(const sql::Expr& expr);
+/// Returns true when `expr` or any child contains an aggregate call.
+bool ContainsAggregate(const sql::Expr& expr);
+/// Returns the column name a select item without alias gets: a column's name, else the
+/// expression's text (`sum(v1)`, `count_star()`).
+std::string ExpressionName(const sql::Expr& expr);
+/// Returns `message` followed by " at line L, column C" of `at`.
+std::string AtLocation(const std::string& message, const sql::Expr& at);
+
+}  // namespace sluice::planner

@@ -1,0 +1,46 @@
+#pragma once
+
+// The state of one query being planned; shared by the planner's source files only.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "exec/collect_operators.h"
+#include "exec/pipeline.h"
+#include "exec/source_operators.h"
+#include "planner/expression_binder.h"
+#include "planner/query_planner.h"
+#include "planner/scope.h"
+
+namespace sluice::planner {
+
+struct QueryPlanner::Builder {
+  std::vector<exec::Pipeline> done;
+  exec::Pipeline open;
+  Scope scope;
+  std::vector<std::string> names;  // the query's output column names
+  size_t visible = 0;
+  ExpressionBinder::Replacement replacement;  // set after aggregation
+  std::vector<exec::SortKey> order_keys;      // ORDER BY, resolved by the select list
+  bool order_planned = false;
+
+  core::SchemaPtr Schema() const {
+    std::vector<core::Field> fields;
+    for (const auto& column : scope.columns()) fields.push_back({column.name, column.type});
+    return std::make_shared<core::Schema>(std::move(fields));
+  }
+  /// Ends the open pipeline with `sink`; the next pipeline scans the sink's output.
+  void Break(std::unique_ptr<exec::SinkOperator> sink, const std::string& label) {
+    exec::SinkOperator* raw = sink.get();
+    open.sink = std::move(sink);
+    done.push_back(std::move(open));
+    open = exec::Pipeline{};
+    open.source = std::make_unique<exec::BatchScan>(
+        raw->schema(),
+        [raw] { return std::make_shared<const std::vector<core::Batch>>(raw->TakeOutput()); },
+        label);
+  }
+};
+
+}  // namespace sluice::planner

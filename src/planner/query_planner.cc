@@ -1,0 +1,216 @@
+#include "planner/query_planner.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "exec/collect_operators.h"
+#include "exec/hash_aggregate.h"
+#include "exec/transform_operators.h"
+#include "planner/expression_binder.h"
+#include "planner/plan_builder.h"
+#include "planner/table_functions.h"
+
+namespace sluice::planner {
+
+using core::TypeId;
+using ExpressionPtr = std::unique_ptr<exec::Expression>;
+
+QueryPlan QueryPlanner::Plan(const sql::QueryNode& query) {
+  Builder builder;
+  PlanQuery(query, builder);
+  QueryPlan plan;
+  plan.schema = builder.open.source->schema();
+  plan.visible_columns = builder.visible;
+  if (builder.done.empty() || builder.open.transforms.size() > 0) {
+    builder.Break(std::make_unique<exec::CollectSink>(builder.Schema(), std::nullopt, 0), "result");
+  }
+  // The open pipeline only scans the last sink's output: the caller reads that sink.
+  plan.pipelines = std::move(builder.done);
+  plan.schema = plan.pipelines.back().sink->schema();
+  return plan;
+}
+
+void QueryPlanner::PlanQuery(const sql::QueryNode& query, Builder& builder) {
+  for (const auto& cte : query.ctes) ctes_[cte.name] = &cte;
+  switch (query.kind) {
+    case sql::QueryKind::kSelect:
+      PlanSelect(query.As<sql::SelectNode>(), builder);
+      break;
+    case sql::QueryKind::kValues:
+      PlanValues(query.As<sql::ValuesNode>(), builder);
+      break;
+    case sql::QueryKind::kSetOperation:
+      Throw<UserError>("UNION, INTERSECT and EXCEPT are not supported yet (line {}, column {})",
+                       query.location.line, query.location.column);
+  }
+  PlanOrderAndLimit(query, builder);
+}
+
+void QueryPlanner::PlanSelect(const sql::SelectNode& select, Builder& builder) {
+  PlanFrom(select.from.get(), builder);
+  if (select.where) {
+    if (ContainsAggregate(*select.where)) {
+      Throw<UserError>("{}",
+                       AtLocation("aggregate functions are not allowed in WHERE", *select.where));
+    }
+    auto predicate = ExpressionBinder(builder.scope).BindAs(*select.where, TypeId::kBoolean);
+    builder.open.transforms.push_back(
+        std::make_unique<exec::FilterOperator>(builder.Schema(), std::move(predicate)));
+  }
+  bool aggregates = !select.group_by.empty() || select.group_by_all || select.having != nullptr;
+  for (const auto& item : select.select_list)
+    aggregates = aggregates || ContainsAggregate(*item.expr);
+  if (aggregates) PlanAggregate(select, builder);
+  PlanProjection(select, builder);
+  if (select.distinct == sql::DistinctKind::kDistinct) {
+    size_t columns = builder.scope.columns().size();
+    builder.Break(std::make_unique<exec::HashAggregate>(
+                      builder.Schema(), columns, std::vector<const exec::AggregateFunction*>{},
+                      std::vector<std::vector<size_t>>{}),
+                  "distinct");
+  } else if (select.distinct == sql::DistinctKind::kDistinctOn) {
+    Throw<UserError>("DISTINCT ON is not supported yet (line {}, column {})", select.location.line,
+                     select.location.column);
+  }
+}
+
+void QueryPlanner::PlanFrom(const sql::TableRef* from, Builder& builder) {
+  if (from == nullptr) {
+    // SELECT without FROM reads one row of no columns.
+    auto schema = std::make_shared<core::Schema>();
+    auto rows = std::make_shared<std::vector<core::Batch>>();
+    rows->emplace_back(schema, 1).SetNumRows(1);
+    builder.open.source = std::make_unique<exec::BatchScan>(
+        schema, [rows] { return rows; }, "one row");
+    builder.scope = Scope();
+    return;
+  }
+  auto columns_of = [&](const core::Schema& schema, const std::string& table) {
+    std::vector<ScopeColumn> columns;
+    for (size_t i = 0; i < schema.num_fields(); ++i) {
+      std::string name =
+          i < from->column_aliases.size() ? from->column_aliases[i] : schema.field(i).name;
+      columns.push_back({table, name, schema.field(i).type});
+    }
+    return Scope(std::move(columns));
+  };
+  switch (from->kind) {
+    case sql::TableRefKind::kFile: {
+      const auto& file = from->As<sql::FileRef>();
+      builder.open.source = OpenTableFile(file.path, {}, *from);
+      std::string table =
+          from->alias.empty() ? std::filesystem::path(file.path).stem().string() : from->alias;
+      builder.scope = columns_of(*builder.open.source->schema(), table);
+      return;
+    }
+    case sql::TableRefKind::kTableFunction: {
+      const auto& call = *from->As<sql::TableFunctionRef>().call;
+      builder.open.source = OpenTableFunction(call);
+      builder.scope = columns_of(*builder.open.source->schema(),
+                                 from->alias.empty() ? call.name.back() : from->alias);
+      return;
+    }
+    case sql::TableRefKind::kBaseTable: {
+      const std::string& name = from->As<sql::BaseTableRef>().name.back();
+      std::string table = from->alias.empty() ? name : from->alias;
+      if (auto cte = ctes_.find(name); cte != ctes_.end()) {
+        const sql::CommonTableExpr* definition = cte->second;
+        ctes_.erase(cte);  // a CTE does not see itself (no recursion yet)
+        PlanSubquery(*definition->query, table, definition->column_names, builder);
+        ctes_[name] = definition;
+        return;
+      }
+      auto entry = catalog_.FindTable(name);
+      if (entry == nullptr) {
+        auto suggestion = ClosestName(name, catalog_.TableNames());
+        Throw<UserError>("table \"{}\" does not exist at line {}, column {}{}", name,
+                         from->location.line, from->location.column,
+                         suggestion ? "; did you mean \"" + *suggestion + "\"?" : "");
+      }
+      exec::BatchList batches = entry->batches;
+      builder.open.source = std::make_unique<exec::BatchScan>(
+          entry->schema, [batches] { return batches; }, name);
+      builder.scope = columns_of(*entry->schema, table);
+      return;
+    }
+    case sql::TableRefKind::kSubquery: {
+      const auto& subquery = from->As<sql::SubqueryRef>();
+      PlanSubquery(*subquery.query, from->alias, from->column_aliases, builder);
+      return;
+    }
+    case sql::TableRefKind::kJoin:
+      Throw<UserError>("joins are not supported yet (line {}, column {})", from->location.line,
+                       from->location.column);
+  }
+}
+
+void QueryPlanner::PlanSubquery(const sql::QueryNode& query, const std::string& alias,
+                                const std::vector<std::string>& column_aliases, Builder& builder) {
+  QueryPlanner inner(catalog_);
+  inner.ctes_ = ctes_;
+  QueryPlan plan = inner.Plan(query);
+  exec::SinkOperator* sink = plan.pipelines.back().sink.get();
+  for (auto& pipeline : plan.pipelines) builder.done.push_back(std::move(pipeline));
+  std::vector<core::Field> fields;
+  std::vector<ScopeColumn> columns;
+  for (size_t i = 0; i < plan.visible_columns; ++i) {
+    std::string name = i < column_aliases.size() ? column_aliases[i] : plan.schema->field(i).name;
+    fields.push_back({name, plan.schema->field(i).type});
+    columns.push_back({alias, name, plan.schema->field(i).type});
+  }
+  builder.open = exec::Pipeline{};
+  builder.open.source = std::make_unique<exec::BatchScan>(
+      plan.schema,
+      [sink] { return std::make_shared<const std::vector<core::Batch>>(sink->TakeOutput()); },
+      alias.empty() ? "subquery" : alias);
+  builder.scope = Scope(std::move(columns));
+}
+
+void QueryPlanner::PlanValues(const sql::ValuesNode& values, Builder& builder) {
+  Scope empty;
+  ExpressionBinder binder(empty);
+  std::vector<std::vector<core::Value>> rows;
+  std::vector<TypeId> types;
+  for (const auto& row : values.rows) {
+    auto& out = rows.emplace_back();
+    for (size_t c = 0; c < row.size(); ++c) {
+      auto bound = binder.Bind(*row[c]);
+      if (bound->kind != exec::ExpressionKind::kConstant) {
+        Throw<UserError>("{}", AtLocation("VALUES takes constants only for now", *row[c]));
+      }
+      bool is_null = bound->constant.is_null();
+      if (types.size() <= c) types.push_back(is_null ? TypeId::kInteger : bound->type);
+      if (!is_null && types[c] != bound->type) {
+        if (exec::ImplicitCastCost(types[c], bound->type))
+          types[c] = bound->type;
+        else if (!exec::ImplicitCastCost(bound->type, types[c]))
+          types[c] = TypeId::kVarchar;
+      }
+      out.push_back(bound->constant);
+    }
+  }
+  std::vector<core::Field> fields;
+  std::vector<ScopeColumn> columns;
+  for (size_t c = 0; c < types.size(); ++c) {
+    std::string name = "col" + std::to_string(c);
+    fields.push_back({name, types[c]});
+    columns.push_back({"values", name, types[c]});
+  }
+  auto schema = std::make_shared<core::Schema>(std::move(fields));
+  auto batches = std::make_shared<std::vector<core::Batch>>();
+  for (size_t from = 0; from < rows.size(); from += core::kVectorSize) {
+    auto& batch = batches->emplace_back(schema, core::kVectorSize);
+    for (size_t r = from; r < std::min(rows.size(), from + core::kVectorSize); ++r)
+      batch.AppendRow(rows[r]);
+  }
+  builder.open.source = std::make_unique<exec::BatchScan>(
+      schema, [batches] { return batches; }, "values");
+  builder.scope = Scope(std::move(columns));
+  builder.names.clear();
+  for (const auto& column : builder.scope.columns()) builder.names.push_back(column.name);
+  builder.visible = types.size();
+}
+
+}  // namespace sluice::planner

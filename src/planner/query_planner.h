@@ -1,0 +1,53 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "exec/pipeline.h"
+#include "planner/catalog.h"
+#include "planner/expression_binder.h"
+#include "planner/scope.h"
+#include "sql/ast.h"
+
+namespace sluice::planner {
+
+/// Is an executable query: pipelines to run in order; the last one's sink holds the result,
+/// whose first `visible_columns` columns are the query's (the rest sort by hidden keys).
+struct QueryPlan {
+  std::vector<exec::Pipeline> pipelines;
+  core::SchemaPtr schema;
+  size_t visible_columns = 0;
+};
+
+/// Turns a query's syntax tree into pipelines of physical operators: binds names against the
+/// catalog, files and CTEs, then places filters, projections, aggregation, DISTINCT, ORDER BY
+/// and LIMIT.
+class QueryPlanner {
+ public:
+  explicit QueryPlanner(const Catalog& catalog) : catalog_(catalog) {}
+
+  /// Plans `query`. Throws UserError naming line and column for what does not bind.
+  QueryPlan Plan(const sql::QueryNode& query);
+
+ private:
+  struct Builder;
+  void PlanQuery(const sql::QueryNode& query, Builder& builder);
+  void PlanSelect(const sql::SelectNode& select, Builder& builder);
+  void PlanFrom(const sql::TableRef* from, Builder& builder);
+  void PlanValues(const sql::ValuesNode& values, Builder& builder);
+  void PlanSubquery(const sql::QueryNode& query, const std::string& alias,
+                    const std::vector<std::string>& column_aliases, Builder& builder);
+  void PlanAggregate(const sql::SelectNode& select, Builder& builder);
+  void PlanProjection(const sql::SelectNode& select, Builder& builder);
+  void PlanOrderAndLimit(const sql::QueryNode& query, Builder& builder);
+  size_t OrderColumn(const sql::OrderByItem& item, const sql::SelectNode* select, Builder& builder,
+                     std::vector<std::unique_ptr<exec::Expression>>& hidden,
+                     const ExpressionBinder* binder);
+
+  const Catalog& catalog_;
+  std::map<std::string, const sql::CommonTableExpr*> ctes_;
+};
+
+}  // namespace sluice::planner

@@ -1,0 +1,69 @@
+#include "planner/scope.h"
+
+#include <algorithm>
+
+#include "base/error.h"
+
+namespace sluice::planner {
+namespace {
+
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::optional<std::string> ClosestName(const std::string& name,
+                                       const std::vector<std::string>& candidates) {
+  std::optional<std::string> best;
+  size_t best_distance = std::max<size_t>(2, name.size() / 3) + 1;
+  for (const std::string& candidate : candidates) {
+    size_t distance = EditDistance(name, candidate);
+    if (distance < best_distance) {
+      best = candidate;
+      best_distance = distance;
+    }
+  }
+  return best;
+}
+
+std::optional<size_t> Scope::Find(const std::string& name) const {
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    if (columns_[i].name == name) return i;
+  }
+  return std::nullopt;
+}
+
+size_t Scope::Resolve(const sql::ColumnRefExpr& reference) const {
+  const std::string& name = reference.column();
+  std::string table = reference.names.size() > 1 ? reference.names[reference.names.size() - 2] : "";
+  std::optional<size_t> found;
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    if (columns_[i].name != name || (!table.empty() && columns_[i].table != table)) continue;
+    if (found) {
+      Throw<UserError>("column reference \"{}\" is ambiguous at line {}, column {}", name,
+                       reference.location.line, reference.location.column);
+    }
+    found = i;
+  }
+  if (found) return *found;
+  std::vector<std::string> names;
+  for (const ScopeColumn& column : columns_) names.push_back(column.name);
+  auto suggestion = ClosestName(name, names);
+  Throw<UserError>("column \"{}\" does not exist at line {}, column {}{}", name,
+                   reference.location.line, reference.location.column,
+                   suggestion ? "; did you mean \"" + *suggestion + "\"?" : "");
+}
+
+}  // namespace sluice::planner

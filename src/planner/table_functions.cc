@@ -1,0 +1,131 @@
+#include "planner/table_functions.h"
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "exec/source_operators.h"
+#include "io/csv/csv_reader.h"
+#include "io/json/json_reader.h"
+#include "io/open_file.h"
+#include "planner/expression_binder.h"
+
+namespace sluice::planner {
+namespace {
+
+// Returns argument `i` of `call` as a constant value (table function arguments are constants).
+core::Value ConstantArgument(const sql::FunctionExpr& call, size_t i) {
+  Scope empty;
+  auto bound = ExpressionBinder(empty).Bind(*call.args[i]);
+  if (bound->kind != exec::ExpressionKind::kConstant) {
+    Throw<UserError>("{}", AtLocation("table function arguments must be constants", *call.args[i]));
+  }
+  return bound->constant;
+}
+
+char SingleCharacter(const core::Value& value, const sql::Expr& at) {
+  std::string text = value.CastTo(core::TypeId::kVarchar).GetString();
+  if (text == "\\t") return '\t';
+  if (text.size() != 1)
+    Throw<UserError>("{}", AtLocation("expected a single character, got '" + text + "'", at));
+  return text[0];
+}
+
+io::CsvOptions CsvOptionsOf(const sql::FunctionExpr& call) {
+  io::CsvOptions options;
+  for (size_t i = 1; i < call.args.size(); ++i) {
+    const std::string& name = call.arg_names[i];
+    core::Value value = ConstantArgument(call, i);
+    const sql::Expr& at = *call.args[i];
+    if (name == "delim" || name == "sep" || name == "delimiter") {
+      options.delimiter = SingleCharacter(value, at);
+    } else if (name == "header") {
+      options.header = value.CastTo(core::TypeId::kBoolean).GetBoolean();
+    } else if (name == "quote") {
+      options.quote = SingleCharacter(value, at);
+    } else if (name == "escape") {
+      options.escape = SingleCharacter(value, at);
+    } else if (name == "nullstr" || name == "null") {
+      options.null_strings = {value.CastTo(core::TypeId::kVarchar).GetString()};
+    } else if (name == "skip") {
+      options.skip_rows = static_cast<size_t>(value.CastTo(core::TypeId::kBigint).GetInt64());
+    } else if (name == "comment") {
+      options.comment = SingleCharacter(value, at);
+    } else if (name == "sample_size" || name == "sample_rows") {
+      int64_t rows = value.CastTo(core::TypeId::kBigint).GetInt64();
+      options.sample_rows = rows < 0 ? 0 : static_cast<size_t>(rows);
+    } else if (name == "ignore_errors") {
+      options.collect_rejects = value.CastTo(core::TypeId::kBoolean).GetBoolean();
+    } else {
+      Throw<UserError>("{}", AtLocation("read_csv has no option \"" + name +
+                                            "\" (delim, header, quote, escape, nullstr, skip, "
+                                            "comment, sample_size, ignore_errors)",
+                                        at));
+    }
+  }
+  return options;
+}
+
+io::JsonOptions JsonOptionsOf(const sql::FunctionExpr& call) {
+  io::JsonOptions options;
+  for (size_t i = 1; i < call.args.size(); ++i) {
+    const std::string& name = call.arg_names[i];
+    std::string value = ConstantArgument(call, i).CastTo(core::TypeId::kVarchar).GetString();
+    if (name == "format") {
+      if (value == "newline_delimited" || value == "lines")
+        options.format = io::JsonFormat::kLines;
+      else if (value == "array")
+        options.format = io::JsonFormat::kArray;
+      else if (value == "auto")
+        options.format = io::JsonFormat::kAuto;
+      else
+        Throw<UserError>("{}",
+                         AtLocation("format must be 'auto', 'lines' or 'array'", *call.args[i]));
+    } else if (name == "nested") {
+      options.nested = value == "json" ? io::NestedMode::kJsonString : io::NestedMode::kFlatten;
+    } else {
+      Throw<UserError>("{}", AtLocation("read_json has no option \"" + name + "\" (format, nested)",
+                                        *call.args[i]));
+    }
+  }
+  return options;
+}
+
+template <typename Open>
+std::unique_ptr<exec::SourceOperator> Scan(const std::string& path, const sql::Expr* at,
+                                           Open open) {
+  try {
+    return std::make_unique<exec::ReaderScan>(open(), path);
+  } catch (const UserError& error) {
+    if (at == nullptr) throw;
+    Throw<UserError>("{}", AtLocation(error.what(), *at));
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<exec::SourceOperator> OpenTableFile(const std::string& path,
+                                                    const std::vector<std::string>&,
+                                                    const sql::TableRef&) {
+  return Scan(path, nullptr, [&] { return io::OpenFile(path); });
+}
+
+std::unique_ptr<exec::SourceOperator> OpenTableFunction(const sql::FunctionExpr& call) {
+  const std::string& name = call.name.back();
+  if (call.args.empty() || !call.arg_names[0].empty()) {
+    Throw<UserError>("{}", AtLocation(name + "() takes a file path as its first argument", call));
+  }
+  std::string path = ConstantArgument(call, 0).CastTo(core::TypeId::kVarchar).GetString();
+  if (name == "read_csv" || name == "read_csv_auto") {
+    auto options = CsvOptionsOf(call);
+    return Scan(path, nullptr, [&] { return io::OpenCsv(path, options); });
+  }
+  if (name == "read_json" || name == "read_json_auto" || name == "read_ndjson") {
+    auto options = JsonOptionsOf(call);
+    if (name == "read_ndjson") options.format = io::JsonFormat::kLines;
+    return Scan(path, nullptr, [&] { return io::OpenJson(path, options); });
+  }
+  Throw<UserError>(
+      "{}", AtLocation("table function " + name + "() does not exist (read_csv, read_json)", call));
+}
+
+}  // namespace sluice::planner

@@ -1,0 +1,246 @@
+#include "session/database.h"
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "base/task.h"
+#include "planner/query_planner.h"
+#include "sql/parser.h"
+
+namespace sluice::session {
+namespace {
+
+using core::TypeId;
+
+// Runs a plan's pipelines and returns the visible columns of its result.
+QueryResult RunPlan(planner::QueryPlan& plan) {
+  for (auto& pipeline : plan.pipelines) exec::RunPipeline(pipeline);
+  std::vector<core::Batch> batches = plan.pipelines.back().sink->TakeOutput();
+  QueryResult result;
+  std::vector<core::Field> fields(plan.schema->fields().begin(),
+                                  plan.schema->fields().begin() + plan.visible_columns);
+  result.schema = std::make_shared<core::Schema>(std::move(fields));
+  for (core::Batch& batch : batches) {
+    if (batch.num_rows() == 0) continue;
+    if (batch.num_columns() == plan.visible_columns) {
+      result.batches.push_back(std::move(batch));
+      continue;
+    }
+    core::Batch visible(result.schema, 0);
+    for (size_t c = 0; c < plan.visible_columns; ++c) visible.column(c).Reference(batch.column(c));
+    visible.SetNumRows(batch.num_physical_rows());
+    if (batch.selection()) visible.SetSelection(*batch.selection());
+    result.batches.push_back(std::move(visible));
+  }
+  return result;
+}
+
+QueryResult Message(const std::string& text) {
+  QueryResult result;
+  result.schema =
+      std::make_shared<core::Schema>(std::vector<core::Field>{{"status", TypeId::kVarchar}});
+  result.batches.emplace_back(result.schema, 1).AppendRow({core::Value::Varchar(text)});
+  return result;
+}
+
+std::string Describe(const exec::PhysicalOperator& op) {
+  std::string details = op.details();
+  return op.name() + (details.empty() ? "" : " [" + details + "]");
+}
+
+std::string Analyze(const exec::PhysicalOperator& op) {
+  const exec::OperatorStats& stats = op.stats();
+  return fmt::format("{}  (rows in {}, rows out {}, batches {}, {:.3f} ms)", Describe(op),
+                     stats.rows_in.load(), stats.rows_out.load(), stats.batches.load(),
+                     stats.nanos.load() / 1e6);
+}
+
+}  // namespace
+
+size_t QueryResult::num_rows() const {
+  size_t rows = 0;
+  for (const core::Batch& batch : batches) rows += batch.num_rows();
+  return rows;
+}
+
+std::shared_ptr<const planner::TableEntry> Database::FindTable(std::string_view name) const {
+  std::lock_guard lock(mutex_);
+  auto found = tables_.find(std::string(name));
+  return found == tables_.end() ? nullptr : found->second;
+}
+
+std::vector<std::string> Database::TableNames() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> names;
+  for (const auto& [name, table] : tables_) names.push_back(name);
+  return names;
+}
+
+void Database::PutTable(const std::string& name, std::shared_ptr<const planner::TableEntry> table) {
+  std::lock_guard lock(mutex_);
+  tables_[name] = std::move(table);
+}
+
+bool Database::DropTable(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  return tables_.erase(name) > 0;
+}
+
+QueryResult Connection::Execute(std::string_view sql) {
+  QueryResult result;
+  for (const auto& statement : sql::ParseSql(sql)) result = Run(*statement);
+  return result;
+}
+
+QueryResult Connection::Run(const sql::Statement& statement) {
+  switch (statement.kind) {
+    case sql::StatementKind::kSelect:
+      return RunQuery(*statement.As<sql::SelectStatement>().query, false);
+    case sql::StatementKind::kCreateTable:
+      return CreateTable(statement.As<sql::CreateTableStatement>());
+    case sql::StatementKind::kInsert:
+      return Insert(statement.As<sql::InsertStatement>());
+    case sql::StatementKind::kExplain:
+      return Explain(statement.As<sql::ExplainStatement>());
+    case sql::StatementKind::kSet:
+      return Set(statement.As<sql::SetStatement>());
+    case sql::StatementKind::kDrop: {
+      const auto& drop = statement.As<sql::DropStatement>();
+      if (!database_.DropTable(drop.name.back()) && !drop.if_exists) {
+        Throw<UserError>("table \"{}\" does not exist", drop.name.back());
+      }
+      return Message("DROP TABLE");
+    }
+    case sql::StatementKind::kShow: {
+      QueryResult result;
+      result.schema =
+          std::make_shared<core::Schema>(std::vector<core::Field>{{"name", TypeId::kVarchar}});
+      auto names = database_.TableNames();
+      result.batches.emplace_back(result.schema, std::max<size_t>(names.size(), 1));
+      for (const auto& name : names) result.batches.back().AppendRow({core::Value::Varchar(name)});
+      return result;
+    }
+    default:
+      break;
+  }
+  Throw<UserError>("this statement is not supported yet (line {}, column {})",
+                   statement.location.line, statement.location.column);
+}
+
+QueryResult Connection::RunQuery(const sql::QueryNode& query, bool) {
+  planner::QueryPlan plan = planner::QueryPlanner(database_).Plan(query);
+  return RunPlan(plan);
+}
+
+QueryResult Connection::CreateTable(const sql::CreateTableStatement& statement) {
+  const std::string& name = statement.name.back();
+  if (database_.FindTable(name) != nullptr && !statement.or_replace) {
+    if (statement.if_not_exists) return Message("CREATE TABLE");
+    Throw<UserError>("table \"{}\" already exists (line {}, column {})", name,
+                     statement.location.line, statement.location.column);
+  }
+  auto table = std::make_shared<planner::TableEntry>();
+  if (statement.query) {
+    QueryResult rows = RunQuery(*statement.query, false);
+    table->schema = rows.schema;
+    table->batches = std::make_shared<const std::vector<core::Batch>>(std::move(rows.batches));
+  } else {
+    std::vector<core::Field> fields;
+    for (const auto& column : statement.columns) {
+      auto type = core::TypeFromName(column.type.name);
+      if (!type)
+        Throw<UserError>("type \"{}\" does not exist at line {}, column {}", column.type.name,
+                         column.location.line, column.location.column);
+      fields.push_back({column.name, *type});
+    }
+    table->schema = std::make_shared<core::Schema>(std::move(fields));
+    table->batches = std::make_shared<const std::vector<core::Batch>>();
+  }
+  database_.PutTable(name, table);
+  return Message("CREATE TABLE");
+}
+
+QueryResult Connection::Insert(const sql::InsertStatement& statement) {
+  const std::string& name = statement.table.back();
+  auto table = database_.FindTable(name);
+  if (table == nullptr) Throw<UserError>("table \"{}\" does not exist", name);
+  QueryResult rows = RunQuery(*statement.source, false);
+  const core::Schema& schema = *table->schema;
+  std::vector<size_t> targets;
+  if (statement.columns.empty()) {
+    for (size_t c = 0; c < schema.num_fields(); ++c) targets.push_back(c);
+  } else {
+    for (const auto& column : statement.columns) {
+      auto index = schema.FindField(column);
+      if (!index) Throw<UserError>("column \"{}\" of table \"{}\" does not exist", column, name);
+      targets.push_back(*index);
+    }
+  }
+  if (rows.schema->num_fields() != targets.size()) {
+    Throw<UserError>("INSERT has {} expressions but {} target columns", rows.schema->num_fields(),
+                     targets.size());
+  }
+  auto batches = std::make_shared<std::vector<core::Batch>>(std::vector<core::Batch>{});
+  for (const core::Batch& batch : *table->batches) {
+    core::Batch copy(table->schema, 0);
+    for (size_t c = 0; c < batch.num_columns(); ++c) copy.column(c).Reference(batch.column(c));
+    copy.SetNumRows(batch.num_physical_rows());
+    if (batch.selection()) copy.SetSelection(*batch.selection());
+    batches->push_back(std::move(copy));
+  }
+  size_t inserted = 0;
+  for (const core::Batch& batch : rows.batches) {
+    core::Batch converted(table->schema, batch.num_rows());
+    for (size_t row = 0; row < batch.num_rows(); ++row) {
+      std::vector<core::Value> values(schema.num_fields(), core::Value::Null(TypeId::kInteger));
+      for (size_t c = 0; c < targets.size(); ++c) values[targets[c]] = batch.GetValue(c, row);
+      converted.AppendRow(values);
+    }
+    inserted += batch.num_rows();
+    batches->push_back(std::move(converted));
+  }
+  auto updated = std::make_shared<planner::TableEntry>();
+  updated->schema = table->schema;
+  updated->batches = std::move(batches);
+  database_.PutTable(name, updated);
+  return Message(fmt::format("INSERT {}", inserted));
+}
+
+QueryResult Connection::Explain(const sql::ExplainStatement& statement) {
+  if (statement.statement->kind != sql::StatementKind::kSelect) {
+    Throw<UserError>("EXPLAIN supports queries only");
+  }
+  planner::QueryPlan plan =
+      planner::QueryPlanner(database_).Plan(*statement.statement->As<sql::SelectStatement>().query);
+  if (statement.analyze) RunPlan(plan);
+  auto line = statement.analyze ? Analyze : Describe;
+  QueryResult result;
+  result.schema =
+      std::make_shared<core::Schema>(std::vector<core::Field>{{"plan", TypeId::kVarchar}});
+  std::vector<std::string> lines;
+  for (size_t p = 0; p < plan.pipelines.size(); ++p) {
+    const exec::Pipeline& pipeline = plan.pipelines[p];
+    lines.push_back(fmt::format("pipeline {}", p + 1));
+    lines.push_back("  " + line(*pipeline.source));
+    for (const auto& transform : pipeline.transforms) lines.push_back("  -> " + line(*transform));
+    lines.push_back("  => " + line(*pipeline.sink));
+  }
+  result.batches.emplace_back(result.schema, lines.size());
+  for (const auto& text : lines) result.batches.back().AppendRow({core::Value::Varchar(text)});
+  return result;
+}
+
+QueryResult Connection::Set(const sql::SetStatement& statement) {
+  if (statement.name == "threads" || statement.name == "worker_threads") {
+    const sql::Expr& value = *statement.value;
+    if (value.kind != sql::ExprKind::kLiteral ||
+        value.As<sql::LiteralExpr>().literal_kind != sql::LiteralKind::kInteger) {
+      Throw<UserError>("SET threads takes an integer");
+    }
+    SetThreadCount(static_cast<size_t>(value.As<sql::LiteralExpr>().integer_value));
+    return Message("SET");
+  }
+  Throw<UserError>("unknown setting \"{}\" (threads)", statement.name);
+}
+
+}  // namespace sluice::session

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/batch.h"
+#include "planner/catalog.h"
+#include "sql/ast.h"
+
+namespace sluice::session {
+
+/// Is the result of one statement: its columns and rows (empty for statements without rows).
+struct QueryResult {
+  core::SchemaPtr schema = std::make_shared<core::Schema>();
+  std::vector<core::Batch> batches;
+  /// Returns the number of rows.
+  size_t num_rows() const;
+};
+
+/// Is an opened workspace: today the tables created in this process. Thread-safe.
+class Database final : public planner::Catalog {
+ public:
+  std::shared_ptr<const planner::TableEntry> FindTable(std::string_view name) const override;
+  std::vector<std::string> TableNames() const override;
+
+  /// Stores `table` as `name`, replacing any table of that name.
+  void PutTable(const std::string& name, std::shared_ptr<const planner::TableEntry> table);
+  /// Removes table `name`; returns false when there was none.
+  bool DropTable(const std::string& name);
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<const planner::TableEntry>> tables_;
+};
+
+/// Runs statements against a database, one at a time: parse, plan, execute.
+class Connection {
+ public:
+  explicit Connection(Database& database) : database_(database) {}
+
+  /// Runs every statement of `sql` and returns the last one's result. Throws UserError for
+  /// bad SQL or data (naming line and column), nothing half-applied by a failed statement.
+  QueryResult Execute(std::string_view sql);
+
+ private:
+  QueryResult Run(const sql::Statement& statement);
+  QueryResult RunQuery(const sql::QueryNode& query, bool analyze_only);
+  QueryResult CreateTable(const sql::CreateTableStatement& statement);
+  QueryResult Insert(const sql::InsertStatement& statement);
+  QueryResult Explain(const sql::ExplainStatement& statement);
+  QueryResult Set(const sql::SetStatement& statement);
+
+  Database& database_;
+};
+
+}  // namespace sluice::session

@@ -1,0 +1,87 @@
+#include "session/database.h"
+
+#include <gtest/gtest.h>
+
+#include "base/error.h"
+#include "base/task.h"
+
+namespace sluice::session {
+namespace {
+
+// Returns the result's rows as "a|b" lines.
+std::string Rows(const QueryResult& result) {
+  std::string text;
+  for (const core::Batch& batch : result.batches) text += batch.ToString();
+  return text;
+}
+
+class DatabaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    connection_.Execute(
+        "CREATE TABLE flights (origin VARCHAR, dest VARCHAR, delay BIGINT, distance DOUBLE);"
+        "INSERT INTO flights VALUES ('LAX', 'SFO', 10, 337), ('LAX', 'JFK', -5, 2475),"
+        "('SFO', 'LAX', NULL, 337), ('JFK', 'LAX', 30, 2475), ('SFO', 'JFK', 20, 2586)");
+  }
+  std::string Query(const std::string& sql) { return Rows(connection_.Execute(sql)); }
+
+  Database database_;
+  Connection connection_{database_};
+};
+
+TEST_F(DatabaseTest, SelectsWithFilterOrderAndLimit) {
+  EXPECT_EQ(Query("SELECT origin, delay FROM flights WHERE delay > 0 ORDER BY delay DESC"),
+            "JFK|30\nSFO|20\nLAX|10\n");
+  EXPECT_EQ(Query("SELECT dest FROM flights ORDER BY distance DESC, dest LIMIT 2 OFFSET 1"),
+            "JFK\nLAX\n");
+  EXPECT_EQ(Query("SELECT 1 + 2 AS three, 'x' || 'y'"), "3|xy\n");
+}
+
+TEST_F(DatabaseTest, GroupsAndAggregates) {
+  EXPECT_EQ(Query("SELECT origin, count(*) AS n, sum(delay), min(dest), avg(distance) "
+                  "FROM flights GROUP BY origin ORDER BY origin"),
+            "JFK|1|30|LAX|2475\nLAX|2|5|JFK|1406\nSFO|2|20|JFK|1461.5\n");
+  EXPECT_EQ(Query("SELECT count(*), count(delay), sum(delay) FROM flights"), "5|4|55\n");
+  EXPECT_EQ(Query("SELECT origin FROM flights GROUP BY 1 HAVING count(*) > 1 ORDER BY 1"),
+            "LAX\nSFO\n");
+  EXPECT_EQ(Query("SELECT count(*), sum(delay) FROM flights WHERE delay > 100"), "0|NULL\n");
+  EXPECT_EQ(Query("SELECT DISTINCT origin FROM flights ORDER BY origin"), "JFK\nLAX\nSFO\n");
+}
+
+TEST_F(DatabaseTest, SameAnswerOnOneAndManyThreads) {
+  connection_.Execute(
+      "CREATE TABLE big AS SELECT 1 AS k FROM flights");  // small; grows through inserts
+  for (int i = 0; i < 12; ++i) connection_.Execute("INSERT INTO big SELECT k + 1 FROM big");
+  std::string sql = "SELECT k % 7 AS g, count(*), sum(k) FROM big GROUP BY g ORDER BY g";
+  SetThreadCount(1);
+  std::string serial = Query(sql);
+  SetThreadCount(0);
+  EXPECT_EQ(Query(sql), serial);
+  EXPECT_EQ(Query("SELECT count(*) FROM big"), "20480\n");
+}
+
+TEST_F(DatabaseTest, SubqueriesAndCtes) {
+  EXPECT_EQ(Query("WITH late AS (SELECT * FROM flights WHERE delay >= 20) "
+                  "SELECT count(*) FROM late"),
+            "2\n");
+  EXPECT_EQ(
+      Query("SELECT max(n) FROM (SELECT origin, count(*) AS n FROM flights GROUP BY origin) t"),
+      "2\n");
+}
+
+TEST_F(DatabaseTest, ErrorsNameThePlace) {
+  try {
+    connection_.Execute("SELECT origni FROM flights");
+    FAIL();
+  } catch (const UserError& error) {
+    EXPECT_STREQ(error.what(),
+                 "column \"origni\" does not exist at line 1, column 8; did you mean \"origin\"?");
+  }
+  EXPECT_THROW(connection_.Execute("SELECT * FROM flihgts"), UserError);
+  EXPECT_THROW(connection_.Execute("SELECT origin, count(*) FROM flights"), UserError);
+  EXPECT_THROW(connection_.Execute("SELECT delay + 'x' FROM flights"), UserError);
+  EXPECT_THROW(connection_.Execute("SELECT 9223372036854775807 + delay FROM flights"), DataError);
+}
+
+}  // namespace
+}  // namespace sluice::session
