@@ -51,20 +51,20 @@ template <typename E = UserError, typename... Args>
   do {                           \
   } while (false)
 #else
-#define SLUICE_DCHECK(condition)                                                        \
-  do {                                                                                  \
-    if (!(condition)) {                                                                 \
-      throw ::sluice::InternalError(std::string("check failed: " #condition " at ") +   \
-                                    __FILE__ + ":" + std::to_string(__LINE__));         \
-    }                                                                                   \
+#define SLUICE_DCHECK(condition)                                                                 \
+  do {                                                                                           \
+    if (!(condition)) {                                                                          \
+      throw ::sluice::InternalError(std::string("check failed: " #condition " at ") + __FILE__ + \
+                                    ":" + std::to_string(__LINE__));                             \
+    }                                                                                            \
   } while (false)
 #endif
 
 /// Checks an internal invariant in every build; a failure is a bug in Sluice.
-#define SLUICE_CHECK(condition)                                                         \
-  do {                                                                                  \
-    if (!(condition)) {                                                                 \
-      throw ::sluice::InternalError(std::string("check failed: " #condition " at ") +   \
-                                    __FILE__ + ":" + std::to_string(__LINE__));         \
-    }                                                                                   \
+#define SLUICE_CHECK(condition)                                                                  \
+  do {                                                                                           \
+    if (!(condition)) {                                                                          \
+      throw ::sluice::InternalError(std::string("check failed: " #condition " at ") + __FILE__ + \
+                                    ":" + std::to_string(__LINE__));                             \
+    }                                                                                            \
   } while (false)

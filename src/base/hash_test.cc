@@ -20,9 +20,7 @@ TEST(HashTest, IntegerMixSpreadsLowBits) {
   EXPECT_GT(buckets.size(), 550u);
 }
 
-TEST(HashTest, CombineIsOrderSensitive) {
-  EXPECT_NE(CombineHashes(1, 2), CombineHashes(2, 1));
-}
+TEST(HashTest, CombineIsOrderSensitive) { EXPECT_NE(CombineHashes(1, 2), CombineHashes(2, 1)); }
 
 }  // namespace
 }  // namespace sluice

@@ -28,7 +28,8 @@ TEST(BatchTest, SelectionPicksRows) {
 }
 
 TEST(SchemaTest, FindsFieldsExactlyThenIgnoringCase) {
-  Schema schema({{"Delay", TypeId::kBigint}, {"delay", TypeId::kDouble}, {"Origin", TypeId::kVarchar}});
+  Schema schema(
+      {{"Delay", TypeId::kBigint}, {"delay", TypeId::kDouble}, {"Origin", TypeId::kVarchar}});
   EXPECT_EQ(schema.FindField("delay"), 1u);
   EXPECT_EQ(schema.FindField("ORIGIN"), 2u);
   EXPECT_FALSE(schema.FindField("missing").has_value());

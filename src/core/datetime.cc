@@ -111,7 +111,8 @@ CivilDate CivilFromDays(int32_t days) {
   int64_t z = int64_t{days} + 719468;
   int64_t era = (z >= 0 ? z : z - 146096) / 146097;
   int64_t day_of_era = z - era * 146097;
-  int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  int64_t year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
   int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   int64_t mp = (5 * day_of_year + 2) / 153;
   int32_t day = static_cast<int32_t>(day_of_year - (153 * mp + 2) / 5 + 1);

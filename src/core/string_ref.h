@@ -44,7 +44,8 @@ class StringRef {
   static int Compare(const StringRef& left, const StringRef& right) {
     uint32_t common = std::min(left.size_, right.size_);
     int order = std::memcmp(left.prefix_, right.prefix_, std::min<uint32_t>(common, 4));
-    if (order == 0 && common > 4) order = std::memcmp(left.data() + 4, right.data() + 4, common - 4);
+    if (order == 0 && common > 4)
+      order = std::memcmp(left.data() + 4, right.data() + 4, common - 4);
     if (order != 0) return order;
     return left.size_ < right.size_ ? -1 : (left.size_ > right.size_ ? 1 : 0);
   }

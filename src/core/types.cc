@@ -12,29 +12,36 @@ namespace sluice::core {
 
 std::string_view TypeName(TypeId type) {
   switch (type) {
-    case TypeId::kBoolean: return "BOOLEAN";
-    case TypeId::kInteger: return "INTEGER";
-    case TypeId::kBigint: return "BIGINT";
-    case TypeId::kDouble: return "DOUBLE";
-    case TypeId::kVarchar: return "VARCHAR";
-    case TypeId::kDate: return "DATE";
-    case TypeId::kTimestamp: return "TIMESTAMP";
+    case TypeId::kBoolean:
+      return "BOOLEAN";
+    case TypeId::kInteger:
+      return "INTEGER";
+    case TypeId::kBigint:
+      return "BIGINT";
+    case TypeId::kDouble:
+      return "DOUBLE";
+    case TypeId::kVarchar:
+      return "VARCHAR";
+    case TypeId::kDate:
+      return "DATE";
+    case TypeId::kTimestamp:
+      return "TIMESTAMP";
   }
   throw InternalError("unknown type id");
 }
 
 std::optional<TypeId> TypeFromName(std::string_view name) {
   static constexpr std::array<std::pair<std::string_view, TypeId>, 22> kNames = {{
-      {"BOOLEAN", TypeId::kBoolean},   {"BOOL", TypeId::kBoolean},
-      {"INTEGER", TypeId::kInteger},   {"INT", TypeId::kInteger},
-      {"INT4", TypeId::kInteger},      {"SMALLINT", TypeId::kInteger},
-      {"INT2", TypeId::kInteger},      {"BIGINT", TypeId::kBigint},
-      {"INT8", TypeId::kBigint},       {"LONG", TypeId::kBigint},
-      {"DOUBLE", TypeId::kDouble},     {"FLOAT8", TypeId::kDouble},
-      {"FLOAT", TypeId::kDouble},      {"REAL", TypeId::kDouble},
-      {"NUMERIC", TypeId::kDouble},    {"DECIMAL", TypeId::kDouble},
-      {"VARCHAR", TypeId::kVarchar},   {"TEXT", TypeId::kVarchar},
-      {"STRING", TypeId::kVarchar},    {"DATE", TypeId::kDate},
+      {"BOOLEAN", TypeId::kBoolean},     {"BOOL", TypeId::kBoolean},
+      {"INTEGER", TypeId::kInteger},     {"INT", TypeId::kInteger},
+      {"INT4", TypeId::kInteger},        {"SMALLINT", TypeId::kInteger},
+      {"INT2", TypeId::kInteger},        {"BIGINT", TypeId::kBigint},
+      {"INT8", TypeId::kBigint},         {"LONG", TypeId::kBigint},
+      {"DOUBLE", TypeId::kDouble},       {"FLOAT8", TypeId::kDouble},
+      {"FLOAT", TypeId::kDouble},        {"REAL", TypeId::kDouble},
+      {"NUMERIC", TypeId::kDouble},      {"DECIMAL", TypeId::kDouble},
+      {"VARCHAR", TypeId::kVarchar},     {"TEXT", TypeId::kVarchar},
+      {"STRING", TypeId::kVarchar},      {"DATE", TypeId::kDate},
       {"TIMESTAMP", TypeId::kTimestamp}, {"DATETIME", TypeId::kTimestamp},
   }};
   std::string upper(name);
@@ -49,13 +56,17 @@ std::optional<TypeId> TypeFromName(std::string_view name) {
 
 size_t TypeWidth(TypeId type) {
   switch (type) {
-    case TypeId::kBoolean: return 1;
+    case TypeId::kBoolean:
+      return 1;
     case TypeId::kInteger:
-    case TypeId::kDate: return 4;
+    case TypeId::kDate:
+      return 4;
     case TypeId::kBigint:
     case TypeId::kDouble:
-    case TypeId::kTimestamp: return 8;
-    case TypeId::kVarchar: return 16;
+    case TypeId::kTimestamp:
+      return 8;
+    case TypeId::kVarchar:
+      return 16;
   }
   throw InternalError("unknown type id");
 }

@@ -31,9 +31,9 @@ int64_t ParseInteger(const std::string& text, TypeId target) {
 
 int64_t CheckedInteger(double value, TypeId target) {
   double rounded = std::nearbyint(value);
-  bool fits = target == TypeId::kInteger ? (rounded >= -2147483648.0 && rounded <= 2147483647.0)
-                                         : (rounded >= -9.223372036854775808e18 &&
-                                            rounded < 9.223372036854775808e18);
+  bool fits = target == TypeId::kInteger
+                  ? (rounded >= -2147483648.0 && rounded <= 2147483647.0)
+                  : (rounded >= -9.223372036854775808e18 && rounded < 9.223372036854775808e18);
   if (!fits || std::isnan(value)) {
     Throw<DataError>("value {} is out of range for {}", FormatDouble(value), TypeName(target));
   }
@@ -89,7 +89,8 @@ Value Value::CastTo(TypeId target) const {
         case TypeId::kBoolean: {
           std::string lower;
           for (char c : string_) lower += static_cast<char>(std::tolower(c));
-          if (lower == "true" || lower == "t" || lower == "1" || lower == "yes") return Boolean(true);
+          if (lower == "true" || lower == "t" || lower == "1" || lower == "yes")
+            return Boolean(true);
           if (lower == "false" || lower == "f" || lower == "0" || lower == "no") {
             return Boolean(false);
           }
@@ -98,7 +99,8 @@ Value Value::CastTo(TypeId target) const {
         case TypeId::kInteger:
           return Integer(static_cast<int32_t>(
               CheckedInteger(static_cast<double>(ParseInteger(string_, target)), target)));
-        case TypeId::kBigint: return Bigint(ParseInteger(string_, target));
+        case TypeId::kBigint:
+          return Bigint(ParseInteger(string_, target));
         case TypeId::kDouble: {
           double result;
           auto [end, error] =
@@ -112,7 +114,8 @@ Value Value::CastTo(TypeId target) const {
         case TypeId::kTimestamp:
           if (auto micros = ParseTimestamp(string_)) return Timestamp(*micros);
           break;
-        case TypeId::kVarchar: break;
+        case TypeId::kVarchar:
+          break;
       }
       Throw<DataError>("cannot cast '{}' to {}", string_, TypeName(target));
     case TypeId::kBoolean:
@@ -128,7 +131,8 @@ Value Value::CastTo(TypeId target) const {
     case TypeId::kDouble:
       if (target == TypeId::kInteger || target == TypeId::kBigint) {
         int64_t rounded = CheckedInteger(double_, target);
-        return target == TypeId::kInteger ? Integer(static_cast<int32_t>(rounded)) : Bigint(rounded);
+        return target == TypeId::kInteger ? Integer(static_cast<int32_t>(rounded))
+                                          : Bigint(rounded);
       }
       if (target == TypeId::kBoolean) return Boolean(double_ != 0);
       break;
@@ -148,13 +152,19 @@ Value Value::CastTo(TypeId target) const {
 std::string Value::ToString() const {
   if (is_null_) return "NULL";
   switch (type_) {
-    case TypeId::kBoolean: return integer_ ? "true" : "false";
+    case TypeId::kBoolean:
+      return integer_ ? "true" : "false";
     case TypeId::kInteger:
-    case TypeId::kBigint: return std::to_string(integer_);
-    case TypeId::kDouble: return FormatDouble(double_);
-    case TypeId::kVarchar: return string_;
-    case TypeId::kDate: return FormatDate(static_cast<int32_t>(integer_));
-    case TypeId::kTimestamp: return FormatTimestamp(integer_);
+    case TypeId::kBigint:
+      return std::to_string(integer_);
+    case TypeId::kDouble:
+      return FormatDouble(double_);
+    case TypeId::kVarchar:
+      return string_;
+    case TypeId::kDate:
+      return FormatDate(static_cast<int32_t>(integer_));
+    case TypeId::kTimestamp:
+      return FormatTimestamp(integer_);
   }
   throw InternalError("unknown type id");
 }

@@ -20,10 +20,13 @@ TEST(VectorTest, AllValidUntilANullIsSet) {
 }
 
 TEST(VectorTest, ValuesRoundTripThroughEveryType) {
-  std::vector<Value> values = {Value::Boolean(true),     Value::Integer(-7),
-                               Value::Bigint(1LL << 40), Value::Double(2.5),
+  std::vector<Value> values = {Value::Boolean(true),
+                               Value::Integer(-7),
+                               Value::Bigint(1LL << 40),
+                               Value::Double(2.5),
                                Value::Varchar("a long string beyond twelve"),
-                               Value::Date(11323),       Value::Timestamp(978332100000000)};
+                               Value::Date(11323),
+                               Value::Timestamp(978332100000000)};
   for (const Value& value : values) {
     Vector vector(value.type(), 4);
     vector.set_size(2);

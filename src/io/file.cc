@@ -187,9 +187,12 @@ std::unique_ptr<FileBytes> FileBytes::Open(const std::string& path) {
 
 std::unique_ptr<InputStream> InputStream::Open(const std::string& path) {
   switch (CompressionOf(path)) {
-    case Compression::kNone: return std::make_unique<PlainStream>(path);
-    case Compression::kGzip: return std::make_unique<GzipStream>(path);
-    case Compression::kZstd: return std::make_unique<ZstdStream>(path);
+    case Compression::kNone:
+      return std::make_unique<PlainStream>(path);
+    case Compression::kGzip:
+      return std::make_unique<GzipStream>(path);
+    case Compression::kZstd:
+      return std::make_unique<ZstdStream>(path);
   }
   throw InternalError("unknown compression");
 }

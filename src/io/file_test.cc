@@ -25,8 +25,8 @@ std::string ReadStream(InputStream& stream) {
 class FileTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("sluice_file_test_" + std::to_string(::getpid()));
+    dir_ =
+        std::filesystem::temp_directory_path() / ("sluice_file_test_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -56,8 +56,8 @@ TEST_F(FileTest, ReadsGzip) {
 
 TEST_F(FileTest, ReadsZstd) {
   std::string compressed(ZSTD_compressBound(text_.size()), '\0');
-  compressed.resize(ZSTD_compress(compressed.data(), compressed.size(), text_.data(),
-                                  text_.size(), 3));
+  compressed.resize(
+      ZSTD_compress(compressed.data(), compressed.size(), text_.data(), text_.size(), 3));
   Write("x.csv.zst", compressed);
   EXPECT_EQ(ReadStream(*InputStream::Open(Path("x.csv.zst"))), text_);
   Write("bad.csv.zst", compressed.substr(0, compressed.size() / 2));
