@@ -1,0 +1,342 @@
+#include "exec/window_operator.h"
+
+#include <algorithm>
+#include <span>
+#include <type_traits>
+
+#include "base/error.h"
+#include "base/task.h"
+#include "exec/group_table.h"
+#include "exec/window_frame.h"
+#include "exec/window_functions.h"
+
+namespace sluice::exec {
+namespace {
+
+using core::TypeId;
+using core::Vector;
+using Kind = WindowFunctionKind;
+
+constexpr size_t kRadixBits = 6;
+constexpr size_t kPartitions = size_t{1} << kRadixBits;
+
+const char* FunctionName(const WindowFunction& function) {
+  switch (function.kind) {
+    case Kind::kRowNumber:
+      return "row_number";
+    case Kind::kRank:
+      return "rank";
+    case Kind::kDenseRank:
+      return "dense_rank";
+    case Kind::kPercentRank:
+      return "percent_rank";
+    case Kind::kCumeDist:
+      return "cume_dist";
+    case Kind::kNtile:
+      return "ntile";
+    case Kind::kLag:
+      return "lag";
+    case Kind::kLead:
+      return "lead";
+    case Kind::kFirstValue:
+      return "first_value";
+    case Kind::kLastValue:
+      return "last_value";
+    case Kind::kNthValue:
+      return "nth_value";
+    case Kind::kAggregate:
+      return function.aggregate != nullptr ? function.aggregate->name.c_str() : "aggregate";
+  }
+  return "?";
+}
+
+size_t ValueArguments(Kind kind) {
+  switch (kind) {
+    case Kind::kLag:
+    case Kind::kLead:
+    case Kind::kFirstValue:
+    case Kind::kLastValue:
+    case Kind::kNthValue:
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+// Copies column `column` of the rows `row_at(i)` returns (null for NULL) into out[0, count).
+template <typename T, typename RowAt>
+void GatherTyped(const std::vector<core::Batch>& batches, size_t column, size_t count, RowAt row_at,
+                 Vector& out) {
+  T* target = out.data<T>();
+  for (size_t i = 0; i < count; ++i) {
+    const WindowRow* row = row_at(i);
+    const Vector* source = row != nullptr ? &batches[row->batch].column(column) : nullptr;
+    if (source == nullptr || source->IsNull(row->physical_row())) {
+      out.SetNull(i);
+    } else if constexpr (std::is_same_v<T, core::StringRef>) {
+      out.SetString(i, source->data<core::StringRef>()[row->physical_row()].view());
+    } else {
+      target[i] = source->data<T>()[row->physical_row()];
+    }
+  }
+}
+
+template <typename RowAt>
+void Gather(const std::vector<core::Batch>& batches, size_t column, size_t count, RowAt row_at,
+            Vector& out) {
+  switch (out.type()) {
+    case TypeId::kBoolean:
+      return GatherTyped<uint8_t>(batches, column, count, row_at, out);
+    case TypeId::kInteger:
+    case TypeId::kDate:
+      return GatherTyped<int32_t>(batches, column, count, row_at, out);
+    case TypeId::kBigint:
+    case TypeId::kTimestamp:
+      return GatherTyped<int64_t>(batches, column, count, row_at, out);
+    case TypeId::kDouble:
+      return GatherTyped<double>(batches, column, count, row_at, out);
+    case TypeId::kVarchar:
+      return GatherTyped<core::StringRef>(batches, column, count, row_at, out);
+  }
+}
+
+// Writes a function's results for sorted positions [from, from + count) into `out`.
+void WriteResult(const SortedRows& rows, const WindowFunction& function, const WindowResult& result,
+                 size_t from, size_t count, Vector& out) {
+  if (result.values) {
+    out.CopyFrom(*result.values, from, 0, count);
+    return;
+  }
+  const int64_t* picks = result.picks.data() + from;
+  std::span<const WindowRow> all = rows.rows();
+  Gather(
+      rows.batches(), function.arguments[0], count,
+      [&](size_t i) { return picks[i] >= 0 ? &all[picks[i]] : nullptr; }, out);
+  if (!function.default_value) return;
+  for (size_t i = 0; i < count; ++i) {
+    if (picks[i] == WindowResult::kDefaultPick) out.SetValue(i, *function.default_value);
+  }
+}
+
+}  // namespace
+
+core::TypeId WindowResultType(const WindowFunction& function, const core::Schema& input) {
+  switch (function.kind) {
+    case Kind::kPercentRank:
+    case Kind::kCumeDist:
+      return TypeId::kDouble;
+    case Kind::kLag:
+    case Kind::kLead:
+    case Kind::kFirstValue:
+    case Kind::kLastValue:
+    case Kind::kNthValue:
+      return input.field(function.arguments.at(0)).type;
+    case Kind::kAggregate:
+      return function.aggregate->result;
+    default:
+      return TypeId::kBigint;
+  }
+}
+
+class WindowSink::ThreadState final : public LocalState {
+ public:
+  std::vector<core::Batch> batches;
+  std::vector<uint64_t> sequences;
+  std::vector<std::vector<WindowRow>> partitions = std::vector<std::vector<WindowRow>>(kPartitions);
+  std::vector<uint64_t> hashes;
+  std::vector<uint64_t> keys;
+  std::vector<uint32_t> late_bits;
+};
+
+WindowSink::WindowSink(core::SchemaPtr output, std::vector<size_t> partition_columns,
+                       std::vector<SortKey> order_keys, std::vector<WindowFunction> functions)
+    : SinkOperator(std::move(output)),
+      ordering_{std::move(partition_columns), std::move(order_keys)},
+      functions_(std::move(functions)) {
+  SLUICE_CHECK(schema()->num_fields() >= functions_.size());
+  num_inputs_ = schema()->num_fields() - functions_.size();
+  for (size_t column : ordering_.partition_columns) SLUICE_CHECK(column < num_inputs_);
+  for (const SortKey& key : ordering_.order_keys) SLUICE_CHECK(key.column < num_inputs_);
+  for (size_t f = 0; f < functions_.size(); ++f) {
+    Validate(functions_[f]);
+    result_types_.push_back(WindowResultType(functions_[f], *schema()));
+    SLUICE_CHECK(result_types_[f] == schema()->field(num_inputs_ + f).type);
+    needs_peers_ = needs_peers_ || WindowFunctionNeedsPeers(functions_[f]);
+  }
+}
+
+WindowSink::~WindowSink() = default;
+
+void WindowSink::Validate(const WindowFunction& function) const {
+  for (size_t column : function.arguments) SLUICE_CHECK(column < num_inputs_);
+  if (function.kind == Kind::kAggregate) {
+    SLUICE_CHECK(function.aggregate != nullptr);
+    SLUICE_CHECK(function.arguments.size() == function.aggregate->arguments.size());
+    for (size_t a = 0; a < function.arguments.size(); ++a) {
+      SLUICE_CHECK(schema()->field(function.arguments[a]).type == function.aggregate->arguments[a]);
+    }
+  } else {
+    SLUICE_CHECK(function.arguments.size() == ValueArguments(function.kind));
+  }
+  if (function.kind == Kind::kNtile && function.offset <= 0) {
+    Throw("argument of ntile must be greater than zero");
+  }
+  if (function.kind == Kind::kNthValue && function.offset <= 0) {
+    Throw("argument of nth_value must be greater than zero");
+  }
+  ValidateFrame(function.frame);
+}
+
+void WindowSink::ValidateFrame(const WindowFrame& frame) const {
+  if (frame.start.kind == FrameBoundKind::kUnboundedFollowing) {
+    Throw("frame start cannot be UNBOUNDED FOLLOWING");
+  }
+  if (frame.end.kind == FrameBoundKind::kUnboundedPreceding) {
+    Throw("frame end cannot be UNBOUNDED PRECEDING");
+  }
+  if (frame.start.offset < 0) Throw("frame starting offset must not be negative");
+  if (frame.end.offset < 0) Throw("frame ending offset must not be negative");
+  if (!HasRangeOffset(frame)) return;
+  if (ordering_.order_keys.size() != 1) {
+    Throw("RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column");
+  }
+  TypeId type = schema()->field(ordering_.order_keys[0].column).type;
+  if (!core::IsNumeric(type) && type != TypeId::kDate && type != TypeId::kTimestamp) {
+    Throw("RANGE with offset PRECEDING/FOLLOWING is not supported for column type {}",
+          core::TypeName(type));
+  }
+}
+
+std::string WindowSink::details() const {
+  std::string text;
+  for (size_t column : ordering_.partition_columns) {
+    text += (text.empty() ? "partition by #" : ", #") + std::to_string(column);
+  }
+  for (size_t k = 0; k < ordering_.order_keys.size(); ++k) {
+    const SortKey& key = ordering_.order_keys[k];
+    text += (k == 0 ? (text.empty() ? "order by #" : " order by #") : ", #") +
+            std::to_string(key.column) + (key.descending ? " DESC" : "");
+  }
+  for (size_t f = 0; f < functions_.size(); ++f) {
+    text += (f == 0 ? (text.empty() ? "" : ": ") : ", ") + std::string(FunctionName(functions_[f]));
+  }
+  return text;
+}
+
+std::unique_ptr<LocalState> WindowSink::MakeLocalState() { return std::make_unique<ThreadState>(); }
+
+void WindowSink::Consume(Morsel morsel, LocalState& local) {
+  auto& state = static_cast<ThreadState&>(local);
+  core::Batch& batch = morsel.batch;
+  if (batch.num_rows() == 0) return;
+  size_t physical = batch.num_physical_rows();
+  state.hashes.resize(physical);
+  state.keys.assign(physical, 0);
+  state.late_bits.assign(physical, 0);
+  std::vector<const Vector*> keys;
+  for (size_t column : ordering_.partition_columns) keys.push_back(&batch.column(column));
+  HashRows(keys, physical, state.hashes.data());
+  if (!ordering_.order_keys.empty()) {
+    const SortKey& first = ordering_.order_keys[0];
+    ComputeSortPrefixes(batch.column(first.column), first, physical, state.keys.data(),
+                        state.late_bits.data());
+  }
+  auto index = static_cast<uint32_t>(state.batches.size());
+  for (size_t r = 0; r < batch.num_rows(); ++r) {
+    size_t p = batch.PhysicalRow(r);
+    uint64_t hash = state.hashes[p];
+    state.partitions[hash >> (64 - kRadixBits)].push_back(
+        {hash, state.keys[p], index, static_cast<uint32_t>(p) | state.late_bits[p]});
+  }
+  state.batches.push_back(std::move(batch));
+  state.sequences.push_back(morsel.sequence);
+}
+
+void WindowSink::Combine(LocalState& local) {
+  auto& state = static_cast<ThreadState&>(local);
+  auto owned = std::make_unique<ThreadState>();
+  owned->batches = std::move(state.batches);
+  owned->sequences = std::move(state.sequences);
+  owned->partitions = std::move(state.partitions);
+  std::lock_guard lock(mutex_);
+  states_.push_back(std::move(owned));
+}
+
+// Moves every batch into one list in source order; global_numbers[thread][local batch] gives
+// a batch's place there, so ties in the ORDER BY keep the input order at any thread count.
+std::vector<core::Batch> WindowSink::GatherInputs(
+    std::vector<std::vector<uint32_t>>& global_numbers) {
+  struct Entry {
+    uint64_t sequence;
+    size_t thread;
+    size_t batch;
+  };
+  std::vector<Entry> entries;
+  global_numbers.resize(states_.size());
+  for (size_t t = 0; t < states_.size(); ++t) {
+    global_numbers[t].resize(states_[t]->batches.size());
+    for (size_t b = 0; b < states_[t]->batches.size(); ++b) {
+      entries.push_back({states_[t]->sequences[b], t, b});
+    }
+  }
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry& a, const Entry& b) { return a.sequence < b.sequence; });
+  std::vector<core::Batch> inputs;
+  for (const Entry& entry : entries) {
+    global_numbers[entry.thread][entry.batch] = static_cast<uint32_t>(inputs.size());
+    inputs.push_back(std::move(states_[entry.thread]->batches[entry.batch]));
+  }
+  return inputs;
+}
+
+std::vector<core::Batch> WindowSink::ProcessPartition(
+    const std::vector<core::Batch>& inputs, const std::vector<std::vector<uint32_t>>& numbers,
+    size_t partition) {
+  std::vector<WindowRow> rows;
+  size_t total = 0;
+  for (const auto& state : states_) total += state->partitions[partition].size();
+  if (total == 0) return {};
+  rows.reserve(total);
+  for (size_t t = 0; t < states_.size(); ++t) {
+    std::vector<WindowRow> local = std::move(states_[t]->partitions[partition]);
+    for (WindowRow row : local) {
+      row.batch = numbers[t][row.batch];
+      rows.push_back(row);
+    }
+  }
+  SortedRows sorted(inputs, std::move(rows), ordering_, needs_peers_);
+  const SortKey* order_key = ordering_.order_keys.empty() ? nullptr : &ordering_.order_keys[0];
+  std::vector<WindowResult> results;
+  for (size_t f = 0; f < functions_.size(); ++f) {
+    results.push_back(EvaluateWindowFunction(functions_[f], sorted, order_key, result_types_[f]));
+  }
+  std::vector<core::Batch> output;
+  std::span<const WindowRow> all = sorted.rows();
+  for (size_t from = 0; from < sorted.size(); from += core::kVectorSize) {
+    size_t count = std::min(core::kVectorSize, sorted.size() - from);
+    core::Batch batch(schema(), count);
+    batch.SetNumRows(count);
+    for (size_t c = 0; c < num_inputs_; ++c) {
+      Gather(
+          inputs, c, count, [&](size_t i) { return &all[from + i]; }, batch.column(c));
+    }
+    for (size_t f = 0; f < functions_.size(); ++f) {
+      WriteResult(sorted, functions_[f], results[f], from, count, batch.column(num_inputs_ + f));
+    }
+    output.push_back(std::move(batch));
+  }
+  return output;
+}
+
+void WindowSink::Finalize() {
+  std::vector<std::vector<uint32_t>> numbers;
+  std::vector<core::Batch> inputs = GatherInputs(numbers);
+  std::vector<std::vector<core::Batch>> outputs(kPartitions);
+  ParallelFor(kPartitions, [&](size_t p) { outputs[p] = ProcessPartition(inputs, numbers, p); });
+  states_.clear();
+  for (auto& batches : outputs) {
+    for (core::Batch& batch : batches) output_.push_back(std::move(batch));
+  }
+}
+
+}  // namespace sluice::exec

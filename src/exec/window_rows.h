@@ -1,0 +1,76 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/batch.h"
+#include "exec/collect_operators.h"
+
+namespace sluice::exec {
+
+/// Is one input row of a window: its partition-key hash, a sort prefix of the first ORDER BY
+/// key, and where it lives. The top bit of `row` (kLateBit) is set on the rows of the first
+/// key's later group: the NULLs with NULLS LAST, the non-NULL values with NULLS FIRST.
+struct WindowRow {
+  static constexpr uint32_t kLateBit = uint32_t{1} << 31;
+
+  uint64_t hash;
+  uint64_t key;
+  uint32_t batch;
+  uint32_t row;
+
+  uint32_t physical_row() const { return row & ~kLateBit; }
+};
+
+/// Is how a window sorts: the partition columns, then the order keys.
+struct WindowOrdering {
+  std::vector<size_t> partition_columns;
+  std::vector<SortKey> order_keys;
+};
+
+/// Computes the WindowRow sort prefixes (`key` and the late bit of `row`) of rows
+/// [0, count) of `column`, the first ORDER BY key's column.
+void ComputeSortPrefixes(const core::Vector& column, const SortKey& key, size_t count,
+                         uint64_t* keys, uint32_t* late_bits);
+
+/// Is one radix partition's rows sorted by (partition keys, order keys, input position), with
+/// the window partitions and peer groups found. Positions are indices into the sorted rows.
+class SortedRows {
+ public:
+  /// Sorts `rows` of `batches`; finds peer groups only when `find_peers`.
+  SortedRows(const std::vector<core::Batch>& batches, std::vector<WindowRow> rows,
+             const WindowOrdering& ordering, bool find_peers);
+
+  size_t size() const { return rows_.size(); }
+  const std::vector<core::Batch>& batches() const { return batches_; }
+  std::span<const WindowRow> rows() const { return rows_; }
+  /// Returns the vector holding column `column` of sorted row `position`.
+  const core::Vector& column(size_t position, size_t column) const {
+    return batches_[rows_[position].batch].column(column);
+  }
+  size_t physical_row(size_t position) const { return rows_[position].physical_row(); }
+  /// Returns the first position of each window partition, then size().
+  const std::vector<uint32_t>& partition_bounds() const { return partition_bounds_; }
+  /// Returns the first position of `position`'s peer group. REQUIRES: find_peers.
+  uint32_t peer_start(size_t position) const { return peer_start_[position]; }
+  /// Returns one past the last position of `position`'s peer group. REQUIRES: find_peers.
+  uint32_t peer_end(size_t position) const { return peer_end_[position]; }
+
+ private:
+  int CompareOrder(const WindowRow& left, const WindowRow& right) const;
+  int ComparePartition(const WindowRow& left, const WindowRow& right) const;
+  void Sort();
+  void SplitHashRun(size_t begin, size_t end);
+  void FindPeers();
+
+  const std::vector<core::Batch>& batches_;
+  std::vector<WindowRow> rows_;
+  const WindowOrdering& ordering_;
+  bool exact_prefix_;
+  std::vector<uint32_t> partition_bounds_;
+  std::vector<uint32_t> peer_start_;
+  std::vector<uint32_t> peer_end_;
+};
+
+}  // namespace sluice::exec
