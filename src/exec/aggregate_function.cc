@@ -44,6 +44,11 @@ const AggregateFunctionRegistry& AggregateFunctionRegistry::BuiltIn() {
   static const AggregateFunctionRegistry registry = [] {
     AggregateFunctionRegistry built;
     AddBasicAggregates(built);
+    AddStatisticalAggregates(built);
+    AddHolisticAggregates(built);
+    AddSketchAggregates(built);
+    AddDistinctAggregates(built);
+    AddFoldAggregates(built);
     return built;
   }();
   return registry;
