@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/task.h"
+#include "exec/gather.h"
 
 namespace sluice::exec {
 namespace {
@@ -15,22 +16,6 @@ class AggregateState final : public LocalState {
   std::vector<uint64_t> hashes = std::vector<uint64_t>(core::kVectorSize);
   std::vector<std::byte*> rows = std::vector<std::byte*>(core::kVectorSize);
 };
-
-// Returns a batch whose vectors are flat (no selection): shares them when already flat.
-core::Batch Flatten(core::Batch batch) {
-  if (!batch.selection()) return batch;
-  core::Batch flat(batch.schema_ptr(), batch.num_rows());
-  for (size_t c = 0; c < batch.num_columns(); ++c) {
-    const core::Vector& source = batch.column(c);
-    core::Vector& target = flat.column(c);
-    target.set_size(batch.num_rows());
-    for (size_t row = 0; row < batch.num_rows(); ++row) {
-      target.CopyFrom(source, batch.PhysicalRow(row), row, 1);
-    }
-  }
-  flat.SetNumRows(batch.num_rows());
-  return flat;
-}
 
 }  // namespace
 
@@ -98,6 +83,11 @@ void HashAggregate::Consume(Morsel morsel, LocalState& local) {
   auto& state = static_cast<AggregateState&>(local);
   core::Batch flat = Flatten(std::move(morsel.batch));
   size_t count = flat.num_rows();
+  // Joins may emit batches larger than one vector.
+  if (state.hashes.size() < count) {
+    state.hashes.resize(count);
+    state.rows.resize(count);
+  }
   std::vector<const core::Vector*> keys;
   for (size_t k = 0; k < num_keys_; ++k) keys.push_back(&flat.column(k));
   HashRows(keys, count, state.hashes.data());

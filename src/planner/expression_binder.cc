@@ -109,6 +109,15 @@ std::string AtLocation(const std::string& message, const sql::Expr& at) {
   return fmt::format("{} at line {}, column {}", message, at.location.line, at.location.column);
 }
 
+void SplitConjuncts(const sql::Expr& expr, std::vector<const sql::Expr*>& out) {
+  if (expr.kind == sql::ExprKind::kBinary && expr.As<sql::BinaryExpr>().op == sql::BinaryOp::kAnd) {
+    SplitConjuncts(*expr.As<sql::BinaryExpr>().left, out);
+    SplitConjuncts(*expr.As<sql::BinaryExpr>().right, out);
+    return;
+  }
+  out.push_back(&expr);
+}
+
 bool IsAggregateCall(const sql::Expr& expr) {
   if (expr.kind != sql::ExprKind::kFunction) return false;
   const auto& function = expr.As<sql::FunctionExpr>();

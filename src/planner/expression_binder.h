@@ -45,6 +45,8 @@ class ExpressionBinder {
   Replacement replacement_;
 };
 
+/// Appends the conjuncts of `expr` (split at AND) to `out`.
+void SplitConjuncts(const sql::Expr& expr, std::vector<const sql::Expr*>& out);
 /// Returns true when `expr` calls an aggregate function (not looking into subqueries).
 bool IsAggregateCall(const sql::Expr& expr);
 /// Returns true when `expr` or any child contains an aggregate call.

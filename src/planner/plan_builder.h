@@ -24,6 +24,11 @@ struct QueryPlanner::Builder {
   ExpressionBinder::Replacement replacement;  // set after aggregation
   std::vector<exec::SortKey> order_keys;      // ORDER BY, resolved by the select list
   bool order_planned = false;
+  // WHERE conjuncts not yet applied; joins take equality conditions between their sides as
+  // keys and null them out here.
+  std::vector<const sql::Expr*> pending;
+  // The sink whose output the open pipeline scans, when Break() made it.
+  exec::SinkOperator* last_break = nullptr;
 
   core::SchemaPtr Schema() const {
     std::vector<core::Field> fields;
@@ -33,6 +38,7 @@ struct QueryPlanner::Builder {
   /// Ends the open pipeline with `sink`; the next pipeline scans the sink's output.
   void Break(std::unique_ptr<exec::SinkOperator> sink, const std::string& label) {
     exec::SinkOperator* raw = sink.get();
+    last_break = raw;
     open.sink = std::move(sink);
     done.push_back(std::move(open));
     open = exec::Pipeline{};

@@ -23,7 +23,9 @@ QueryPlan QueryPlanner::Plan(const sql::QueryNode& query) {
   QueryPlan plan;
   plan.schema = builder.open.source->schema();
   plan.visible_columns = builder.visible;
-  if (builder.done.empty() || builder.open.transforms.size() > 0) {
+  bool scans_last_sink =
+      !builder.done.empty() && builder.done.back().sink.get() == builder.last_break;
+  if (!scans_last_sink || !builder.open.transforms.empty()) {
     builder.Break(std::make_unique<exec::CollectSink>(builder.Schema(), std::nullopt, 0), "result");
   }
   // The open pipeline only scans the last sink's output: the caller reads that sink.
@@ -42,20 +44,38 @@ void QueryPlanner::PlanQuery(const sql::QueryNode& query, Builder& builder) {
       PlanValues(query.As<sql::ValuesNode>(), builder);
       break;
     case sql::QueryKind::kSetOperation:
-      Throw<UserError>("UNION, INTERSECT and EXCEPT are not supported yet (line {}, column {})",
-                       query.location.line, query.location.column);
+      PlanSetOperation(query.As<sql::SetOperationNode>(), builder);
+      break;
   }
   PlanOrderAndLimit(query, builder);
 }
 
 void QueryPlanner::PlanSelect(const sql::SelectNode& select, Builder& builder) {
-  PlanFrom(select.from.get(), builder);
+  builder.pending.clear();
   if (select.where) {
     if (ContainsAggregate(*select.where)) {
       Throw<UserError>("{}",
                        AtLocation("aggregate functions are not allowed in WHERE", *select.where));
     }
-    auto predicate = ExpressionBinder(builder.scope).BindAs(*select.where, TypeId::kBoolean);
+    SplitConjuncts(*select.where, builder.pending);
+  }
+  PlanFrom(select.from.get(), builder);
+  std::unique_ptr<exec::Expression> predicate;
+  for (const sql::Expr* condition : builder.pending) {
+    if (condition == nullptr) continue;  // became a join key
+    auto bound = ExpressionBinder(builder.scope).BindAs(*condition, TypeId::kBoolean);
+    if (predicate == nullptr) {
+      predicate = std::move(bound);
+      continue;
+    }
+    std::vector<std::unique_ptr<exec::Expression>> both;
+    both.push_back(std::move(predicate));
+    both.push_back(std::move(bound));
+    predicate =
+        exec::Expression::Make(exec::ExpressionKind::kAnd, TypeId::kBoolean, std::move(both));
+  }
+  builder.pending.clear();
+  if (predicate) {
     builder.open.transforms.push_back(
         std::make_unique<exec::FilterOperator>(builder.Schema(), std::move(predicate)));
   }
@@ -141,8 +161,8 @@ void QueryPlanner::PlanFrom(const sql::TableRef* from, Builder& builder) {
       return;
     }
     case sql::TableRefKind::kJoin:
-      Throw<UserError>("joins are not supported yet (line {}, column {})", from->location.line,
-                       from->location.column);
+      PlanJoin(from->As<sql::JoinRef>(), builder);
+      return;
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,17 @@ class QueryPlanner {
   void PlanQuery(const sql::QueryNode& query, Builder& builder);
   void PlanSelect(const sql::SelectNode& select, Builder& builder);
   void PlanFrom(const sql::TableRef* from, Builder& builder);
+  void PlanJoin(const sql::JoinRef& join, Builder& builder);
+  void PlanSetOperation(const sql::SetOperationNode& node, Builder& builder);
+  std::vector<core::TypeId> SetOperationTypes(const sql::SetOperationNode& node,
+                                              const Builder& left, const Builder& right);
+  void PlanSetSide(Builder& side, const std::vector<core::TypeId>& types,
+                   std::optional<int32_t> tag, Builder& builder,
+                   std::vector<exec::SinkOperator*>& sinks);
+  void PlanSetCounts(const sql::SetOperationNode& node, const std::vector<core::TypeId>& types,
+                     Builder& builder);
+  void AppendKeyColumns(Builder& side, std::vector<std::unique_ptr<exec::Expression>> keys,
+                        std::vector<size_t>& indices);
   void PlanValues(const sql::ValuesNode& values, Builder& builder);
   void PlanSubquery(const sql::QueryNode& query, const std::string& alias,
                     const std::vector<std::string>& column_aliases, Builder& builder);

@@ -216,7 +216,7 @@ void QueryPlanner::PlanProjection(const sql::SelectNode& select, Builder& builde
       const auto& qualifier = item.expr->As<sql::StarExpr>().qualifier;
       for (size_t i = 0; i < builder.scope.columns().size(); ++i) {
         const ScopeColumn& column = builder.scope.columns()[i];
-        if (!qualifier.empty() && column.table != qualifier.back()) continue;
+        if (column.hidden || (!qualifier.empty() && column.table != qualifier.back())) continue;
         expressions.push_back(exec::Expression::Column(i, column.type));
         names.push_back(column.name);
       }

@@ -40,7 +40,7 @@ std::optional<std::string> ClosestName(const std::string& name,
 
 std::optional<size_t> Scope::Find(const std::string& name) const {
   for (size_t i = 0; i < columns_.size(); ++i) {
-    if (columns_[i].name == name) return i;
+    if (columns_[i].name == name && !columns_[i].hidden) return i;
   }
   return std::nullopt;
 }
@@ -51,6 +51,7 @@ size_t Scope::Resolve(const sql::ColumnRefExpr& reference) const {
   std::optional<size_t> found;
   for (size_t i = 0; i < columns_.size(); ++i) {
     if (columns_[i].name != name || (!table.empty() && columns_[i].table != table)) continue;
+    if (columns_[i].hidden && table.empty()) continue;
     if (found) {
       Throw<UserError>("column reference \"{}\" is ambiguous at line {}, column {}", name,
                        reference.location.line, reference.location.column);

@@ -14,6 +14,9 @@ struct ScopeColumn {
   std::string table;
   std::string name;
   core::TypeId type;
+  /// Hidden columns (join keys computed for a join, the right side of USING) are not
+  /// expanded by `*` and are found only when qualified.
+  bool hidden = false;
 };
 
 /// Is the list of columns an expression can name, in input-column order.

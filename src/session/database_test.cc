@@ -69,6 +69,62 @@ TEST_F(DatabaseTest, SubqueriesAndCtes) {
       "2\n");
 }
 
+TEST_F(DatabaseTest, Joins) {
+  connection_.Execute(
+      "CREATE TABLE airports (code VARCHAR, city VARCHAR);"
+      "INSERT INTO airports VALUES ('LAX', 'Los Angeles'), ('SFO', 'San Francisco'),"
+      "('ORD', 'Chicago'), (NULL, 'Nowhere')");
+  EXPECT_EQ(
+      Query("SELECT f.origin, a.city, f.delay FROM flights f JOIN airports a "
+            "ON f.origin = a.code ORDER BY f.delay NULLS LAST"),
+      "LAX|Los Angeles|-5\nLAX|Los Angeles|10\nSFO|San Francisco|20\nSFO|San Francisco|NULL\n");
+  EXPECT_EQ(Query("SELECT f.dest, a.city FROM flights f LEFT JOIN airports a ON f.dest = a.code "
+                  "WHERE f.origin = 'LAX' ORDER BY 1"),
+            "JFK|NULL\nSFO|San Francisco\n");
+  EXPECT_EQ(Query("SELECT a.code, count(f.origin) FROM flights f RIGHT JOIN airports a "
+                  "ON f.origin = a.code GROUP BY a.code ORDER BY a.code NULLS FIRST"),
+            "NULL|0\nLAX|2\nORD|0\nSFO|2\n");
+  EXPECT_EQ(Query("SELECT a.city FROM flights f RIGHT JOIN airports a ON f.origin = a.code "
+                  "WHERE f.origin IS NULL"),
+            "Chicago\nNowhere\n");
+  EXPECT_EQ(Query("SELECT count(*) FROM flights f FULL JOIN airports a ON f.origin = a.code"),
+            "7\n");
+  EXPECT_EQ(Query("SELECT count(*) FROM flights, airports WHERE origin = code AND delay > 15"),
+            "1\n");
+  EXPECT_EQ(Query("SELECT count(*) FROM flights CROSS JOIN airports"), "20\n");
+  EXPECT_EQ(Query("SELECT f.delay, a.city FROM flights f LEFT JOIN airports a "
+                  "ON f.origin = a.code AND f.delay > 15 ORDER BY f.delay NULLS FIRST"),
+            "NULL|NULL\n-5|NULL\n10|NULL\n20|San Francisco\n30|NULL\n");
+  EXPECT_EQ(Query("SELECT f.origin, a.city FROM flights f JOIN airports a "
+                  "ON f.origin = a.code AND f.delay > 15"),
+            "SFO|San Francisco\n");
+}
+
+TEST_F(DatabaseTest, JoinsWithUsing) {
+  connection_.Execute(
+      "CREATE TABLE origins (origin VARCHAR, region VARCHAR);"
+      "INSERT INTO origins VALUES ('LAX', 'west'), ('JFK', 'east')");
+  EXPECT_EQ(Query("SELECT origin, region, delay FROM flights JOIN origins USING (origin) "
+                  "ORDER BY delay"),
+            "LAX|west|-5\nLAX|west|10\nJFK|east|30\n");
+  EXPECT_EQ(Query("SELECT * FROM origins NATURAL JOIN origins o2 ORDER BY 1"),
+            "JFK|east\nLAX|west\n");
+}
+
+TEST_F(DatabaseTest, SetOperations) {
+  EXPECT_EQ(Query("SELECT origin FROM flights UNION SELECT dest FROM flights ORDER BY 1"),
+            "JFK\nLAX\nSFO\n");
+  EXPECT_EQ(Query("SELECT count(*) FROM (SELECT origin FROM flights UNION ALL "
+                  "SELECT dest FROM flights) t"),
+            "10\n");
+  EXPECT_EQ(Query("SELECT origin FROM flights INTERSECT SELECT 'JFK' ORDER BY 1"), "JFK\n");
+  EXPECT_EQ(Query("SELECT origin FROM flights EXCEPT SELECT 'JFK' ORDER BY 1"), "LAX\nSFO\n");
+  EXPECT_EQ(Query("SELECT 1 AS x UNION ALL SELECT 2.5 ORDER BY x DESC"), "2.5\n1\n");
+  EXPECT_EQ(Query("VALUES (1, NULL), (1, NULL) UNION SELECT 1, NULL"), "1|NULL\n");
+  EXPECT_THROW(connection_.Execute("SELECT 1 UNION SELECT 1, 2"), UserError);
+  EXPECT_THROW(connection_.Execute("SELECT 1 UNION SELECT 'a'"), UserError);
+}
+
 TEST_F(DatabaseTest, ErrorsNameThePlace) {
   try {
     connection_.Execute("SELECT origni FROM flights");

@@ -1,0 +1,195 @@
+// FROM-clause joins: hash joins with keys taken from ON, USING, NATURAL or (for inner and
+// comma joins) from WHERE conditions that compare the two sides.
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "exec/hash_join.h"
+#include "exec/scalar_function.h"
+#include "exec/transform_operators.h"
+#include "planner/expression_binder.h"
+#include "planner/plan_builder.h"
+#include "planner/query_planner.h"
+
+namespace sluice::planner {
+
+using core::TypeId;
+using ExpressionPtr = std::unique_ptr<exec::Expression>;
+
+namespace {
+
+// Returns the expression bound against `scope`, or null when it names columns outside it.
+ExpressionPtr TryBind(const sql::Expr& expr, const Scope& scope) {
+  if (ContainsAggregate(expr)) return nullptr;
+  try {
+    return ExpressionBinder(scope).Bind(expr);
+  } catch (const UserError&) {
+    return nullptr;
+  }
+}
+
+// Returns the type both key sides are cast to, or nothing when they cannot be compared.
+std::optional<TypeId> CommonType(TypeId left, TypeId right) {
+  if (left == right) return left;
+  if (exec::ImplicitCastCost(left, right)) return right;
+  if (exec::ImplicitCastCost(right, left)) return left;
+  return std::nullopt;
+}
+
+exec::JoinKind KindOf(sql::JoinType type) {
+  switch (type) {
+    case sql::JoinType::kLeft:
+      return exec::JoinKind::kLeft;
+    case sql::JoinType::kRight:
+      return exec::JoinKind::kRight;
+    case sql::JoinType::kFull:
+      return exec::JoinKind::kFull;
+    default:
+      return exec::JoinKind::kInner;
+  }
+}
+
+}  // namespace
+
+void QueryPlanner::AppendKeyColumns(Builder& side, std::vector<ExpressionPtr> keys,
+                                    std::vector<size_t>& indices) {
+  if (keys.empty()) return;
+  std::vector<ExpressionPtr> projection;
+  std::vector<ScopeColumn> columns = side.scope.columns();
+  for (size_t i = 0; i < columns.size(); ++i) {
+    projection.push_back(exec::Expression::Column(i, columns[i].type));
+  }
+  for (auto& key : keys) {
+    indices.push_back(columns.size());
+    columns.push_back({"", "#key" + std::to_string(indices.size()), key->type, true});
+    projection.push_back(std::move(key));
+  }
+  side.scope = Scope(std::move(columns));
+  side.open.transforms.push_back(
+      std::make_unique<exec::ProjectionOperator>(side.Schema(), std::move(projection)));
+}
+
+void QueryPlanner::PlanJoin(const sql::JoinRef& join, Builder& builder) {
+  // WHERE conditions may only move into the inputs of inner joins: below an outer join they
+  // would change which rows are NULL-extended.
+  bool inner = join.type == sql::JoinType::kInner || join.type == sql::JoinType::kCross;
+  std::vector<const sql::Expr*> pending = std::move(builder.pending);
+  builder.pending = inner ? pending : std::vector<const sql::Expr*>{};
+  PlanFrom(join.left.get(), builder);
+  if (inner) pending = builder.pending;
+  builder.pending = std::move(pending);
+  Builder right;
+  if (inner) right.pending = builder.pending;
+  PlanFrom(join.right.get(), right);
+  const Scope left_scope = builder.scope;
+  std::vector<ScopeColumn> pair_columns = left_scope.columns();
+  for (ScopeColumn column : right.scope.columns()) pair_columns.push_back(column);
+  Scope pair_scope(pair_columns);
+
+  std::vector<const sql::Expr*> conditions;
+  if (join.condition) SplitConjuncts(*join.condition, conditions);
+  std::vector<size_t> from_where;  // indices into builder.pending that became join keys
+  if (inner) {
+    for (size_t i = 0; i < builder.pending.size(); ++i) {
+      if (builder.pending[i] != nullptr) conditions.push_back(builder.pending[i]);
+    }
+  }
+  std::vector<ExpressionPtr> left_keys, right_keys;
+  std::vector<const sql::Expr*> residual_conditions;
+  std::vector<std::string> using_columns = join.using_columns;
+  if (join.natural) {
+    for (const auto& column : left_scope.columns()) {
+      if (!column.hidden && right.scope.Find(column.name)) using_columns.push_back(column.name);
+    }
+  }
+  for (const std::string& name : using_columns) {
+    auto left_index = left_scope.Find(name);
+    auto right_index = right.scope.Find(name);
+    if (!left_index || !right_index) {
+      Throw<UserError>(
+          "column \"{}\" named in USING is missing on the {} side (line {}, column {})", name,
+          left_index ? "right" : "left", join.location.line, join.location.column);
+    }
+    left_keys.push_back(
+        exec::Expression::Column(*left_index, left_scope.columns()[*left_index].type));
+    right_keys.push_back(
+        exec::Expression::Column(*right_index, right.scope.columns()[*right_index].type));
+    pair_columns[left_scope.columns().size() + *right_index].hidden = true;
+  }
+  for (const sql::Expr* condition : conditions) {
+    bool from_pending = std::find(builder.pending.begin(), builder.pending.end(), condition) !=
+                        builder.pending.end();
+    if (condition->kind == sql::ExprKind::kBinary &&
+        condition->As<sql::BinaryExpr>().op == sql::BinaryOp::kEqual) {
+      const auto& equal = condition->As<sql::BinaryExpr>();
+      ExpressionPtr a = TryBind(*equal.left, left_scope), b = TryBind(*equal.right, right.scope);
+      if (!a || !b) {
+        a = TryBind(*equal.right, left_scope);
+        b = TryBind(*equal.left, right.scope);
+      }
+      if (a && b) {
+        if (auto type = CommonType(a->type, b->type)) {
+          left_keys.push_back(a->type == *type ? std::move(a)
+                                               : exec::Expression::Cast(std::move(a), *type));
+          right_keys.push_back(b->type == *type ? std::move(b)
+                                                : exec::Expression::Cast(std::move(b), *type));
+          if (from_pending) {
+            *std::find(builder.pending.begin(), builder.pending.end(), condition) = nullptr;
+          }
+          continue;
+        }
+      }
+    }
+    if (!from_pending) residual_conditions.push_back(condition);
+  }
+  // Key columns are appended on both sides; the pair layout is left columns + right columns.
+  std::vector<size_t> left_indices, right_indices;
+  size_t left_width = left_scope.columns().size();
+  size_t right_width = right.scope.columns().size();
+  AppendKeyColumns(builder, std::move(left_keys), left_indices);
+  AppendKeyColumns(right, std::move(right_keys), right_indices);
+  std::vector<ScopeColumn> layout = builder.scope.columns();
+  for (size_t i = 0; i < right.scope.columns().size(); ++i) {
+    ScopeColumn column = right.scope.columns()[i];
+    if (i < right_width) column.hidden = pair_columns[left_width + i].hidden;
+    layout.push_back(column);
+  }
+  Scope layout_scope(layout);
+  ExpressionPtr residual;
+  for (const sql::Expr* condition : residual_conditions) {
+    auto bound = ExpressionBinder(layout_scope).BindAs(*condition, TypeId::kBoolean);
+    if (!residual) {
+      residual = std::move(bound);
+      continue;
+    }
+    std::vector<ExpressionPtr> both;
+    both.push_back(std::move(residual));
+    both.push_back(std::move(bound));
+    residual =
+        exec::Expression::Make(exec::ExpressionKind::kAnd, TypeId::kBoolean, std::move(both));
+  }
+  auto table = std::make_shared<exec::JoinHashTable>(right_indices);
+  right.open.sink = std::make_unique<exec::HashJoinBuild>(right.Schema(), table);
+  for (auto& pipeline : right.done) builder.done.push_back(std::move(pipeline));
+  builder.done.push_back(std::move(right.open));
+  builder.scope = layout_scope;
+  auto schema = builder.Schema();
+  exec::JoinKind kind = KindOf(join.type);
+  builder.open.transforms.push_back(std::make_unique<exec::HashJoinProbe>(
+      schema, schema, kind, table, left_indices, std::move(residual)));
+  if (kind == exec::JoinKind::kRight || kind == exec::JoinKind::kFull) {
+    builder.Break(std::make_unique<exec::CollectSink>(schema, std::nullopt, 0), "join");
+    exec::SinkOperator* probe_output = builder.done.back().sink.get();
+    builder.last_break = nullptr;  // the open pipeline adds rows to the probe output
+    builder.open.source = std::make_unique<exec::UnmatchedBuildScan>(
+        schema, table,
+        [probe_output] {
+          return std::make_shared<const std::vector<core::Batch>>(probe_output->TakeOutput());
+        },
+        builder.scope.columns().size() - right.scope.columns().size());
+  }
+}
+
+}  // namespace sluice::planner
