@@ -8,6 +8,7 @@
 #include "base/task.h"
 #include "cli/describe_command.h"
 #include "cli/sql_command.h"
+#include "cli/sqllogictest_command.h"
 #include "cli/version.h"
 
 namespace {
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   });
   sluice::cli::AddDescribeCommand(app);
   sluice::cli::AddSqlCommand(app);
+  sluice::cli::AddSqlLogicTestCommand(app);
   app.parse_complete_callback([&] {
     sluice::InitLogging(log_level);
     sluice::SetThreadCount(threads);

@@ -1,0 +1,227 @@
+#include "testing/sqllogictest_runner.h"
+
+#include <fstream>
+#include <map>
+#include <optional>
+#include <regex>
+#include <sstream>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "session/database.h"
+#include "testing/sqllogictest_parser.h"
+#include "testing/sqllogictest_result.h"
+
+namespace sluice::testing {
+namespace {
+
+constexpr std::string_view kEngineName = "sluice";
+constexpr size_t kMaxPrintedRows = 40;
+
+/// Is what running one statement gave: a result, or an error message.
+struct Outcome {
+  std::optional<session::QueryResult> result;
+  std::string error;
+  bool internal_error = false;
+};
+
+/// Is why a record failed, with the lines to show under "expected" and "actual".
+struct Failure {
+  std::string message;
+  std::vector<std::string> expected;
+  std::vector<std::string> actual;
+};
+
+// Returns the values as rows of `num_columns` tab-separated values, at most kMaxPrintedRows.
+std::vector<std::string> Rows(const std::vector<std::string>& values, size_t num_columns) {
+  std::vector<std::string> rows;
+  if (num_columns == 0) return rows;
+  for (size_t i = 0; i < values.size(); i += num_columns) {
+    if (rows.size() == kMaxPrintedRows) {
+      rows.push_back(fmt::format("... ({} rows in all)", values.size() / num_columns));
+      break;
+    }
+    std::string row;
+    for (size_t j = i; j < std::min(values.size(), i + num_columns); ++j) {
+      row += (j > i ? "\t" : "") + values[j];
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+bool ErrorMatches(const std::string& message, const std::string& expected) {
+  constexpr std::string_view kRegexPrefix = "<REGEX>:";
+  if (expected.starts_with(kRegexPrefix)) {
+    return std::regex_search(message, std::regex(expected.substr(kRegexPrefix.size())));
+  }
+  return message.find(expected) != std::string::npos;
+}
+
+/// Runs the records of one file on its own database and counts the outcomes.
+class FileRun {
+ public:
+  FileRun(std::string_view name, const RunnerOptions& options, std::ostream& out)
+      : name_(name), options_(options), out_(out) {}
+
+  FileSummary Run(const std::vector<Record>& records) {
+    for (size_t i = 0; i < records.size(); ++i) {
+      const Record& record = records[i];
+      if (record.kind == RecordKind::kHalt) break;
+      if (record.kind == RecordKind::kRequire) {
+        out_ << fmt::format("{}:{}: skipping the rest: require {} is not supported\n", name_,
+                            record.line, record.argument);
+        summary_.skipped += CountRunnable(records, i + 1);
+        break;
+      }
+      if (!RecordApplies(record, kEngineName)) {
+        if (record.kind != RecordKind::kHashThreshold) ++summary_.skipped;
+        continue;
+      }
+      if (options_.verbose) out_ << fmt::format("{}:{}:\n{}\n", name_, record.line, record.sql);
+      std::optional<Failure> failure = RunRecord(record);
+      if (record.kind == RecordKind::kHashThreshold) continue;
+      if (!failure) {
+        ++summary_.passed;
+        continue;
+      }
+      ++summary_.failed;
+      Report(record, *failure);
+      if (options_.stop_on_failure) break;
+    }
+    return summary_;
+  }
+
+ private:
+  static size_t CountRunnable(const std::vector<Record>& records, size_t from) {
+    size_t count = 0;
+    for (size_t i = from; i < records.size(); ++i) {
+      if (records[i].kind == RecordKind::kStatement || records[i].kind == RecordKind::kQuery) {
+        ++count;
+      }
+    }
+    return count;
+  }
+
+  std::optional<Failure> RunRecord(const Record& record) {
+    switch (record.kind) {
+      case RecordKind::kStatement:
+        return RunStatement(record);
+      case RecordKind::kQuery:
+        return RunQuery(record);
+      case RecordKind::kHashThreshold:
+        return std::nullopt;
+      default:
+        return Failure{"malformed record: " + record.error, {}, {}};
+    }
+  }
+
+  Outcome Execute(const std::string& sql) {
+    try {
+      return {connection_.Execute(sql), "", false};
+    } catch (const UserError& error) {
+      return {std::nullopt, error.what(), false};
+    } catch (const std::exception& error) {
+      return {std::nullopt, error.what(), true};
+    }
+  }
+
+  std::optional<Failure> RunStatement(const Record& record) {
+    Outcome outcome = Execute(record.sql);
+    if (outcome.internal_error) return Failure{"internal error: " + outcome.error, {}, {}};
+    if (!record.expect_error) {
+      if (outcome.result) return std::nullopt;
+      return Failure{"statement failed", {"ok"}, {outcome.error}};
+    }
+    std::vector<std::string> expected = {record.expected_error.value_or("an error")};
+    if (outcome.result) return Failure{"statement succeeded, expected an error", expected, {"ok"}};
+    if (record.expected_error && !ErrorMatches(outcome.error, *record.expected_error)) {
+      return Failure{"wrong error message", expected, {outcome.error}};
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Failure> RunQuery(const Record& record) {
+    Outcome outcome = Execute(record.sql);
+    if (!outcome.result) {
+      return Failure{
+          (outcome.internal_error ? "internal error: " : "query failed: ") + outcome.error, {}, {}};
+    }
+    size_t num_columns = outcome.result->schema->num_fields();
+    if (num_columns != record.types.size()) {
+      return Failure{fmt::format("wrong number of columns: query says {}, result has {}",
+                                 record.types.size(), num_columns),
+                     {},
+                     {}};
+    }
+    std::vector<std::string> values = FormatValues(outcome.result->batches, record.types);
+    SortValues(values, num_columns, record.sort_mode);
+    if (!record.label.empty()) {
+      std::string hash = HashValues(values);
+      auto [entry, inserted] = labels_.emplace(record.label, hash);
+      if (!inserted && entry->second != hash) {
+        return Failure{"labeled result " + record.label + " does not agree with previous values",
+                       {entry->second},
+                       {hash}};
+      }
+    }
+    std::optional<std::string> difference = CompareValues(values, record);
+    if (!difference) return std::nullopt;
+    bool hashed = record.expected.size() == 1 &&
+                  record.expected[0].find(" values hashing to ") != std::string::npos;
+    return Failure{
+        "wrong result: " + *difference, record.expected,
+        hashed ? std::vector<std::string>{HashValues(values)} : Rows(values, num_columns)};
+  }
+
+  void Report(const Record& record, const Failure& failure) {
+    std::string text = fmt::format("{}:{}: {}\n  sql:\n", name_, record.line, failure.message);
+    auto indent = [&text](const std::string& lines) {
+      std::istringstream stream(lines);
+      for (std::string line; std::getline(stream, line);) text += "    " + line + "\n";
+    };
+    indent(record.sql);
+    if (!failure.expected.empty() || !failure.actual.empty()) {
+      text += "  expected:\n";
+      for (const std::string& line : failure.expected) indent(line);
+      text += "  actual:\n";
+      for (const std::string& line : failure.actual) indent(line);
+    }
+    out_ << text;
+  }
+
+  std::string name_;
+  const RunnerOptions& options_;
+  std::ostream& out_;
+  session::Database database_;
+  session::Connection connection_{database_};
+  std::map<std::string, std::string> labels_;
+  FileSummary summary_;
+};
+
+}  // namespace
+
+FileSummary SqlLogicTestRunner::RunFile(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) Throw<IoError>("cannot open '{}'", path);
+  std::stringstream text;
+  text << file.rdbuf();
+  FileSummary summary = RunText(path, text.str());
+  out_ << SummaryLine(path, summary) << '\n';
+  return summary;
+}
+
+FileSummary SqlLogicTestRunner::RunText(std::string_view name, std::string_view text) {
+  FileRun run(name, options_, out_);
+  return run.Run(ParseSqlLogicTest(text));
+}
+
+std::string SummaryLine(std::string_view name, const FileSummary& summary) {
+  std::string line = fmt::format("{}: {} passed, {} failed", name, summary.passed, summary.failed);
+  if (summary.skipped > 0) line += fmt::format(", {} skipped", summary.skipped);
+  return line;
+}
+
+}  // namespace sluice::testing
