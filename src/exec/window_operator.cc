@@ -6,7 +6,6 @@
 
 #include "base/error.h"
 #include "base/task.h"
-#include "exec/group_table.h"
 #include "exec/window_frame.h"
 #include "exec/window_functions.h"
 
@@ -63,46 +62,58 @@ size_t ValueArguments(Kind kind) {
   }
 }
 
-// Copies column `column` of the rows `row_at(i)` returns (null for NULL) into out[0, count).
+// Copies the values of the rows `row_at(i)` returns (null for NULL) into out[0, count).
 template <typename T, typename RowAt>
-void GatherTyped(const std::vector<core::Batch>& batches, size_t column, size_t count, RowAt row_at,
-                 Vector& out) {
+void GatherTyped(const ColumnTable& table, size_t count, RowAt row_at, Vector& out) {
   T* target = out.data<T>();
+  constexpr size_t kAhead = 16;
   for (size_t i = 0; i < count; ++i) {
+    // Rows sit in random places of the input: fetch a few rows ahead.
+    if (const WindowRow* next = i + kAhead < count ? row_at(i + kAhead) : nullptr) {
+      __builtin_prefetch(reinterpret_cast<const T*>(table.data[next->batch]) +
+                         next->physical_row());
+    }
     const WindowRow* row = row_at(i);
-    const Vector* source = row != nullptr ? &batches[row->batch].column(column) : nullptr;
-    if (source == nullptr || source->IsNull(row->physical_row())) {
+    if (row == nullptr) {
       out.SetNull(i);
-    } else if constexpr (std::is_same_v<T, core::StringRef>) {
-      out.SetString(i, source->data<core::StringRef>()[row->physical_row()].view());
+      continue;
+    }
+    size_t physical = row->physical_row();
+    const uint64_t* validity = table.validity[row->batch];
+    if (validity != nullptr && !((validity[physical / 64] >> (physical % 64)) & 1)) {
+      out.SetNull(i);
+      continue;
+    }
+    const T& value = reinterpret_cast<const T*>(table.data[row->batch])[physical];
+    if constexpr (std::is_same_v<T, core::StringRef>) {
+      out.SetString(i, value.view());
     } else {
-      target[i] = source->data<T>()[row->physical_row()];
+      target[i] = value;
     }
   }
 }
 
 template <typename RowAt>
-void Gather(const std::vector<core::Batch>& batches, size_t column, size_t count, RowAt row_at,
-            Vector& out) {
+void Gather(const ColumnTable& table, size_t count, RowAt row_at, Vector& out) {
   switch (out.type()) {
     case TypeId::kBoolean:
-      return GatherTyped<uint8_t>(batches, column, count, row_at, out);
+      return GatherTyped<uint8_t>(table, count, row_at, out);
     case TypeId::kInteger:
     case TypeId::kDate:
-      return GatherTyped<int32_t>(batches, column, count, row_at, out);
+      return GatherTyped<int32_t>(table, count, row_at, out);
     case TypeId::kBigint:
     case TypeId::kTimestamp:
-      return GatherTyped<int64_t>(batches, column, count, row_at, out);
+      return GatherTyped<int64_t>(table, count, row_at, out);
     case TypeId::kDouble:
-      return GatherTyped<double>(batches, column, count, row_at, out);
+      return GatherTyped<double>(table, count, row_at, out);
     case TypeId::kVarchar:
-      return GatherTyped<core::StringRef>(batches, column, count, row_at, out);
+      return GatherTyped<core::StringRef>(table, count, row_at, out);
   }
 }
 
 // Writes a function's results for sorted positions [from, from + count) into `out`.
 void WriteResult(const SortedRows& rows, const WindowFunction& function, const WindowResult& result,
-                 size_t from, size_t count, Vector& out) {
+                 const std::vector<ColumnTable>& tables, size_t from, size_t count, Vector& out) {
   if (result.values) {
     out.CopyFrom(*result.values, from, 0, count);
     return;
@@ -110,7 +121,7 @@ void WriteResult(const SortedRows& rows, const WindowFunction& function, const W
   const int64_t* picks = result.picks.data() + from;
   std::span<const WindowRow> all = rows.rows();
   Gather(
-      rows.batches(), function.arguments[0], count,
+      tables[function.arguments[0]], count,
       [&](size_t i) { return picks[i] >= 0 ? &all[picks[i]] : nullptr; }, out);
   if (!function.default_value) return;
   for (size_t i = 0; i < count; ++i) {
@@ -235,7 +246,7 @@ void WindowSink::Consume(Morsel morsel, LocalState& local) {
   state.late_bits.assign(physical, 0);
   std::vector<const Vector*> keys;
   for (size_t column : ordering_.partition_columns) keys.push_back(&batch.column(column));
-  HashRows(keys, physical, state.hashes.data());
+  HashPartitionKeys(keys, physical, state.hashes.data());
   if (!ordering_.order_keys.empty()) {
     const SortKey& first = ordering_.order_keys[0];
     ComputeSortPrefixes(batch.column(first.column), first, physical, state.keys.data(),
@@ -289,27 +300,28 @@ std::vector<core::Batch> WindowSink::GatherInputs(
   return inputs;
 }
 
-std::vector<core::Batch> WindowSink::ProcessPartition(
-    const std::vector<core::Batch>& inputs, const std::vector<std::vector<uint32_t>>& numbers,
-    size_t partition) {
-  std::vector<WindowRow> rows;
-  size_t total = 0;
-  for (const auto& state : states_) total += state->partitions[partition].size();
-  if (total == 0) return {};
-  rows.reserve(total);
+std::vector<WindowRow> WindowSink::TakeRows(const std::vector<std::vector<uint32_t>>& numbers,
+                                            size_t partition, std::vector<uint32_t>& buckets) {
+  std::vector<std::vector<WindowRow>*> lists;
   for (size_t t = 0; t < states_.size(); ++t) {
-    std::vector<WindowRow> local = std::move(states_[t]->partitions[partition]);
-    for (WindowRow row : local) {
-      row.batch = numbers[t][row.batch];
-      rows.push_back(row);
-    }
+    std::vector<WindowRow>& list = states_[t]->partitions[partition];
+    for (WindowRow& row : list) row.batch = numbers[t][row.batch];
+    lists.push_back(&list);
   }
-  SortedRows sorted(inputs, std::move(rows), ordering_, needs_peers_);
+  return BucketRows(lists, buckets);
+}
+
+std::vector<core::Batch> WindowSink::ProcessPartition(const Inputs& inputs, size_t partition) {
+  std::vector<uint32_t> buckets;
+  std::vector<WindowRow> rows = TakeRows(inputs.numbers, partition, buckets);
+  if (rows.empty()) return {};
+  SortedRows sorted(inputs.batches, std::move(rows), buckets, ordering_, needs_peers_);
   const SortKey* order_key = ordering_.order_keys.empty() ? nullptr : &ordering_.order_keys[0];
   std::vector<WindowResult> results;
   for (size_t f = 0; f < functions_.size(); ++f) {
     results.push_back(EvaluateWindowFunction(functions_[f], sorted, order_key, result_types_[f]));
   }
+  const std::vector<ColumnTable>& tables = inputs.tables;
   std::vector<core::Batch> output;
   std::span<const WindowRow> all = sorted.rows();
   for (size_t from = 0; from < sorted.size(); from += core::kVectorSize) {
@@ -318,10 +330,11 @@ std::vector<core::Batch> WindowSink::ProcessPartition(
     batch.SetNumRows(count);
     for (size_t c = 0; c < num_inputs_; ++c) {
       Gather(
-          inputs, c, count, [&](size_t i) { return &all[from + i]; }, batch.column(c));
+          tables[c], count, [&](size_t i) { return &all[from + i]; }, batch.column(c));
     }
     for (size_t f = 0; f < functions_.size(); ++f) {
-      WriteResult(sorted, functions_[f], results[f], from, count, batch.column(num_inputs_ + f));
+      WriteResult(sorted, functions_[f], results[f], tables, from, count,
+                  batch.column(num_inputs_ + f));
     }
     output.push_back(std::move(batch));
   }
@@ -329,10 +342,11 @@ std::vector<core::Batch> WindowSink::ProcessPartition(
 }
 
 void WindowSink::Finalize() {
-  std::vector<std::vector<uint32_t>> numbers;
-  std::vector<core::Batch> inputs = GatherInputs(numbers);
+  Inputs inputs;
+  inputs.batches = GatherInputs(inputs.numbers);
+  inputs.tables = MakeColumnTables(inputs.batches, num_inputs_);
   std::vector<std::vector<core::Batch>> outputs(kPartitions);
-  ParallelFor(kPartitions, [&](size_t p) { outputs[p] = ProcessPartition(inputs, numbers, p); });
+  ParallelFor(kPartitions, [&](size_t p) { outputs[p] = ProcessPartition(inputs, p); });
   states_.clear();
   for (auto& batches : outputs) {
     for (core::Batch& batch : batches) output_.push_back(std::move(batch));

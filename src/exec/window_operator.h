@@ -111,9 +111,16 @@ class WindowSink final : public SinkOperator {
   void Validate(const WindowFunction& function) const;
   void ValidateFrame(const WindowFrame& frame) const;
   std::vector<core::Batch> GatherInputs(std::vector<std::vector<uint32_t>>& global_numbers);
-  std::vector<core::Batch> ProcessPartition(const std::vector<core::Batch>& inputs,
-                                            const std::vector<std::vector<uint32_t>>& numbers,
-                                            size_t partition);
+  // Is every input batch in source order; numbers[thread][local batch] is a batch's index.
+  struct Inputs {
+    std::vector<core::Batch> batches;
+    std::vector<std::vector<uint32_t>> numbers;
+    std::vector<ColumnTable> tables;
+  };
+
+  std::vector<WindowRow> TakeRows(const std::vector<std::vector<uint32_t>>& numbers,
+                                  size_t partition, std::vector<uint32_t>& buckets);
+  std::vector<core::Batch> ProcessPartition(const Inputs& inputs, size_t partition);
 
   size_t num_inputs_;
   WindowOrdering ordering_;

@@ -5,6 +5,9 @@
 #include <cstring>
 #include <tuple>
 
+#include "base/hash.h"
+#include "exec/group_table.h"
+
 namespace sluice::exec {
 namespace {
 
@@ -76,7 +79,71 @@ bool PositionLess(const WindowRow& left, const WindowRow& right) {
          std::make_tuple(right.batch, right.physical_row());
 }
 
+// Reads value i of a fixed-width vector as 64 bits, one pattern per distinct value.
+uint64_t FixedBits(const Vector& vector, size_t i) {
+  switch (vector.type()) {
+    case TypeId::kBoolean:
+      return vector.data<uint8_t>()[i];
+    case TypeId::kInteger:
+    case TypeId::kDate:
+      return static_cast<uint64_t>(static_cast<int64_t>(vector.data<int32_t>()[i]));
+    case TypeId::kDouble:
+      return DoublePrefix(vector.data<double>()[i]);
+    default:
+      return static_cast<uint64_t>(vector.data<int64_t>()[i]);
+  }
+}
+
 }  // namespace
+
+std::vector<ColumnTable> MakeColumnTables(const std::vector<core::Batch>& inputs,
+                                          size_t num_columns) {
+  std::vector<ColumnTable> tables(num_columns);
+  for (size_t c = 0; c < num_columns; ++c) {
+    for (const core::Batch& batch : inputs) {
+      const Vector& column = batch.column(c);
+      tables[c].data.push_back(column.data<std::byte>());
+      const auto& words = column.validity().words();
+      tables[c].validity.push_back(words.empty() ? nullptr : words.data());
+    }
+  }
+  return tables;
+}
+
+std::vector<WindowRow> BucketRows(std::span<std::vector<WindowRow>* const> lists,
+                                  std::vector<uint32_t>& bounds) {
+  size_t total = 0;
+  for (const auto* list : lists) total += list->size();
+  // About 32 rows a bucket keeps each sort in cache; bits 32-47 lie below any radix bits.
+  size_t bits = std::min<size_t>(std::bit_width(total / 32), 16);
+  size_t buckets = size_t{1} << bits;
+  std::vector<uint32_t> next(buckets + 1, 0);
+  for (const auto* list : lists) {
+    for (const WindowRow& row : *list) ++next[((row.hash >> 32) & (buckets - 1)) + 1];
+  }
+  for (size_t b = 0; b < buckets; ++b) next[b + 1] += next[b];
+  bounds.assign(next.begin(), next.end());
+  std::vector<WindowRow> rows(total);
+  for (auto* list : lists) {
+    for (const WindowRow& row : *list) rows[next[(row.hash >> 32) & (buckets - 1)]++] = row;
+    std::vector<WindowRow>().swap(*list);
+  }
+  return rows;
+}
+
+void HashPartitionKeys(std::span<const Vector* const> keys, size_t count, uint64_t* hashes) {
+  if (keys.size() != 1 || keys[0]->type() == TypeId::kVarchar) {
+    HashRows(keys, count, hashes);
+    return;
+  }
+  // The murmur3 finalizer is a bijection, so hashes identify values exactly.
+  const Vector& key = *keys[0];
+  for (size_t i = 0; i < count; ++i) hashes[i] = HashInteger(FixedBits(key, i));
+  if (key.validity().all_valid()) return;
+  for (size_t i = 0; i < count; ++i) {
+    if (key.IsNull(i)) hashes[i] = kNullPartitionHash;
+  }
+}
 
 void ComputeSortPrefixes(const Vector& column, const SortKey& key, size_t count, uint64_t* keys,
                          uint32_t* late_bits) {
@@ -116,11 +183,14 @@ void ComputeSortPrefixes(const Vector& column, const SortKey& key, size_t count,
 }
 
 SortedRows::SortedRows(const std::vector<core::Batch>& batches, std::vector<WindowRow> rows,
-                       const WindowOrdering& ordering, bool find_peers)
+                       const std::vector<uint32_t>& buckets, const WindowOrdering& ordering,
+                       bool find_peers)
     : batches_(batches), rows_(std::move(rows)), ordering_(ordering) {
   exact_prefix_ = ordering_.order_keys.empty() || batches_.empty() ||
                   batches_[0].column(ordering_.order_keys[0].column).type() != TypeId::kVarchar;
-  Sort();
+  exact_hash_ = ordering_.partition_columns.size() == 1 && !batches_.empty() &&
+                batches_[0].column(ordering_.partition_columns[0]).type() != TypeId::kVarchar;
+  Sort(buckets);
   if (find_peers) FindPeers();
 }
 
@@ -149,12 +219,31 @@ int SortedRows::ComparePartition(const WindowRow& left, const WindowRow& right) 
   return 0;
 }
 
-void SortedRows::Sort() {
-  std::sort(rows_.begin(), rows_.end(), [&](const WindowRow& left, const WindowRow& right) {
-    if (left.hash != right.hash) return left.hash < right.hash;
-    int order = CompareOrder(left, right);
-    return order != 0 ? order < 0 : PositionLess(left, right);
-  });
+template <typename Less>
+void SortedRows::SortBuckets(const std::vector<uint32_t>& buckets, Less less) {
+  for (size_t b = 0; b + 1 < buckets.size(); ++b) {
+    std::sort(rows_.begin() + buckets[b], rows_.begin() + buckets[b + 1], less);
+  }
+}
+
+void SortedRows::Sort(const std::vector<uint32_t>& buckets) {
+  if (exact_prefix_ && ordering_.order_keys.size() <= 1) {
+    // The prefix decides the order: compare integers only, inline.
+    SortBuckets(buckets, [](const WindowRow& left, const WindowRow& right) {
+      if (left.hash != right.hash) return left.hash < right.hash;
+      uint32_t left_late = left.row & WindowRow::kLateBit;
+      uint32_t right_late = right.row & WindowRow::kLateBit;
+      if (left_late != right_late) return left_late < right_late;
+      if (left.key != right.key) return left.key < right.key;
+      return left.batch != right.batch ? left.batch < right.batch : left.row < right.row;
+    });
+  } else {
+    SortBuckets(buckets, [&](const WindowRow& left, const WindowRow& right) {
+      if (left.hash != right.hash) return left.hash < right.hash;
+      int order = CompareOrder(left, right);
+      return order != 0 ? order < 0 : PositionLess(left, right);
+    });
+  }
   for (size_t begin = 0; begin < rows_.size();) {
     size_t end = begin + 1;
     while (end < rows_.size() && rows_[end].hash == rows_[begin].hash) ++end;
@@ -169,6 +258,7 @@ void SortedRows::Sort() {
 void SortedRows::SplitHashRun(size_t begin, size_t end) {
   partition_bounds_.push_back(static_cast<uint32_t>(begin));
   if (ordering_.partition_columns.empty()) return;
+  if (exact_hash_ && rows_[begin].hash != kNullPartitionHash) return;
   bool collided = false;
   for (size_t i = begin + 1; i < end && !collided; ++i) {
     collided = ComparePartition(rows_[begin], rows_[i]) != 0;

@@ -23,11 +23,36 @@ struct WindowRow {
   uint32_t physical_row() const { return row & ~kLateBit; }
 };
 
+/// Is one input column's value and validity pointers for every input batch, so reading a
+/// row's value costs one random read instead of a walk through batch and vector objects.
+struct ColumnTable {
+  std::vector<const std::byte*> data;
+  std::vector<const uint64_t*> validity;  // null where the batch's vector has no NULLs
+};
+
+/// Returns the tables of columns [0, num_columns) of `inputs`.
+std::vector<ColumnTable> MakeColumnTables(const std::vector<core::Batch>& inputs,
+                                          size_t num_columns);
+
+/// Returns every row of `lists` in one vector, grouped into buckets by hash bits so that equal
+/// hashes share a bucket (a counting sort); `bounds` receives each bucket's first position,
+/// then the end. The lists are emptied.
+std::vector<WindowRow> BucketRows(std::span<std::vector<WindowRow>* const> lists,
+                                  std::vector<uint32_t>& bounds);
+
 /// Is how a window sorts: the partition columns, then the order keys.
 struct WindowOrdering {
   std::vector<size_t> partition_columns;
   std::vector<SortKey> order_keys;
 };
+
+/// Computes one hash per row over rows [0, count) of the partition columns `keys` into
+/// `hashes`. With one fixed-width key the hash is a bijection of the value, so equal hashes
+/// mean equal keys (except kNullPartitionHash, which NULL shares with one value).
+void HashPartitionKeys(std::span<const core::Vector* const> keys, size_t count, uint64_t* hashes);
+
+/// Is the hash of a NULL key when there is one fixed-width partition key.
+inline constexpr uint64_t kNullPartitionHash = 0x5bd1e9955bd1e995ULL;
 
 /// Computes the WindowRow sort prefixes (`key` and the late bit of `row`) of rows
 /// [0, count) of `column`, the first ORDER BY key's column.
@@ -38,9 +63,10 @@ void ComputeSortPrefixes(const core::Vector& column, const SortKey& key, size_t 
 /// the window partitions and peer groups found. Positions are indices into the sorted rows.
 class SortedRows {
  public:
-  /// Sorts `rows` of `batches`; finds peer groups only when `find_peers`.
+  /// Sorts `rows` of `batches`, bucketed as BucketRows leaves them; finds peer groups only
+  /// when `find_peers`.
   SortedRows(const std::vector<core::Batch>& batches, std::vector<WindowRow> rows,
-             const WindowOrdering& ordering, bool find_peers);
+             const std::vector<uint32_t>& buckets, const WindowOrdering& ordering, bool find_peers);
 
   size_t size() const { return rows_.size(); }
   const std::vector<core::Batch>& batches() const { return batches_; }
@@ -60,7 +86,9 @@ class SortedRows {
  private:
   int CompareOrder(const WindowRow& left, const WindowRow& right) const;
   int ComparePartition(const WindowRow& left, const WindowRow& right) const;
-  void Sort();
+  void Sort(const std::vector<uint32_t>& buckets);
+  template <typename Less>
+  void SortBuckets(const std::vector<uint32_t>& buckets, Less less);
   void SplitHashRun(size_t begin, size_t end);
   void FindPeers();
 
@@ -68,6 +96,7 @@ class SortedRows {
   std::vector<WindowRow> rows_;
   const WindowOrdering& ordering_;
   bool exact_prefix_;
+  bool exact_hash_;
   std::vector<uint32_t> partition_bounds_;
   std::vector<uint32_t> peer_start_;
   std::vector<uint32_t> peer_end_;
