@@ -205,6 +205,15 @@ void WindowSink::ValidateFrame(const WindowFrame& frame) const {
   if (frame.end.kind == FrameBoundKind::kUnboundedPreceding) {
     Throw("frame end cannot be UNBOUNDED PRECEDING");
   }
+  bool start_current = frame.start.kind == FrameBoundKind::kCurrentRow;
+  bool start_following = frame.start.kind == FrameBoundKind::kFollowing;
+  if ((start_current || start_following) && frame.end.kind == FrameBoundKind::kPreceding) {
+    Throw("frame starting from {} row cannot have preceding rows",
+          start_current ? "current" : "following");
+  }
+  if (start_following && frame.end.kind == FrameBoundKind::kCurrentRow) {
+    Throw("frame starting from following row cannot end with current row");
+  }
   if (frame.start.offset < 0) Throw("frame starting offset must not be negative");
   if (frame.end.offset < 0) Throw("frame ending offset must not be negative");
   if (!HasRangeOffset(frame)) return;

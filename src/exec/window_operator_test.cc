@@ -232,6 +232,19 @@ TEST(WindowOperatorTest, RowsBetweenOnePrecedingAndOneFollowing) {
   EXPECT_EQ(Column(out, 5), (Row{B(2), B(3), B(3), B(3), B(2), B(1), B(2), B(2)}));
 }
 
+TEST(WindowOperatorTest, FramesAheadOfTheCurrentRow) {
+  WindowCase test = TiesCase();
+  WindowFrame ahead{
+      FrameUnit::kRows, {FrameBoundKind::kFollowing, 1}, {FrameBoundKind::kFollowing, 2}};
+  WindowFrame rest{
+      FrameUnit::kRows, {FrameBoundKind::kCurrentRow}, {FrameBoundKind::kUnboundedFollowing}};
+  test.functions = {Aggregate("sum", {3}, {TypeId::kBigint}, ahead),
+                    Aggregate("count_star", {}, {}, rest)};
+  WindowOutput out = RunBoth(test);
+  EXPECT_EQ(Column(out, 4), (Row{B(500), B(300), B(500), B(500), N(), N(), B(80), N()}));
+  EXPECT_EQ(Column(out, 5), (Row{B(5), B(4), B(3), B(2), B(1), B(1), B(2), B(1)}));
+}
+
 TEST(WindowOperatorTest, RangeOffsetFrame) {
   WindowCase test = TiesCase();
   WindowFrame range{
@@ -298,6 +311,10 @@ TEST(WindowOperatorTest, InvalidArgumentsAreUserErrors) {
                               {FrameUnit::kRange, {FrameBoundKind::kPreceding, 1}})};
   EXPECT_THROW(RunWindow(test, 1), UserError);
   test.order = {SortKey{1}};
+  EXPECT_THROW(RunWindow(test, 1), UserError);
+  test.functions = {Aggregate(
+      "sum", {2}, {TypeId::kBigint},
+      {FrameUnit::kRows, {FrameBoundKind::kFollowing, 1}, {FrameBoundKind::kCurrentRow}})};
   EXPECT_THROW(RunWindow(test, 1), UserError);
 }
 
