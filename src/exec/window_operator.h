@@ -107,10 +107,6 @@ class WindowSink final : public SinkOperator {
 
  private:
   class ThreadState;
-
-  void Validate(const WindowFunction& function) const;
-  void ValidateFrame(const WindowFrame& frame) const;
-  std::vector<core::Batch> GatherInputs(std::vector<std::vector<uint32_t>>& global_numbers);
   // Is every input batch in source order; numbers[thread][local batch] is a batch's index.
   struct Inputs {
     std::vector<core::Batch> batches;
@@ -118,6 +114,9 @@ class WindowSink final : public SinkOperator {
     std::vector<ColumnTable> tables;
   };
 
+  void Validate(const WindowFunction& function) const;
+  void ValidateFrame(const WindowFrame& frame) const;
+  std::vector<core::Batch> GatherInputs(std::vector<std::vector<uint32_t>>& global_numbers);
   std::vector<WindowRow> TakeRows(const std::vector<std::vector<uint32_t>>& numbers,
                                   size_t partition, std::vector<uint32_t>& buckets);
   std::vector<core::Batch> ProcessPartition(const Inputs& inputs, size_t partition);
