@@ -87,6 +87,8 @@ std::string Expression::ToString() const {
       return "(NOT " + children[0]->ToString() + ")";
     case ExpressionKind::kIsNull:
       return "(" + children[0]->ToString() + " IS NULL)";
+    case ExpressionKind::kRow:
+      return row_function->ToString() + JoinedToString(*this, ", ");
   }
   throw InternalError("unknown expression kind");
 }
@@ -129,6 +131,17 @@ std::unique_ptr<Expression> Expression::Call(const ScalarFunction& function,
   expression->kind = ExpressionKind::kCall;
   expression->type = function.result;
   expression->function = &function;
+  expression->children = std::move(children);
+  return expression;
+}
+
+std::unique_ptr<Expression> Expression::Row(std::shared_ptr<const RowFunction> function,
+                                            TypeId type,
+                                            std::vector<std::unique_ptr<Expression>> children) {
+  auto expression = std::make_unique<Expression>();
+  expression->kind = ExpressionKind::kRow;
+  expression->type = type;
+  expression->row_function = std::move(function);
   expression->children = std::move(children);
   return expression;
 }

@@ -172,8 +172,30 @@ bool ExpressionEvaluator::Eval(const Expression& expression, const Rows& rows, V
     case ExpressionKind::kIsNull:
       EvalIsNull(expression, rows, out);
       break;
+    case ExpressionKind::kRow:
+      EvalRow(expression, rows, out);
+      break;
   }
   return false;
+}
+
+void ExpressionEvaluator::EvalRow(const Expression& expression, const Rows& rows, Vector& out) {
+  std::vector<Vector> arguments;
+  for (const auto& child : expression.children) {
+    arguments.push_back(Take(child->type, rows.count));
+    // Row functions are rare and slow anyway: keep argument buffers out of the pool.
+    Eval(*child, rows, arguments.back());
+  }
+  std::vector<core::Value> values(arguments.size(), core::Value::Null(TypeId::kInteger));
+  for (size_t k = 0; k < rows.count; ++k) {
+    for (size_t i = 0; i < arguments.size(); ++i) values[i] = arguments[i].GetValue(k);
+    core::Value result = expression.row_function->Evaluate(values);
+    if (result.is_null()) {
+      out.SetNull(k);
+    } else {
+      out.SetValue(k, result);
+    }
+  }
 }
 
 bool ExpressionEvaluator::EvalColumn(const Expression& expression, const Rows& rows, Vector& out) {

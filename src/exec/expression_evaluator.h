@@ -50,6 +50,7 @@ class ExpressionEvaluator {
   void EvalNot(const Expression& expression, const Rows& rows, core::Vector& out);
   void EvalIsNull(const Expression& expression, const Rows& rows, core::Vector& out);
   void EvalCast(const Expression& expression, const Rows& rows, core::Vector& out);
+  void EvalRow(const Expression& expression, const Rows& rows, core::Vector& out);
   // Evaluates `expression` on the subset `local` of `rows` and writes the values to those
   // positions of `out`.
   void EvalInto(const Expression& expression, const Rows& rows, const std::vector<uint32_t>& local,

@@ -5,6 +5,7 @@
 #include "base/error.h"
 #include "core/datetime.h"
 #include "exec/aggregate_function.h"
+#include "planner/outer_references.h"
 
 namespace sluice::planner {
 namespace {
@@ -200,9 +201,23 @@ ExpressionPtr ExpressionBinder::BindNode(const sql::Expr& expr) const {
     case sql::ExprKind::kLiteral:
       return BindLiteral(expr.As<sql::LiteralExpr>());
     case sql::ExprKind::kColumnRef: {
-      size_t index = scope_.Resolve(expr.As<sql::ColumnRefExpr>());
-      return Expression::Column(index, scope_.columns()[index].type);
+      const auto& reference = expr.As<sql::ColumnRefExpr>();
+      if (auto index = scope_.TryResolve(reference)) {
+        return Expression::Column(*index, scope_.columns()[*index].type);
+      }
+      if (context_.outer != nullptr) {
+        if (auto outer = context_.outer->Resolve(reference)) return outer;
+      }
+      scope_.Resolve(reference);  // throws, with a suggestion
+      break;
     }
+    case sql::ExprKind::kSubquery:
+    case sql::ExprKind::kExists:
+    case sql::ExprKind::kInSubquery:
+      if (context_.subqueries == nullptr) {
+        Throw<UserError>("{}", AtLocation("subqueries are not allowed here", expr));
+      }
+      return context_.subqueries->BindSubquery(expr, *this);
     case sql::ExprKind::kTypedLiteral: {
       const auto& literal = expr.As<sql::TypedLiteralExpr>();
       TypeId type = TypeOf(literal.type, expr);

@@ -159,7 +159,8 @@ void QueryPlanner::PlanJoin(const sql::JoinRef& join, Builder& builder) {
   Scope layout_scope(layout);
   ExpressionPtr residual;
   for (const sql::Expr* condition : residual_conditions) {
-    auto bound = ExpressionBinder(layout_scope).BindAs(*condition, TypeId::kBoolean);
+    auto bound =
+        ExpressionBinder(layout_scope, nullptr, Context()).BindAs(*condition, TypeId::kBoolean);
     if (!residual) {
       residual = std::move(bound);
       continue;

@@ -21,6 +21,7 @@ struct QueryPlanner::Builder {
   Scope scope;
   std::vector<std::string> names;  // the query's output column names
   size_t visible = 0;
+  std::vector<bool> untyped_null;             // per output column: a bare NULL, whose type is open
   ExpressionBinder::Replacement replacement;  // set after aggregation
   std::vector<exec::SortKey> order_keys;      // ORDER BY, resolved by the select list
   bool order_planned = false;

@@ -63,7 +63,8 @@ void QueryPlanner::PlanSelect(const sql::SelectNode& select, Builder& builder) {
   std::unique_ptr<exec::Expression> predicate;
   for (const sql::Expr* condition : builder.pending) {
     if (condition == nullptr) continue;  // became a join key
-    auto bound = ExpressionBinder(builder.scope).BindAs(*condition, TypeId::kBoolean);
+    auto bound =
+        ExpressionBinder(builder.scope, nullptr, Context()).BindAs(*condition, TypeId::kBoolean);
     if (predicate == nullptr) {
       predicate = std::move(bound);
       continue;
@@ -168,7 +169,7 @@ void QueryPlanner::PlanFrom(const sql::TableRef* from, Builder& builder) {
 
 void QueryPlanner::PlanSubquery(const sql::QueryNode& query, const std::string& alias,
                                 const std::vector<std::string>& column_aliases, Builder& builder) {
-  QueryPlanner inner(catalog_);
+  QueryPlanner inner(catalog_, outer_);
   inner.ctes_ = ctes_;
   QueryPlan plan = inner.Plan(query);
   exec::SinkOperator* sink = plan.pipelines.back().sink.get();
@@ -190,7 +191,7 @@ void QueryPlanner::PlanSubquery(const sql::QueryNode& query, const std::string& 
 
 void QueryPlanner::PlanValues(const sql::ValuesNode& values, Builder& builder) {
   Scope empty;
-  ExpressionBinder binder(empty);
+  ExpressionBinder binder(empty, nullptr, Context());
   std::vector<std::vector<core::Value>> rows;
   std::vector<TypeId> types;
   for (const auto& row : values.rows) {

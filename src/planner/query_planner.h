@@ -9,6 +9,7 @@
 #include "exec/pipeline.h"
 #include "planner/catalog.h"
 #include "planner/expression_binder.h"
+#include "planner/outer_references.h"
 #include "planner/scope.h"
 #include "sql/ast.h"
 
@@ -22,15 +23,23 @@ struct QueryPlan {
   size_t visible_columns = 0;
 };
 
+/// Runs `plan` and returns the batches of its visible columns.
+std::vector<core::Batch> ExecutePlan(QueryPlan& plan);
+
 /// Turns a query's syntax tree into pipelines of physical operators: binds names against the
 /// catalog, files and CTEs, then places filters, projections, aggregation, DISTINCT, ORDER BY
 /// and LIMIT.
-class QueryPlanner {
+class QueryPlanner final : public SubqueryBinder {
  public:
-  explicit QueryPlanner(const Catalog& catalog) : catalog_(catalog) {}
+  /// Plans against `catalog`; `outer` gives the columns of an enclosing query (may be null).
+  explicit QueryPlanner(const Catalog& catalog,
+                        std::shared_ptr<const OuterReferences> outer = nullptr)
+      : catalog_(catalog), outer_(std::move(outer)) {}
 
   /// Plans `query`. Throws UserError naming line and column for what does not bind.
   QueryPlan Plan(const sql::QueryNode& query);
+  std::unique_ptr<exec::Expression> BindSubquery(const sql::Expr& expr,
+                                                 const ExpressionBinder& binder) override;
 
  private:
   struct Builder;
@@ -58,7 +67,10 @@ class QueryPlanner {
                      std::vector<std::unique_ptr<exec::Expression>>& hidden,
                      const ExpressionBinder* binder);
 
+  BindContext Context() { return {outer_.get(), this}; }
+
   const Catalog& catalog_;
+  std::shared_ptr<const OuterReferences> outer_;
   std::map<std::string, const sql::CommonTableExpr*> ctes_;
 };
 

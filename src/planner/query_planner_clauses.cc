@@ -65,6 +65,52 @@ const sql::Expr& ResolveGroupItem(const sql::Expr& expr, const sql::SelectNode& 
   return expr;
 }
 
+struct BoundAggregate {
+  const exec::AggregateFunction* function;
+  std::vector<ExpressionPtr> arguments;  // cast to the function's argument types
+};
+
+// Binds an aggregate call: count(*) is count_star; count/sum/avg(DISTINCT x) have their own
+// functions; FILTER (WHERE c) turns each argument into CASE WHEN c THEN x END, whose NULLs
+// the aggregate skips.
+BoundAggregate BindAggregate(const sql::FunctionExpr& call, const ExpressionBinder& input) {
+  std::string name = call.star ? "count_star" : call.name.back();
+  std::vector<ExpressionPtr> bound;
+  for (const auto& argument : call.args) {
+    if (ContainsAggregate(*argument)) {
+      Throw<UserError>("{}", AtLocation("aggregate calls cannot be nested", *argument));
+    }
+    bound.push_back(input.Bind(*argument));
+  }
+  if (call.filter) {
+    if (call.star) {
+      name = "count";
+      bound.push_back(exec::Expression::Constant(core::Value::Integer(1)));
+    }
+    for (auto& argument : bound) {
+      std::vector<ExpressionPtr> arms;
+      arms.push_back(input.BindAs(*call.filter, TypeId::kBoolean));
+      TypeId type = argument->type;
+      arms.push_back(std::move(argument));
+      argument = exec::Expression::Make(exec::ExpressionKind::kCase, type, std::move(arms));
+    }
+  }
+  if (call.distinct && (name == "count" || name == "sum" || name == "avg")) name += "_distinct";
+  std::vector<std::optional<TypeId>> types;
+  for (const auto& argument : bound) types.push_back(argument->type);
+  const auto* function = exec::AggregateFunctionRegistry::BuiltIn().Resolve(name, types);
+  if (function == nullptr) {
+    Throw<UserError>("{}",
+                     AtLocation("no aggregate " + name + "() matches the argument types", call));
+  }
+  for (size_t i = 0; i < bound.size(); ++i) {
+    if (bound[i]->type != function->arguments[i]) {
+      bound[i] = exec::Expression::Cast(std::move(bound[i]), function->arguments[i]);
+    }
+  }
+  return {function, std::move(bound)};
+}
+
 }  // namespace
 
 void QueryPlanner::PlanAggregate(const sql::SelectNode& select, Builder& builder) {
@@ -81,7 +127,7 @@ void QueryPlanner::PlanAggregate(const sql::SelectNode& select, Builder& builder
   if (select.having) CollectAggregates(*select.having, calls);
   for (const auto& order : select.order_by) CollectAggregates(*order.expr, calls);
 
-  ExpressionBinder input(builder.scope);
+  ExpressionBinder input(builder.scope, nullptr, Context());
   std::vector<ExpressionPtr> projected;
   std::vector<core::Field> output;
   std::vector<std::string> group_names;
@@ -94,36 +140,13 @@ void QueryPlanner::PlanAggregate(const sql::SelectNode& select, Builder& builder
   std::vector<std::vector<size_t>> arguments;
   std::vector<std::string> call_names;
   for (const sql::FunctionExpr* call : calls) {
-    if (call->distinct)
-      Throw<UserError>("{}", AtLocation("DISTINCT aggregates are not supported yet", *call));
-    std::vector<ExpressionPtr> bound;
-    std::vector<std::optional<TypeId>> types;
-    for (const auto& argument : call->args) {
-      if (ContainsAggregate(*argument)) {
-        Throw<UserError>("{}", AtLocation("aggregate calls cannot be nested", *argument));
-      }
-      bound.push_back(input.Bind(*argument));
-      types.push_back(bound.back()->type);
-    }
-    std::string name = call->star ? "count_star" : call->name.back();
-    const auto* function = exec::AggregateFunctionRegistry::BuiltIn().Resolve(name, types);
-    if (function == nullptr) {
-      Throw<UserError>("{}",
-                       AtLocation("no aggregate " + name + "() matches the argument types", *call));
-    }
-    if (call->filter) {
-      // agg(x) FILTER (WHERE c) = agg(CASE WHEN c THEN x END): aggregates skip the NULLs.
-      Throw<UserError>("{}", AtLocation("FILTER is not supported yet", *call));
-    }
+    BoundAggregate bound = BindAggregate(*call, input);
     auto& columns = arguments.emplace_back();
-    for (size_t i = 0; i < bound.size(); ++i) {
+    for (auto& argument : bound.arguments) {
       columns.push_back(projected.size());
-      auto argument = std::move(bound[i]);
-      if (argument->type != function->arguments[i]) {
-        argument = exec::Expression::Cast(std::move(argument), function->arguments[i]);
-      }
       projected.push_back(std::move(argument));
     }
+    const exec::AggregateFunction* function = bound.function;
     functions.push_back(function);
     call_names.push_back(ExpressionName(*call));
   }
@@ -168,7 +191,7 @@ void QueryPlanner::PlanAggregate(const sql::SelectNode& select, Builder& builder
     return nullptr;
   };
   if (select.having) {
-    auto predicate = ExpressionBinder(builder.scope, builder.replacement)
+    auto predicate = ExpressionBinder(builder.scope, builder.replacement, Context())
                          .BindAs(*select.having, TypeId::kBoolean);
     builder.open.transforms.push_back(
         std::make_unique<exec::FilterOperator>(builder.Schema(), std::move(predicate)));
@@ -206,9 +229,10 @@ size_t QueryPlanner::OrderColumn(const sql::OrderByItem& item, const sql::Select
 }
 
 void QueryPlanner::PlanProjection(const sql::SelectNode& select, Builder& builder) {
-  ExpressionBinder binder(builder.scope, builder.replacement);
+  ExpressionBinder binder(builder.scope, builder.replacement, Context());
   std::vector<ExpressionPtr> expressions;
   std::vector<std::string> names;
+  std::vector<bool> untyped;
   for (const auto& item : select.select_list) {
     if (item.expr->kind == sql::ExprKind::kStar) {
       if (builder.replacement)
@@ -224,7 +248,12 @@ void QueryPlanner::PlanProjection(const sql::SelectNode& select, Builder& builde
     }
     expressions.push_back(binder.Bind(*item.expr));
     names.push_back(item.alias.empty() ? ExpressionName(*item.expr) : item.alias);
+    untyped.resize(names.size() - 1);
+    untyped.push_back(item.expr->kind == sql::ExprKind::kLiteral &&
+                      item.expr->As<sql::LiteralExpr>().literal_kind == sql::LiteralKind::kNull);
   }
+  untyped.resize(names.size());
+  builder.untyped_null = untyped;
   builder.names = names;
   builder.visible = names.size();
   std::vector<ExpressionPtr> hidden;

@@ -45,7 +45,7 @@ std::optional<size_t> Scope::Find(const std::string& name) const {
   return std::nullopt;
 }
 
-size_t Scope::Resolve(const sql::ColumnRefExpr& reference) const {
+std::optional<size_t> Scope::TryResolve(const sql::ColumnRefExpr& reference) const {
   const std::string& name = reference.column();
   std::string table = reference.names.size() > 1 ? reference.names[reference.names.size() - 2] : "";
   std::optional<size_t> found;
@@ -58,7 +58,12 @@ size_t Scope::Resolve(const sql::ColumnRefExpr& reference) const {
     }
     found = i;
   }
-  if (found) return *found;
+  return found;
+}
+
+size_t Scope::Resolve(const sql::ColumnRefExpr& reference) const {
+  if (auto found = TryResolve(reference)) return *found;
+  const std::string& name = reference.column();
   std::vector<std::string> names;
   for (const ScopeColumn& column : columns_) names.push_back(column.name);
   auto suggestion = ClosestName(name, names);

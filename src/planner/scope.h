@@ -29,6 +29,9 @@ class Scope {
   /// Returns the index of the column `reference` names. Throws UserError naming the line and
   /// column when it is missing (with the closest name as a suggestion) or ambiguous.
   size_t Resolve(const sql::ColumnRefExpr& reference) const;
+  /// Returns the index of the column `reference` names, or nothing when none does. Throws
+  /// UserError when it is ambiguous.
+  std::optional<size_t> TryResolve(const sql::ColumnRefExpr& reference) const;
   /// Returns the index of the column named `name` (unqualified), or nothing.
   std::optional<size_t> Find(const std::string& name) const;
 

@@ -74,6 +74,11 @@ std::vector<TypeId> QueryPlanner::SetOperationTypes(const sql::SetOperationNode&
         left_types.size(), right_types.size(), node.location.line, node.location.column);
   }
   for (size_t i = 0; i < left_types.size(); ++i) {
+    auto open = [](const Builder& side, size_t i) {
+      return i < side.untyped_null.size() && side.untyped_null[i];
+    };
+    if (open(left, i)) left_types[i] = right_types[i];
+    if (open(right, i)) right_types[i] = left_types[i];
     auto common = CommonSetType(left_types[i], right_types[i]);
     if (!common) {
       Throw<UserError>(

@@ -12,26 +12,12 @@ namespace {
 
 using core::TypeId;
 
-// Runs a plan's pipelines and returns the visible columns of its result.
+// Runs a plan and returns its visible columns.
 QueryResult RunPlan(planner::QueryPlan& plan) {
-  for (auto& pipeline : plan.pipelines) exec::RunPipeline(pipeline);
-  std::vector<core::Batch> batches = plan.pipelines.back().sink->TakeOutput();
   QueryResult result;
-  std::vector<core::Field> fields(plan.schema->fields().begin(),
-                                  plan.schema->fields().begin() + plan.visible_columns);
-  result.schema = std::make_shared<core::Schema>(std::move(fields));
-  for (core::Batch& batch : batches) {
-    if (batch.num_rows() == 0) continue;
-    if (batch.num_columns() == plan.visible_columns) {
-      result.batches.push_back(std::move(batch));
-      continue;
-    }
-    core::Batch visible(result.schema, 0);
-    for (size_t c = 0; c < plan.visible_columns; ++c) visible.column(c).Reference(batch.column(c));
-    visible.SetNumRows(batch.num_physical_rows());
-    if (batch.selection()) visible.SetSelection(*batch.selection());
-    result.batches.push_back(std::move(visible));
-  }
+  result.schema = std::make_shared<core::Schema>(std::vector<core::Field>(
+      plan.schema->fields().begin(), plan.schema->fields().begin() + plan.visible_columns));
+  result.batches = planner::ExecutePlan(plan);
   return result;
 }
 

@@ -46,6 +46,12 @@ TEST_F(DatabaseTest, GroupsAndAggregates) {
             "LAX\nSFO\n");
   EXPECT_EQ(Query("SELECT count(*), sum(delay) FROM flights WHERE delay > 100"), "0|NULL\n");
   EXPECT_EQ(Query("SELECT DISTINCT origin FROM flights ORDER BY origin"), "JFK\nLAX\nSFO\n");
+  EXPECT_EQ(Query("SELECT count(DISTINCT origin), count(DISTINCT distance), sum(DISTINCT distance) "
+                  "FROM flights"),
+            "3|3|5398\n");
+  EXPECT_EQ(Query("SELECT origin, count(*) FILTER (WHERE delay > 0) AS late, "
+                  "sum(delay) FILTER (WHERE dest = 'JFK') FROM flights GROUP BY 1 ORDER BY 1"),
+            "JFK|1|NULL\nLAX|1|-5\nSFO|1|20\n");
 }
 
 TEST_F(DatabaseTest, SameAnswerOnOneAndManyThreads) {
@@ -123,6 +129,33 @@ TEST_F(DatabaseTest, SetOperations) {
   EXPECT_EQ(Query("VALUES (1, NULL), (1, NULL) UNION SELECT 1, NULL"), "1|NULL\n");
   EXPECT_THROW(connection_.Execute("SELECT 1 UNION SELECT 1, 2"), UserError);
   EXPECT_THROW(connection_.Execute("SELECT 1 UNION SELECT 'a'"), UserError);
+}
+
+TEST_F(DatabaseTest, SubqueriesInExpressions) {
+  EXPECT_EQ(
+      Query("SELECT origin, delay FROM flights WHERE delay = (SELECT max(delay) FROM flights)"),
+      "JFK|30\n");
+  EXPECT_EQ(Query("SELECT count(*) FROM flights WHERE origin IN (SELECT dest FROM flights "
+                  "WHERE distance > 2500)"),
+            "1\n");
+  EXPECT_EQ(Query("SELECT count(*) FROM flights WHERE origin NOT IN (SELECT 'LAX' UNION ALL "
+                  "SELECT NULL)"),
+            "0\n");
+  EXPECT_EQ(Query("SELECT EXISTS (SELECT 1 FROM flights WHERE delay > 100), "
+                  "NOT EXISTS (SELECT 1 FROM flights WHERE delay > 100)"),
+            "false|true\n");
+  // Correlated: each flight against the average delay of its origin.
+  EXPECT_EQ(Query("SELECT origin, delay FROM flights f WHERE delay > "
+                  "(SELECT avg(delay) FROM flights g WHERE g.origin = f.origin) ORDER BY 1"),
+            "LAX|10\n");
+  EXPECT_EQ(Query("SELECT origin, dest, (SELECT count(*) FROM flights g WHERE g.dest = f.origin) "
+                  "AS arrivals FROM flights f ORDER BY 1, 2"),
+            "JFK|LAX|2\nLAX|JFK|2\nLAX|SFO|2\nSFO|JFK|1\nSFO|LAX|1\n");
+  EXPECT_EQ(Query("SELECT count(*) FROM flights f WHERE EXISTS (SELECT 1 FROM flights g "
+                  "WHERE g.origin = f.dest AND g.dest = f.origin)"),
+            "4\n");
+  EXPECT_THROW(connection_.Execute("SELECT (SELECT delay FROM flights)"), DataError);
+  EXPECT_THROW(connection_.Execute("SELECT (SELECT origin, dest FROM flights LIMIT 1)"), UserError);
 }
 
 TEST_F(DatabaseTest, ErrorsNameThePlace) {
