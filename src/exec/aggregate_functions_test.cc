@@ -363,6 +363,8 @@ TEST(SketchAggregatesTest, ApproxCountDistinctIsWithinTwoPercent) {
   batches.push_back(Sequence(400000, 600000));
   auto results = Merge(function, batches);
   EXPECT_NEAR(static_cast<double>(results[0].GetInt64()), 1e6, 2e4);
+  const AggregateFunction& exact = Resolve("count_distinct", {TypeId::kBigint});
+  EXPECT_EQ(Merge(exact, batches)[0].GetInt64(), 1000000);
   for (int64_t truth : {2500, 5000, 20000, 100000}) {
     std::vector<std::vector<core::Batch>> batches;
     batches.push_back(Sequence(7, truth));
@@ -400,6 +402,13 @@ TEST(DistinctAggregatesTest, CountSumAndAverageOfDistinctValues) {
     EXPECT_EQ(average[group].GetDouble(), 4.5);
   }
   EXPECT_EQ(count[3].GetInt64(), 0);
+  // The bit pattern the set uses for free slots is an ordinary value.
+  int64_t free_slot = static_cast<int64_t>(0x9e3779b97f4a7c15ULL);
+  rows = {{Value::Bigint(0), Value::Bigint(free_slot)},
+          {Value::Bigint(0), Value::Bigint(1)},
+          {Value::Bigint(0), Value::Bigint(free_slot)}};
+  EXPECT_EQ(Aggregate("count_distinct", {TypeId::kBigint}, rows)[0].GetInt64(), 2);
+  EXPECT_EQ(Aggregate("sum_distinct", {TypeId::kBigint}, rows)[0].GetInt64(), free_slot + 1);
   EXPECT_TRUE(sum[3].is_null());
   EXPECT_TRUE(average[3].is_null());
 
