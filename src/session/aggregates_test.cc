@@ -48,6 +48,9 @@ TEST_F(AggregatesTest, DistinctAggregatesByName) {
   EXPECT_EQ(Query("SELECT g, count_distinct(x), sum_distinct(y), avg_distinct(x), "
                   "count_distinct(g) FROM t GROUP BY g ORDER BY g"),
             "a|4|20|2.5|1\nb|1|4|10|1\nc|0|NULL|NULL|1\n");
+  EXPECT_EQ(Query("SELECT g, count(DISTINCT x), sum(DISTINCT y), avg(DISTINCT x) FROM t "
+                  "GROUP BY g ORDER BY g"),
+            "a|4|20|2.5\nb|1|4|10\nc|0|NULL|NULL\n");
 }
 
 TEST_F(AggregatesTest, StringAggArgExtremesAndBits) {
