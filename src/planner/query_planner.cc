@@ -84,6 +84,7 @@ void QueryPlanner::PlanSelect(const sql::SelectNode& select, Builder& builder) {
   for (const auto& item : select.select_list)
     aggregates = aggregates || ContainsAggregate(*item.expr);
   if (aggregates) PlanAggregate(select, builder);
+  PlanWindows(select, builder);
   PlanProjection(select, builder);
   if (select.distinct == sql::DistinctKind::kDistinct) {
     size_t columns = builder.scope.columns().size();

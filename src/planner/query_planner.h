@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "exec/pipeline.h"
+#include "exec/window_operator.h"
 #include "planner/catalog.h"
 #include "planner/expression_binder.h"
 #include "planner/outer_references.h"
@@ -61,6 +62,15 @@ class QueryPlanner final : public SubqueryBinder {
   void PlanSubquery(const sql::QueryNode& query, const std::string& alias,
                     const std::vector<std::string>& column_aliases, Builder& builder);
   void PlanAggregate(const sql::SelectNode& select, Builder& builder);
+  void PlanWindows(const sql::SelectNode& select, Builder& builder);
+  void PlanWindowGroup(const sql::SelectNode& select,
+                       const std::vector<const sql::Expr*>& partition_by,
+                       const std::vector<const sql::OrderByItem*>& order_by,
+                       const std::vector<const sql::FunctionExpr*>& calls, Builder& builder,
+                       std::vector<std::pair<const sql::FunctionExpr*, size_t>>& columns);
+  void BindWindowCall(const sql::FunctionExpr& call, const ExpressionBinder& binder,
+                      exec::WindowFunction& function,
+                      std::vector<std::unique_ptr<exec::Expression>>& arguments);
   void PlanProjection(const sql::SelectNode& select, Builder& builder);
   void PlanOrderAndLimit(const sql::QueryNode& query, Builder& builder);
   size_t OrderColumn(const sql::OrderByItem& item, const sql::SelectNode* select, Builder& builder,

@@ -158,6 +158,29 @@ TEST_F(DatabaseTest, SubqueriesInExpressions) {
   EXPECT_THROW(connection_.Execute("SELECT (SELECT origin, dest FROM flights LIMIT 1)"), UserError);
 }
 
+TEST_F(DatabaseTest, WindowFunctions) {
+  EXPECT_EQ(
+      Query("SELECT origin, delay, row_number() OVER (PARTITION BY origin ORDER BY delay DESC "
+            "NULLS LAST) AS r, sum(delay) OVER (PARTITION BY origin) AS total "
+            "FROM flights ORDER BY origin, r"),
+      "JFK|30|1|30\nLAX|10|1|5\nLAX|-5|2|5\nSFO|20|1|20\nSFO|NULL|2|20\n");
+  EXPECT_EQ(Query("SELECT dest, distance, rank() OVER w, dense_rank() OVER w, "
+                  "lag(dest) OVER w FROM flights WINDOW w AS (ORDER BY distance) ORDER BY 2, 1"),
+            // Peers keep their input order: SFO (row 1) comes before LAX (row 3).
+            "LAX|337|1|1|SFO\nSFO|337|1|1|NULL\nJFK|2475|3|2|LAX\nLAX|2475|3|2|JFK\n"
+            "JFK|2586|5|3|LAX\n");
+  EXPECT_EQ(Query("SELECT origin, count(*), sum(count(*)) OVER () FROM flights GROUP BY origin "
+                  "ORDER BY 1"),
+            "JFK|1|5\nLAX|2|5\nSFO|2|5\n");
+  EXPECT_EQ(Query("SELECT origin, delay FROM flights QUALIFY row_number() OVER "
+                  "(PARTITION BY origin ORDER BY delay) = 1 ORDER BY 1"),
+            "JFK|30\nLAX|-5\nSFO|20\n");
+  EXPECT_EQ(Query("SELECT id6, largest2_v3 FROM (SELECT origin AS id6, delay AS largest2_v3, "
+                  "row_number() OVER (PARTITION BY origin ORDER BY delay DESC) AS order_v3 FROM "
+                  "flights WHERE delay IS NOT NULL) sub_query WHERE order_v3 <= 2 ORDER BY 1, 2"),
+            "JFK|30\nLAX|-5\nLAX|10\nSFO|20\n");
+}
+
 TEST_F(DatabaseTest, ErrorsNameThePlace) {
   try {
     connection_.Execute("SELECT origni FROM flights");

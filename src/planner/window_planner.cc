@@ -1,0 +1,259 @@
+// Window functions: calls that share a window (PARTITION BY, ORDER BY) are computed by one
+// WindowSink over the rows after WHERE, GROUP BY and HAVING; the select list, QUALIFY and
+// ORDER BY then read their results as columns.
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "exec/aggregate_function.h"
+#include "exec/transform_operators.h"
+#include "exec/window_operator.h"
+#include "planner/plan_builder.h"
+#include "planner/query_planner.h"
+
+namespace sluice::planner {
+
+using core::TypeId;
+using ExpressionPtr = std::unique_ptr<exec::Expression>;
+
+namespace {
+
+void CollectWindowCalls(const sql::Expr& expr, std::vector<const sql::FunctionExpr*>& out) {
+  if (expr.kind == sql::ExprKind::kFunction && expr.As<sql::FunctionExpr>().over) {
+    out.push_back(&expr.As<sql::FunctionExpr>());
+    return;
+  }
+  sql::ForEachChild(expr, [&](const sql::Expr& child) { CollectWindowCalls(child, out); });
+}
+
+// Returns the window spec of `call`, with a named base window (WINDOW w AS ...) merged in.
+struct Window {
+  std::vector<const sql::Expr*> partition_by;
+  std::vector<const sql::OrderByItem*> order_by;
+  const sql::WindowFrame* frame = nullptr;
+  std::string key;  // equal for calls that share PARTITION BY and ORDER BY
+};
+
+Window WindowOf(const sql::FunctionExpr& call, const sql::SelectNode& select) {
+  Window window;
+  const sql::WindowSpec* spec = call.over.get();
+  std::vector<const sql::WindowSpec*> chain = {spec};
+  for (std::string base = spec->base_name; !base.empty();) {
+    auto named = std::find_if(select.windows.begin(), select.windows.end(),
+                              [&](const sql::NamedWindow& w) { return w.name == base; });
+    if (named == select.windows.end()) {
+      Throw<UserError>("{}", AtLocation("window \"" + base + "\" does not exist", call));
+    }
+    chain.push_back(named->spec.get());
+    base = named->spec->base_name;
+  }
+  for (const sql::WindowSpec* part : chain) {
+    if (window.partition_by.empty()) {
+      for (const auto& expr : part->partition_by) window.partition_by.push_back(expr.get());
+    }
+    if (window.order_by.empty()) {
+      for (const auto& item : part->order_by) window.order_by.push_back(&item);
+    }
+    if (window.frame == nullptr) window.frame = part->frame.get();
+  }
+  for (const sql::Expr* expr : window.partition_by) window.key += ExpressionName(*expr) + ",";
+  window.key += "|";
+  for (const sql::OrderByItem* item : window.order_by) {
+    window.key += ExpressionName(*item->expr) + std::to_string(int(item->direction)) +
+                  std::to_string(int(item->nulls)) + ",";
+  }
+  return window;
+}
+
+int64_t ConstantInteger(const sql::Expr& expr, const char* what) {
+  Scope empty;
+  auto bound = ExpressionBinder(empty).BindAs(expr, TypeId::kBigint);
+  if (bound->kind != exec::ExpressionKind::kConstant || bound->constant.is_null()) {
+    Throw<UserError>("{}", AtLocation(std::string(what) + " must be an integer constant", expr));
+  }
+  return bound->constant.GetInt64();
+}
+
+exec::FrameBound BoundOf(const sql::FrameBound& bound) {
+  switch (bound.kind) {
+    case sql::FrameBoundKind::kUnboundedPreceding:
+      return {exec::FrameBoundKind::kUnboundedPreceding};
+    case sql::FrameBoundKind::kPreceding:
+      return {exec::FrameBoundKind::kPreceding, ConstantInteger(*bound.offset, "a frame offset")};
+    case sql::FrameBoundKind::kCurrentRow:
+      return {exec::FrameBoundKind::kCurrentRow};
+    case sql::FrameBoundKind::kFollowing:
+      return {exec::FrameBoundKind::kFollowing, ConstantInteger(*bound.offset, "a frame offset")};
+    case sql::FrameBoundKind::kUnboundedFollowing:
+      return {exec::FrameBoundKind::kUnboundedFollowing};
+  }
+  return {exec::FrameBoundKind::kCurrentRow};
+}
+
+const std::map<std::string, exec::WindowFunctionKind>& WindowKinds() {
+  static const std::map<std::string, exec::WindowFunctionKind> kinds = {
+      {"row_number", exec::WindowFunctionKind::kRowNumber},
+      {"rank", exec::WindowFunctionKind::kRank},
+      {"dense_rank", exec::WindowFunctionKind::kDenseRank},
+      {"percent_rank", exec::WindowFunctionKind::kPercentRank},
+      {"cume_dist", exec::WindowFunctionKind::kCumeDist},
+      {"ntile", exec::WindowFunctionKind::kNtile},
+      {"lag", exec::WindowFunctionKind::kLag},
+      {"lead", exec::WindowFunctionKind::kLead},
+      {"first_value", exec::WindowFunctionKind::kFirstValue},
+      {"last_value", exec::WindowFunctionKind::kLastValue},
+      {"nth_value", exec::WindowFunctionKind::kNthValue},
+  };
+  return kinds;
+}
+
+}  // namespace
+
+// Fills `function` from `call`; argument expressions go to `arguments` (columns appended later).
+void QueryPlanner::BindWindowCall(const sql::FunctionExpr& call, const ExpressionBinder& binder,
+                                  exec::WindowFunction& function,
+                                  std::vector<ExpressionPtr>& arguments) {
+  const std::string& name = call.name.back();
+  auto kind = WindowKinds().find(name);
+  if (kind == WindowKinds().end()) {
+    if (call.distinct) {
+      Throw<UserError>("{}", AtLocation("DISTINCT is not supported in window aggregates", call));
+    }
+    std::vector<std::optional<TypeId>> types;
+    for (const auto& argument : call.args) {
+      arguments.push_back(binder.Bind(*argument));
+      types.push_back(arguments.back()->type);
+    }
+    std::string aggregate_name = call.star ? "count_star" : name;
+    function.kind = exec::WindowFunctionKind::kAggregate;
+    function.aggregate = exec::AggregateFunctionRegistry::BuiltIn().Resolve(aggregate_name, types);
+    if (function.aggregate == nullptr) {
+      Throw<UserError>("{}", AtLocation("window function " + name + "() does not exist", call));
+    }
+    for (size_t i = 0; i < arguments.size(); ++i) {
+      if (arguments[i]->type != function.aggregate->arguments[i]) {
+        arguments[i] =
+            exec::Expression::Cast(std::move(arguments[i]), function.aggregate->arguments[i]);
+      }
+    }
+    return;
+  }
+  function.kind = kind->second;
+  bool takes_value = function.kind >= exec::WindowFunctionKind::kLag;
+  if (function.kind == exec::WindowFunctionKind::kNtile) {
+    if (call.args.size() != 1)
+      Throw<UserError>("{}", AtLocation("ntile() takes one argument", call));
+    function.offset = ConstantInteger(*call.args[0], "ntile's bucket count");
+  } else if (takes_value) {
+    if (call.args.empty()) Throw<UserError>("{}", AtLocation(name + "() needs an argument", call));
+    arguments.push_back(binder.Bind(*call.args[0]));
+    if (call.args.size() > 1) function.offset = ConstantInteger(*call.args[1], "the offset");
+    if (call.args.size() > 2) {
+      auto value = binder.BindAs(*call.args[2], arguments[0]->type);
+      if (value->kind != exec::ExpressionKind::kConstant) {
+        Throw<UserError>("{}", AtLocation("the default must be a constant", *call.args[2]));
+      }
+      function.default_value = value->constant;
+    }
+  }
+}
+
+void QueryPlanner::PlanWindows(const sql::SelectNode& select, Builder& builder) {
+  std::vector<const sql::FunctionExpr*> calls;
+  for (const auto& item : select.select_list) CollectWindowCalls(*item.expr, calls);
+  if (select.qualify) CollectWindowCalls(*select.qualify, calls);
+  for (const auto& item : select.order_by) CollectWindowCalls(*item.expr, calls);
+  if (calls.empty()) return;
+  std::vector<std::pair<const sql::FunctionExpr*, size_t>> columns;  // call → result column
+  std::vector<bool> planned(calls.size(), false);
+  for (size_t first = 0; first < calls.size(); ++first) {
+    if (planned[first]) continue;
+    Window window = WindowOf(*calls[first], select);
+    std::vector<const sql::FunctionExpr*> group;
+    for (size_t i = first; i < calls.size(); ++i) {
+      if (!planned[i] && WindowOf(*calls[i], select).key == window.key) {
+        group.push_back(calls[i]);
+        planned[i] = true;
+      }
+    }
+    PlanWindowGroup(select, window.partition_by, window.order_by, group, builder, columns);
+  }
+  auto previous = builder.replacement;
+  builder.replacement = [previous, columns,
+                         scope = builder.scope](const sql::Expr& expr) -> ExpressionPtr {
+    for (const auto& [call, column] : columns) {
+      if (call == &expr) return exec::Expression::Column(column, scope.columns()[column].type);
+    }
+    return previous ? previous(expr) : nullptr;
+  };
+  if (select.qualify) {
+    auto predicate = ExpressionBinder(builder.scope, builder.replacement, Context())
+                         .BindAs(*select.qualify, TypeId::kBoolean);
+    builder.open.transforms.push_back(
+        std::make_unique<exec::FilterOperator>(builder.Schema(), std::move(predicate)));
+  }
+}
+
+void QueryPlanner::PlanWindowGroup(
+    const sql::SelectNode& select, const std::vector<const sql::Expr*>& partition_by,
+    const std::vector<const sql::OrderByItem*>& order_by,
+    const std::vector<const sql::FunctionExpr*>& calls, Builder& builder,
+    std::vector<std::pair<const sql::FunctionExpr*, size_t>>& columns) {
+  ExpressionBinder binder(builder.scope, builder.replacement, Context());
+  std::vector<ExpressionPtr> projection;
+  std::vector<ScopeColumn> scope = builder.scope.columns();
+  for (size_t i = 0; i < scope.size(); ++i)
+    projection.push_back(exec::Expression::Column(i, scope[i].type));
+  auto append = [&](ExpressionPtr expression) {
+    scope.push_back({"", "#window_input" + std::to_string(scope.size()), expression->type, true});
+    projection.push_back(std::move(expression));
+    return scope.size() - 1;
+  };
+  std::vector<size_t> partition_columns;
+  for (const sql::Expr* expr : partition_by)
+    partition_columns.push_back(append(binder.Bind(*expr)));
+  std::vector<exec::SortKey> order_keys;
+  for (const sql::OrderByItem* item : order_by) {
+    bool descending = item->direction == sql::OrderDirection::kDescending;
+    bool nulls_first = item->nulls == sql::NullsOrder::kDefault
+                           ? descending
+                           : item->nulls == sql::NullsOrder::kFirst;
+    order_keys.push_back({append(binder.Bind(*item->expr)), descending, nulls_first});
+  }
+  std::vector<exec::WindowFunction> functions;
+  for (const sql::FunctionExpr* call : calls) {
+    exec::WindowFunction function{};
+    std::vector<ExpressionPtr> arguments;
+    BindWindowCall(*call, binder, function, arguments);
+    for (auto& argument : arguments) function.arguments.push_back(append(std::move(argument)));
+    const sql::WindowFrame* frame = call->over->frame.get();
+    for (const auto& named : select.windows) {
+      if (frame == nullptr && named.name == call->over->base_name) frame = named.spec->frame.get();
+    }
+    if (frame != nullptr) {
+      if (frame->unit == sql::FrameUnit::kGroups) {
+        Throw<UserError>("{}", AtLocation("GROUPS frames are not supported yet", *call));
+      }
+      function.frame.unit =
+          frame->unit == sql::FrameUnit::kRows ? exec::FrameUnit::kRows : exec::FrameUnit::kRange;
+      function.frame.start = BoundOf(frame->start);
+      function.frame.end = BoundOf(frame->end);
+    }
+    functions.push_back(std::move(function));
+  }
+  builder.scope = Scope(scope);
+  builder.open.transforms.push_back(
+      std::make_unique<exec::ProjectionOperator>(builder.Schema(), std::move(projection)));
+  core::SchemaPtr input = builder.Schema();
+  for (size_t i = 0; i < functions.size(); ++i) {
+    TypeId type = exec::WindowResultType(functions[i], *input);
+    columns.emplace_back(calls[i], scope.size());
+    scope.push_back({"", "#window" + std::to_string(scope.size()), type, true});
+  }
+  builder.scope = Scope(scope);
+  builder.Break(std::make_unique<exec::WindowSink>(builder.Schema(), partition_columns, order_keys,
+                                                   std::move(functions)),
+                "window");
+}
+
+}  // namespace sluice::planner
