@@ -14,6 +14,7 @@
 #include "cli/result_printer.h"
 #include "session/database.h"
 #include "sql/parse_error.h"
+#include "sql/parser.h"
 
 namespace sluice::cli {
 namespace {
@@ -25,20 +26,32 @@ struct SqlOptions {
   bool timer = false;
 };
 
+bool ReturnsRows(const sql::Statement& statement) {
+  return statement.kind == sql::StatementKind::kSelect ||
+         statement.kind == sql::StatementKind::kExplain ||
+         statement.kind == sql::StatementKind::kShow;
+}
+
 class Shell {
  public:
   explicit Shell(SqlOptions options)
       : options_(std::move(options)), format_(*OutputFormatFromName(options_.format)) {}
 
-  // Runs `sql` and prints its result; returns false (after printing the error) on a user error.
+  // Runs the statements of `sql`, printing the rows of each query and the result of the last
+  // statement; returns false (after printing the error) on a user error.
   bool Run(const std::string& sql) {
-    auto start = std::chrono::steady_clock::now();
     try {
-      session::QueryResult result = connection_.Execute(sql);
-      double seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      PrintRows(std::cout, {*result.schema, result.batches}, format_);
-      if (options_.timer) std::cerr << fmt::format("Run Time: {:.3f} s\n", seconds);
+      auto statements = sql::ParseSql(sql);
+      for (size_t i = 0; i < statements.size(); ++i) {
+        auto start = std::chrono::steady_clock::now();
+        session::QueryResult result = connection_.Run(*statements[i]);
+        double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (ReturnsRows(*statements[i]) || i + 1 == statements.size()) {
+          PrintRows(std::cout, {*result.schema, result.batches}, format_);
+        }
+        if (options_.timer) std::cerr << fmt::format("Run Time: {:.3f} s\n", seconds);
+      }
       return true;
     } catch (const sql::ParseError& error) {
       std::cerr << "Error: " << error.what() << '\n'
@@ -139,7 +152,8 @@ void AddSqlCommand(CLI::App& app) {
   command->add_option("--format", options->format, "Output: table, csv, json or markdown")
       ->check(CLI::IsMember({"table", "csv", "json", "markdown"}))
       ->capture_default_str();
-  command->add_flag("--timer", options->timer, "Print each run's time on stderr");
+  command->add_flag("--timer", options->timer,
+                    "Print each statement's run time on stderr (\"Run Time: 0.123 s\")");
   command->callback([options] {
     Shell shell(*options);
     if (!options->command.empty() || !options->file.empty()) {

@@ -44,9 +44,10 @@ class Connection {
   /// Runs every statement of `sql` and returns the last one's result. Throws UserError for
   /// bad SQL or data (naming line and column), nothing half-applied by a failed statement.
   QueryResult Execute(std::string_view sql);
+  /// Runs one parsed statement and returns its result.
+  QueryResult Run(const sql::Statement& statement);
 
  private:
-  QueryResult Run(const sql::Statement& statement);
   QueryResult RunQuery(const sql::QueryNode& query, bool analyze_only);
   QueryResult CreateTable(const sql::CreateTableStatement& statement);
   QueryResult Insert(const sql::InsertStatement& statement);
