@@ -55,20 +55,45 @@ exec::JoinKind KindOf(sql::JoinType type) {
 
 void QueryPlanner::AppendKeyColumns(Builder& side, std::vector<ExpressionPtr> keys,
                                     std::vector<size_t>& indices) {
-  if (keys.empty()) return;
   std::vector<ExpressionPtr> projection;
   std::vector<ScopeColumn> columns = side.scope.columns();
   for (size_t i = 0; i < columns.size(); ++i) {
     projection.push_back(exec::Expression::Column(i, columns[i].type));
   }
+  bool computed = false;
   for (auto& key : keys) {
+    // A key that is a plain column is read in place; others are computed as hidden columns.
+    if (key->kind == exec::ExpressionKind::kColumn) {
+      indices.push_back(key->column);
+      continue;
+    }
+    computed = true;
     indices.push_back(columns.size());
-    columns.push_back({"", "#key" + std::to_string(indices.size()), key->type, true});
+    columns.push_back({"", "#key" + std::to_string(columns.size()), key->type, true});
     projection.push_back(std::move(key));
   }
+  if (!computed) return;
   side.scope = Scope(std::move(columns));
   side.open.transforms.push_back(
       std::make_unique<exec::ProjectionOperator>(side.Schema(), std::move(projection)));
+}
+
+// Applies the pending WHERE conditions that read only one side of an inner join to that side,
+// before the join.
+void QueryPlanner::PushDownFilters(Builder& left, Builder& right) {
+  for (const sql::Expr*& condition : left.pending) {
+    if (condition == nullptr) continue;
+    for (Builder* side : {&left, &right}) {
+      ExpressionPtr bound = TryBind(*condition, side->scope);
+      if (bound == nullptr) continue;
+      if (bound->type != TypeId::kBoolean)
+        bound = exec::Expression::Cast(std::move(bound), TypeId::kBoolean);
+      side->open.transforms.push_back(
+          std::make_unique<exec::FilterOperator>(side->Schema(), std::move(bound)));
+      condition = nullptr;
+      break;
+    }
+  }
 }
 
 void QueryPlanner::PlanJoin(const sql::JoinRef& join, Builder& builder) {
@@ -83,14 +108,13 @@ void QueryPlanner::PlanJoin(const sql::JoinRef& join, Builder& builder) {
   Builder right;
   if (inner) right.pending = builder.pending;
   PlanFrom(join.right.get(), right);
+  if (inner) PushDownFilters(builder, right);
   const Scope left_scope = builder.scope;
   std::vector<ScopeColumn> pair_columns = left_scope.columns();
   for (ScopeColumn column : right.scope.columns()) pair_columns.push_back(column);
-  Scope pair_scope(pair_columns);
 
   std::vector<const sql::Expr*> conditions;
   if (join.condition) SplitConjuncts(*join.condition, conditions);
-  std::vector<size_t> from_where;  // indices into builder.pending that became join keys
   if (inner) {
     for (size_t i = 0; i < builder.pending.size(); ++i) {
       if (builder.pending[i] != nullptr) conditions.push_back(builder.pending[i]);

@@ -48,6 +48,7 @@ class QueryPlanner final : public SubqueryBinder {
   void PlanSelect(const sql::SelectNode& select, Builder& builder);
   void PlanFrom(const sql::TableRef* from, Builder& builder);
   void PlanJoin(const sql::JoinRef& join, Builder& builder);
+  void PushDownFilters(Builder& left, Builder& right);
   void PlanSetOperation(const sql::SetOperationNode& node, Builder& builder);
   std::vector<core::TypeId> SetOperationTypes(const sql::SetOperationNode& node,
                                               const Builder& left, const Builder& right);
