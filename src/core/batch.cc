@@ -29,6 +29,15 @@ void Batch::AppendRow(const std::vector<Value>& row) {
   num_physical_rows_ = at + 1;
 }
 
+size_t Batch::MemoryBytes() const {
+  size_t bytes = 0;
+  for (const Vector& column : columns_) {
+    bytes += column.capacity() * TypeWidth(column.type()) + column.capacity() / 8;
+    if (column.heap_ptr() != nullptr) bytes += column.heap_ptr()->allocated_bytes();
+  }
+  return bytes;
+}
+
 std::string Batch::ToString() const {
   std::string text;
   for (size_t row = 0; row < num_rows(); ++row) {

@@ -45,6 +45,8 @@ class Batch {
   Value GetValue(size_t column, size_t row) const;
   /// Appends one row of values (cast to the column types). REQUIRES: no selection, room left.
   void AppendRow(const std::vector<Value>& row);
+  /// Returns about how many bytes the batch's vectors and string heaps hold.
+  size_t MemoryBytes() const;
   /// Returns the batch as text, a row per line with values separated by `|` (for tests).
   std::string ToString() const;
 

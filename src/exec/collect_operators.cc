@@ -75,6 +75,7 @@ std::string CollectSink::details() const {
 std::unique_ptr<LocalState> CollectSink::MakeLocalState() { return std::make_unique<MorselList>(); }
 
 void CollectSink::Consume(Morsel morsel, LocalState&) {
+  TrackMemory(static_cast<int64_t>(morsel.batch.MemoryBytes()));
   std::lock_guard lock(mutex_);
   morsels_.push_back(std::move(morsel));
   if (!limit_) return;
@@ -131,6 +132,7 @@ std::string SortSink::details() const {
 std::unique_ptr<LocalState> SortSink::MakeLocalState() { return std::make_unique<MorselList>(); }
 
 void SortSink::Consume(Morsel morsel, LocalState& state) {
+  TrackMemory(static_cast<int64_t>(morsel.batch.MemoryBytes()));
   static_cast<MorselList&>(state).morsels.push_back(std::move(morsel));
 }
 

@@ -42,6 +42,11 @@ class GroupTable {
   std::byte* AddEmptyGroup();
 
   size_t num_groups() const { return num_groups_; }
+  /// Returns about how many bytes the table holds.
+  size_t memory_bytes() const {
+    return blocks_.size() * kRowsPerBlock * row_width_ + slots_.size() * 8 + num_groups_ * 4 +
+           heap_.allocated_bytes();
+  }
   size_t num_partitions() const { return partitions_.size(); }
   /// Returns the byte offset of aggregate `i`'s state within a group row.
   size_t state_offset(size_t i) const { return state_offsets_[i]; }

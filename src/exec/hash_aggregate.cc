@@ -91,7 +91,11 @@ void HashAggregate::Consume(Morsel morsel, LocalState& local) {
   std::vector<const core::Vector*> keys;
   for (size_t k = 0; k < num_keys_; ++k) keys.push_back(&flat.column(k));
   HashRows(keys, count, state.hashes.data());
+  size_t before = state.table->memory_bytes();
   state.table->FindOrAdd(keys, state.hashes.data(), count, state.rows.data());
+  if (size_t after = state.table->memory_bytes(); after != before) {
+    TrackMemory(static_cast<int64_t>(after) - static_cast<int64_t>(before));
+  }
   UpdateAggregates(flat, *state.table, state.rows.data());
 }
 

@@ -101,6 +101,7 @@ std::unique_ptr<LocalState> HashJoinBuild::MakeLocalState() {
 }
 
 void HashJoinBuild::Consume(Morsel morsel, LocalState& state) {
+  TrackMemory(static_cast<int64_t>(morsel.batch.MemoryBytes()));
   static_cast<MorselList&>(state).morsels.push_back(std::move(morsel));
 }
 

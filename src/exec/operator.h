@@ -9,6 +9,7 @@
 
 #include "core/batch.h"
 #include "core/schema.h"
+#include "exec/memory_tracker.h"
 
 namespace sluice::exec {
 
@@ -48,10 +49,19 @@ class PhysicalOperator {
   /// Returns one line of details for EXPLAIN (expressions, keys); may be empty.
   virtual std::string details() const { return {}; }
   OperatorStats& stats() const { return stats_; }
+  /// Makes the operator count the memory it holds against `tracker` (may be null).
+  void set_memory_tracker(MemoryTracker* tracker) { tracker_ = tracker; }
+
+ protected:
+  /// Records that the operator now holds `bytes` more (or, negative, fewer); throws UserError
+  /// when the query's memory limit is exceeded. Thread-safe.
+  void TrackMemory(int64_t bytes) const;
 
  private:
   core::SchemaPtr schema_;
   mutable OperatorStats stats_;
+  mutable std::atomic<int64_t> held_bytes_ = 0;
+  MemoryTracker* tracker_ = nullptr;
 };
 
 /// Produces a pipeline's batches. Thread-safe: every worker calls Next with its own state.

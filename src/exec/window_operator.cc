@@ -249,6 +249,8 @@ void WindowSink::Consume(Morsel morsel, LocalState& local) {
   auto& state = static_cast<ThreadState&>(local);
   core::Batch& batch = morsel.batch;
   if (batch.num_rows() == 0) return;
+  // Row references take 24 bytes beside the batch itself.
+  TrackMemory(static_cast<int64_t>(batch.MemoryBytes() + batch.num_rows() * 24));
   size_t physical = batch.num_physical_rows();
   state.hashes.resize(physical);
   state.keys.assign(physical, 0);

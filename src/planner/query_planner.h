@@ -24,8 +24,9 @@ struct QueryPlan {
   size_t visible_columns = 0;
 };
 
-/// Runs `plan` and returns the batches of its visible columns.
-std::vector<core::Batch> ExecutePlan(QueryPlan& plan);
+/// Runs `plan` and returns the batches of its visible columns. Operators count the memory
+/// they hold against `memory` when given.
+std::vector<core::Batch> ExecutePlan(QueryPlan& plan, exec::MemoryTracker* memory = nullptr);
 
 /// Turns a query's syntax tree into pipelines of physical operators: binds names against the
 /// catalog, files and CTEs, then places filters, projections, aggregation, DISTINCT, ORDER BY

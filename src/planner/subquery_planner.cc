@@ -172,7 +172,12 @@ class CorrelatedSubquery final : public exec::RowFunction {
 
 }  // namespace
 
-std::vector<core::Batch> ExecutePlan(QueryPlan& plan) {
+std::vector<core::Batch> ExecutePlan(QueryPlan& plan, exec::MemoryTracker* memory) {
+  for (auto& pipeline : plan.pipelines) {
+    pipeline.source->set_memory_tracker(memory);
+    for (auto& transform : pipeline.transforms) transform->set_memory_tracker(memory);
+    pipeline.sink->set_memory_tracker(memory);
+  }
   for (auto& pipeline : plan.pipelines) exec::RunPipeline(pipeline);
   std::vector<core::Batch> batches = plan.pipelines.back().sink->TakeOutput();
   auto schema = std::make_shared<core::Schema>(std::vector<core::Field>(

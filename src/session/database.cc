@@ -12,15 +12,6 @@ namespace {
 
 using core::TypeId;
 
-// Runs a plan and returns its visible columns.
-QueryResult RunPlan(planner::QueryPlan& plan) {
-  QueryResult result;
-  result.schema = std::make_shared<core::Schema>(std::vector<core::Field>(
-      plan.schema->fields().begin(), plan.schema->fields().begin() + plan.visible_columns));
-  result.batches = planner::ExecutePlan(plan);
-  return result;
-}
-
 QueryResult Message(const std::string& text) {
   QueryResult result;
   result.schema =
@@ -36,9 +27,12 @@ std::string Describe(const exec::PhysicalOperator& op) {
 
 std::string Analyze(const exec::PhysicalOperator& op) {
   const exec::OperatorStats& stats = op.stats();
-  return fmt::format("{}  (rows in {}, rows out {}, batches {}, {:.3f} ms)", Describe(op),
+  std::string memory = stats.peak_bytes.load() == 0
+                           ? ""
+                           : ", peak memory " + exec::FormatBytes(stats.peak_bytes.load());
+  return fmt::format("{}  (rows in {}, rows out {}, batches {}, {:.3f} ms{})", Describe(op),
                      stats.rows_in.load(), stats.rows_out.load(), stats.batches.load(),
-                     stats.nanos.load() / 1e6);
+                     stats.nanos.load() / 1e6, memory);
 }
 
 }  // namespace
@@ -72,6 +66,18 @@ bool Database::DropTable(const std::string& name) {
   return tables_.erase(name) > 0;
 }
 
+Connection::Connection(Database& database)
+    : database_(database), memory_limit_(exec::PhysicalMemory() / 10 * 8) {}
+
+QueryResult Connection::RunPlan(planner::QueryPlan& plan) {
+  exec::MemoryTracker memory(memory_limit_);
+  QueryResult result;
+  result.schema = std::make_shared<core::Schema>(std::vector<core::Field>(
+      plan.schema->fields().begin(), plan.schema->fields().begin() + plan.visible_columns));
+  result.batches = planner::ExecutePlan(plan, &memory);
+  return result;
+}
+
 QueryResult Connection::Execute(std::string_view sql) {
   QueryResult result;
   for (const auto& statement : sql::ParseSql(sql)) result = Run(*statement);
@@ -81,7 +87,7 @@ QueryResult Connection::Execute(std::string_view sql) {
 QueryResult Connection::Run(const sql::Statement& statement) {
   switch (statement.kind) {
     case sql::StatementKind::kSelect:
-      return RunQuery(*statement.As<sql::SelectStatement>().query, false);
+      return RunQuery(*statement.As<sql::SelectStatement>().query);
     case sql::StatementKind::kCreateTable:
       return CreateTable(statement.As<sql::CreateTableStatement>());
     case sql::StatementKind::kInsert:
@@ -113,7 +119,7 @@ QueryResult Connection::Run(const sql::Statement& statement) {
                    statement.location.line, statement.location.column);
 }
 
-QueryResult Connection::RunQuery(const sql::QueryNode& query, bool) {
+QueryResult Connection::RunQuery(const sql::QueryNode& query) {
   planner::QueryPlan plan = planner::QueryPlanner(database_).Plan(query);
   return RunPlan(plan);
 }
@@ -127,7 +133,7 @@ QueryResult Connection::CreateTable(const sql::CreateTableStatement& statement) 
   }
   auto table = std::make_shared<planner::TableEntry>();
   if (statement.query) {
-    QueryResult rows = RunQuery(*statement.query, false);
+    QueryResult rows = RunQuery(*statement.query);
     table->schema = rows.schema;
     table->batches = std::make_shared<const std::vector<core::Batch>>(std::move(rows.batches));
   } else {
@@ -150,7 +156,7 @@ QueryResult Connection::Insert(const sql::InsertStatement& statement) {
   const std::string& name = statement.table.back();
   auto table = database_.FindTable(name);
   if (table == nullptr) Throw<UserError>("table \"{}\" does not exist", name);
-  QueryResult rows = RunQuery(*statement.source, false);
+  QueryResult rows = RunQuery(*statement.source);
   const core::Schema& schema = *table->schema;
   std::vector<size_t> targets;
   if (statement.columns.empty()) {
@@ -217,6 +223,16 @@ QueryResult Connection::Explain(const sql::ExplainStatement& statement) {
 }
 
 QueryResult Connection::Set(const sql::SetStatement& statement) {
+  if (statement.name == "memory_limit" || statement.name == "max_memory") {
+    const sql::Expr& value = *statement.value;
+    std::string text =
+        value.kind == sql::ExprKind::kLiteral
+            ? value.As<sql::LiteralExpr>().text
+            : (value.kind == sql::ExprKind::kColumnRef ? value.As<sql::ColumnRefExpr>().column()
+                                                       : std::string());
+    memory_limit_ = exec::ParseMemorySize(text);
+    return Message("SET");
+  }
   if (statement.name == "threads" || statement.name == "worker_threads") {
     const sql::Expr& value = *statement.value;
     if (value.kind != sql::ExprKind::kLiteral ||
@@ -226,7 +242,7 @@ QueryResult Connection::Set(const sql::SetStatement& statement) {
     SetThreadCount(static_cast<size_t>(value.As<sql::LiteralExpr>().integer_value));
     return Message("SET");
   }
-  Throw<UserError>("unknown setting \"{}\" (threads)", statement.name);
+  Throw<UserError>("unknown setting \"{}\" (threads, memory_limit)", statement.name);
 }
 
 }  // namespace sluice::session

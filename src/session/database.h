@@ -8,6 +8,7 @@
 
 #include "core/batch.h"
 #include "planner/catalog.h"
+#include "planner/query_planner.h"
 #include "sql/ast.h"
 
 namespace sluice::session {
@@ -39,7 +40,7 @@ class Database final : public planner::Catalog {
 /// Runs statements against a database, one at a time: parse, plan, execute.
 class Connection {
  public:
-  explicit Connection(Database& database) : database_(database) {}
+  explicit Connection(Database& database);
 
   /// Runs every statement of `sql` and returns the last one's result. Throws UserError for
   /// bad SQL or data (naming line and column), nothing half-applied by a failed statement.
@@ -48,13 +49,15 @@ class Connection {
   QueryResult Run(const sql::Statement& statement);
 
  private:
-  QueryResult RunQuery(const sql::QueryNode& query, bool analyze_only);
+  QueryResult RunQuery(const sql::QueryNode& query);
+  QueryResult RunPlan(planner::QueryPlan& plan);
   QueryResult CreateTable(const sql::CreateTableStatement& statement);
   QueryResult Insert(const sql::InsertStatement& statement);
   QueryResult Explain(const sql::ExplainStatement& statement);
   QueryResult Set(const sql::SetStatement& statement);
 
   Database& database_;
+  uint64_t memory_limit_;  // bytes one statement's operators may hold
 };
 
 }  // namespace sluice::session

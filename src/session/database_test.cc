@@ -1,5 +1,6 @@
 #include "session/database.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "base/error.h"
@@ -179,6 +180,24 @@ TEST_F(DatabaseTest, WindowFunctions) {
                   "row_number() OVER (PARTITION BY origin ORDER BY delay DESC) AS order_v3 FROM "
                   "flights WHERE delay IS NOT NULL) sub_query WHERE order_v3 <= 2 ORDER BY 1, 2"),
             "JFK|30\nLAX|-5\nLAX|10\nSFO|20\n");
+}
+
+TEST_F(DatabaseTest, MemoryLimitStopsAQueryWithAClearError) {
+  connection_.Execute("CREATE TABLE big AS SELECT row_number() OVER () AS k FROM flights");
+  for (int i = 0; i < 12; ++i) {
+    connection_.Execute("INSERT INTO big SELECT k + (SELECT max(k) FROM big) FROM big");
+  }
+  connection_.Execute("SET memory_limit = '64KiB'");
+  try {
+    connection_.Execute("SELECT k, count(*) FROM big GROUP BY k");
+    FAIL() << "the limit did not stop the query";
+  } catch (const UserError& error) {
+    EXPECT_THAT(error.what(), ::testing::HasSubstr("out of memory: HASH_AGGREGATE"));
+    EXPECT_THAT(error.what(), ::testing::HasSubstr("64.0 KiB"));
+  }
+  connection_.Execute("SET memory_limit = '1GB'");
+  EXPECT_EQ(Query("SELECT count(*) FROM (SELECT k, count(*) FROM big GROUP BY k) t"), "20480\n");
+  EXPECT_THROW(connection_.Execute("SET memory_limit = 'lots'"), UserError);
 }
 
 TEST_F(DatabaseTest, ErrorsNameThePlace) {
