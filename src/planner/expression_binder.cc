@@ -1,10 +1,13 @@
 #include "planner/expression_binder.h"
 
+#include <set>
+
 #include <fmt/format.h>
 
 #include "base/error.h"
 #include "core/datetime.h"
 #include "exec/aggregate_function.h"
+#include "exec/expression_evaluator.h"
 #include "planner/outer_references.h"
 
 namespace sluice::planner {
@@ -60,31 +63,6 @@ std::string_view OperatorFunction(sql::BinaryOp op) {
   return "";
 }
 
-std::string_view OperatorText(sql::BinaryOp op) {
-  switch (op) {
-    case sql::BinaryOp::kPower:
-      return "^";
-    case sql::BinaryOp::kAnd:
-      return "AND";
-    case sql::BinaryOp::kOr:
-      return "OR";
-    case sql::BinaryOp::kIsDistinctFrom:
-      return "IS DISTINCT FROM";
-    case sql::BinaryOp::kIsNotDistinctFrom:
-      return "IS NOT DISTINCT FROM";
-    case sql::BinaryOp::kLike:
-      return "LIKE";
-    case sql::BinaryOp::kNotLike:
-      return "NOT LIKE";
-    case sql::BinaryOp::kILike:
-      return "ILIKE";
-    case sql::BinaryOp::kNotILike:
-      return "NOT ILIKE";
-    default:
-      return OperatorFunction(op);
-  }
-}
-
 bool IsUntypedNull(const sql::Expr& expr) {
   return expr.kind == sql::ExprKind::kLiteral &&
          expr.As<sql::LiteralExpr>().literal_kind == sql::LiteralKind::kNull;
@@ -102,6 +80,24 @@ TypeId TypeOf(const sql::TypeName& name, const sql::Expr& at) {
   auto type = core::TypeFromName(name.name);
   if (!type) Throw<UserError>("{}", AtLocation("type \"" + name.name + "\" does not exist", at));
   return *type;
+}
+
+// Returns a deterministic call over constants as its value, computed once while planning. A
+// call that fails (1 / 0) stays a call: the error belongs to the rows that reach it.
+ExpressionPtr FoldConstants(ExpressionPtr call) {
+  if (!call->function->deterministic) return call;
+  for (const auto& child : call->children) {
+    if (child->kind != ExpressionKind::kConstant) return call;
+  }
+  core::Batch one_row(std::make_shared<core::Schema>(), 1);
+  one_row.SetNumRows(1);
+  core::Vector result(call->type, 1);
+  try {
+    exec::ExpressionEvaluator().Evaluate(*call, one_row, result);
+  } catch (const DataError&) {
+    return call;
+  }
+  return Expression::Constant(result.GetValue(0));
 }
 
 }  // namespace
@@ -134,57 +130,6 @@ bool ContainsAggregate(const sql::Expr& expr) {
   return found;
 }
 
-std::string ExpressionName(const sql::Expr& expr) {
-  switch (expr.kind) {
-    case sql::ExprKind::kColumnRef:
-      return expr.As<sql::ColumnRefExpr>().column();
-    case sql::ExprKind::kLiteral: {
-      const auto& literal = expr.As<sql::LiteralExpr>();
-      switch (literal.literal_kind) {
-        case sql::LiteralKind::kNull:
-          return "NULL";
-        case sql::LiteralKind::kBoolean:
-          return literal.boolean_value ? "true" : "false";
-        case sql::LiteralKind::kString:
-          return "'" + literal.text + "'";
-        default:
-          return literal.text;
-      }
-    }
-    case sql::ExprKind::kFunction: {
-      const auto& function = expr.As<sql::FunctionExpr>();
-      if (function.star) return function.name.back() + "_star()";
-      std::string text = function.name.back() + "(" + (function.distinct ? "DISTINCT " : "");
-      for (size_t i = 0; i < function.args.size(); ++i) {
-        text += (i ? ", " : "") + ExpressionName(*function.args[i]);
-      }
-      return text + ")";
-    }
-    case sql::ExprKind::kBinary: {
-      const auto& binary = expr.As<sql::BinaryExpr>();
-      return "(" + ExpressionName(*binary.left) + " " + std::string(OperatorText(binary.op)) + " " +
-             ExpressionName(*binary.right) + ")";
-    }
-    case sql::ExprKind::kUnary: {
-      const auto& unary = expr.As<sql::UnaryExpr>();
-      std::string op =
-          unary.op == sql::UnaryOp::kNot ? "NOT " : (unary.op == sql::UnaryOp::kNegate ? "-" : "+");
-      return op + ExpressionName(*unary.operand);
-    }
-    case sql::ExprKind::kCast: {
-      const auto& cast = expr.As<sql::CastExpr>();
-      return "CAST(" + ExpressionName(*cast.operand) + " AS " + cast.type.name + ")";
-    }
-    case sql::ExprKind::kIsNull: {
-      const auto& is_null = expr.As<sql::IsNullExpr>();
-      return "(" + ExpressionName(*is_null.operand) +
-             (is_null.negated ? " IS NOT NULL)" : " IS NULL)");
-    }
-    default:
-      return "expr";
-  }
-}
-
 ExpressionPtr ExpressionBinder::Bind(const sql::Expr& expr) const {
   if (replacement_) {
     if (auto replaced = replacement_(expr)) return replaced;
@@ -207,6 +152,11 @@ ExpressionPtr ExpressionBinder::BindNode(const sql::Expr& expr) const {
       }
       if (context_.outer != nullptr) {
         if (auto outer = context_.outer->Resolve(reference)) return outer;
+      }
+      // SQL's niladic functions are written without parentheses.
+      static const std::set<std::string> kNiladic = {"current_date", "current_timestamp", "now"};
+      if (reference.names.size() == 1 && kNiladic.contains(reference.column())) {
+        return CallBound(reference.column(), expr, {}, {});
       }
       scope_.Resolve(reference);  // throws, with a suggestion
       break;
@@ -410,7 +360,7 @@ ExpressionPtr ExpressionBinder::CallBound(std::string_view name, const sql::Expr
     size_t parameter = std::min(i, function->arguments.size() - 1);
     arguments[i] = CastTo(std::move(arguments[i]), function->arguments[parameter]);
   }
-  return Expression::Call(*function, std::move(arguments));
+  return FoldConstants(Expression::Call(*function, std::move(arguments)));
 }
 
 }  // namespace sluice::planner

@@ -77,9 +77,6 @@ void SplitConjuncts(const sql::Expr& expr, std::vector<const sql::Expr*>& out);
 bool IsAggregateCall(const sql::Expr& expr);
 /// Returns true when `expr` or any child contains an aggregate call.
 bool ContainsAggregate(const sql::Expr& expr);
-/// Returns the column name a select item without alias gets: a column's name, else the
-/// expression's text (`sum(v1)`, `count_star()`).
-std::string ExpressionName(const sql::Expr& expr);
 /// Returns `message` followed by " at line L, column C" of `at`.
 std::string AtLocation(const std::string& message, const sql::Expr& at);
 

@@ -10,6 +10,7 @@
 #include "planner/expression_binder.h"
 #include "planner/plan_builder.h"
 #include "planner/query_planner.h"
+#include "sql/to_sql.h"
 
 namespace sluice::planner {
 
@@ -114,6 +115,7 @@ BoundAggregate BindAggregate(const sql::FunctionExpr& call, const ExpressionBind
 }  // namespace
 
 void QueryPlanner::PlanAggregate(const sql::SelectNode& select, Builder& builder) {
+  const Scope input_scope = builder.scope;
   std::vector<const sql::Expr*> groups;
   if (select.group_by_all) {
     for (const auto& item : select.select_list) {
@@ -133,7 +135,7 @@ void QueryPlanner::PlanAggregate(const sql::SelectNode& select, Builder& builder
   std::vector<std::string> group_names;
   for (size_t k = 0; k < groups.size(); ++k) {
     projected.push_back(input.Bind(*groups[k]));
-    group_names.push_back(ExpressionName(*groups[k]));
+    group_names.push_back(sql::DefaultColumnName(*groups[k]));
     output.push_back({group_names.back(), projected.back()->type});
   }
   std::vector<const exec::AggregateFunction*> functions;
@@ -148,7 +150,7 @@ void QueryPlanner::PlanAggregate(const sql::SelectNode& select, Builder& builder
     }
     const exec::AggregateFunction* function = bound.function;
     functions.push_back(function);
-    call_names.push_back(ExpressionName(*call));
+    call_names.push_back(sql::DefaultColumnName(*call));
   }
   std::vector<core::Field> projected_fields;
   for (size_t i = 0; i < projected.size(); ++i) {
@@ -169,11 +171,11 @@ void QueryPlanner::PlanAggregate(const sql::SelectNode& select, Builder& builder
       "aggregate");
   builder.scope = Scope(scope);
   size_t num_groups = groups.size();
-  builder.replacement = [groups, group_names, calls, num_groups,
-                         scope](const sql::Expr& expr) -> ExpressionPtr {
-    std::string name = ExpressionName(expr);
+  builder.replacement = [groups, group_names, calls, num_groups, scope,
+                         input_scope](const sql::Expr& expr) -> ExpressionPtr {
+    std::string name = sql::DefaultColumnName(expr);
     for (size_t k = 0; k < groups.size(); ++k) {
-      if (groups[k] == &expr || (name != "expr" && group_names[k] == name)) {
+      if (groups[k] == &expr || group_names[k] == name) {
         return exec::Expression::Column(k, scope[k].type);
       }
     }
@@ -181,7 +183,9 @@ void QueryPlanner::PlanAggregate(const sql::SelectNode& select, Builder& builder
       if (calls[a] == &expr)
         return exec::Expression::Column(num_groups + a, scope[num_groups + a].type);
     }
-    if (expr.kind == sql::ExprKind::kColumnRef) {
+    // A name that is no input column (an outer column, current_date) binds as usual.
+    if (expr.kind == sql::ExprKind::kColumnRef &&
+        input_scope.TryResolve(expr.As<sql::ColumnRefExpr>())) {
       Throw<UserError>("{}",
                        AtLocation("column \"" + name +
                                       "\" must appear in the GROUP BY clause or be used in an "
@@ -212,13 +216,13 @@ size_t QueryPlanner::OrderColumn(const sql::OrderByItem& item, const sql::Select
     }
     return position - 1;
   }
-  std::string name = ExpressionName(expr);
+  std::string name = sql::DefaultColumnName(expr);
   for (size_t i = 0; i < builder.visible; ++i) {
     if (builder.names[i] == name) return i;
   }
   if (select != nullptr) {
     for (size_t i = 0; i < select->select_list.size() && i < builder.visible; ++i) {
-      if (ExpressionName(*select->select_list[i].expr) == name) return i;
+      if (sql::DefaultColumnName(*select->select_list[i].expr) == name) return i;
     }
   }
   if (binder == nullptr) {
@@ -247,7 +251,7 @@ void QueryPlanner::PlanProjection(const sql::SelectNode& select, Builder& builde
       continue;
     }
     expressions.push_back(binder.Bind(*item.expr));
-    names.push_back(item.alias.empty() ? ExpressionName(*item.expr) : item.alias);
+    names.push_back(item.alias.empty() ? sql::DefaultColumnName(*item.expr) : item.alias);
     untyped.resize(names.size() - 1);
     untyped.push_back(item.expr->kind == sql::ExprKind::kLiteral &&
                       item.expr->As<sql::LiteralExpr>().literal_kind == sql::LiteralKind::kNull);

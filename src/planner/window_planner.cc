@@ -10,6 +10,7 @@
 #include "exec/window_operator.h"
 #include "planner/plan_builder.h"
 #include "planner/query_planner.h"
+#include "sql/to_sql.h"
 
 namespace sluice::planner {
 
@@ -56,10 +57,11 @@ Window WindowOf(const sql::FunctionExpr& call, const sql::SelectNode& select) {
     }
     if (window.frame == nullptr) window.frame = part->frame.get();
   }
-  for (const sql::Expr* expr : window.partition_by) window.key += ExpressionName(*expr) + ",";
+  for (const sql::Expr* expr : window.partition_by)
+    window.key += sql::DefaultColumnName(*expr) + ",";
   window.key += "|";
   for (const sql::OrderByItem* item : window.order_by) {
-    window.key += ExpressionName(*item->expr) + std::to_string(int(item->direction)) +
+    window.key += sql::DefaultColumnName(*item->expr) + std::to_string(int(item->direction)) +
                   std::to_string(int(item->nulls)) + ",";
   }
   return window;
