@@ -122,6 +122,14 @@ bool IsAggregateCall(const sql::Expr& expr) {
   return function.star || exec::AggregateFunctionRegistry::BuiltIn().Contains(function.name[0]);
 }
 
+bool ContainsWindowCall(const sql::Expr& expr) {
+  if (expr.kind == sql::ExprKind::kFunction && expr.As<sql::FunctionExpr>().over) return true;
+  bool found = false;
+  sql::ForEachChild(expr,
+                    [&](const sql::Expr& child) { found = found || ContainsWindowCall(child); });
+  return found;
+}
+
 bool ContainsAggregate(const sql::Expr& expr) {
   if (IsAggregateCall(expr)) return true;
   bool found = false;
@@ -314,7 +322,11 @@ ExpressionPtr ExpressionBinder::BindFunction(const sql::FunctionExpr& function) 
                          function));
   }
   if (function.over)
-    Throw<UserError>("{}", AtLocation("window functions are not supported yet", function));
+    Throw<UserError>(
+        "{}",
+        AtLocation(
+            "window functions are not allowed here (only in the select list, QUALIFY and ORDER BY)",
+            function));
   std::vector<const sql::Expr*> arguments;
   for (const auto& argument : function.args) arguments.push_back(argument.get());
   return Call(function.name.back(), function, std::move(arguments));

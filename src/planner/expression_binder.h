@@ -75,6 +75,8 @@ class ExpressionBinder {
 void SplitConjuncts(const sql::Expr& expr, std::vector<const sql::Expr*>& out);
 /// Returns true when `expr` calls an aggregate function (not looking into subqueries).
 bool IsAggregateCall(const sql::Expr& expr);
+/// Returns true when `expr` or any child is a window function call (has OVER).
+bool ContainsWindowCall(const sql::Expr& expr);
 /// Returns true when `expr` or any child contains an aggregate call.
 bool ContainsAggregate(const sql::Expr& expr);
 /// Returns `message` followed by " at line L, column C" of `at`.

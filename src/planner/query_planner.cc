@@ -53,6 +53,10 @@ void QueryPlanner::PlanQuery(const sql::QueryNode& query, Builder& builder) {
 void QueryPlanner::PlanSelect(const sql::SelectNode& select, Builder& builder) {
   builder.pending.clear();
   if (select.where) {
+    if (ContainsWindowCall(*select.where)) {
+      Throw<UserError>("{}",
+                       AtLocation("window functions are not allowed in WHERE", *select.where));
+    }
     if (ContainsAggregate(*select.where)) {
       Throw<UserError>("{}",
                        AtLocation("aggregate functions are not allowed in WHERE", *select.where));
