@@ -80,7 +80,9 @@ class FileRun {
         if (record.kind != RecordKind::kHashThreshold) ++summary_.skipped;
         continue;
       }
-      if (options_.verbose) out_ << fmt::format("{}:{}:\n{}\n", name_, record.line, record.sql);
+      // Flushed so that a run killed by a timeout shows the record it was on.
+      if (options_.verbose)
+        out_ << fmt::format("{}:{}:\n{}\n", name_, record.line, record.sql) << std::flush;
       std::optional<Failure> failure = RunRecord(record);
       if (record.kind == RecordKind::kHashThreshold) continue;
       if (!failure) {
