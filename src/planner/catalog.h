@@ -7,6 +7,7 @@
 
 #include "core/schema.h"
 #include "exec/source_operators.h"
+#include "sql/ast.h"
 
 namespace sluice::planner {
 
@@ -16,13 +17,23 @@ struct TableEntry {
   exec::BatchList batches;
 };
 
-/// Names the tables (and, later, views and sources) queries can use. Thread-safe to read.
+/// Is a view: its query, parsed once and kept alive as long as the entry, and the column names
+/// it was given (empty: the query's own).
+struct ViewEntry {
+  std::shared_ptr<const sql::Statement> statement;  // the CREATE VIEW statement
+  const sql::QueryNode* query;
+  std::vector<std::string> column_names;
+};
+
+/// Names the tables and views queries can use. Thread-safe to read.
 class Catalog {
  public:
   virtual ~Catalog() = default;
   /// Returns the table named `name` (lower case), or nullptr.
   virtual std::shared_ptr<const TableEntry> FindTable(std::string_view name) const = 0;
-  /// Returns every table name, for suggestions.
+  /// Returns the view named `name` (lower case), or nullptr.
+  virtual std::shared_ptr<const ViewEntry> FindView(std::string_view name) const = 0;
+  /// Returns every table and view name, for suggestions.
   virtual std::vector<std::string> TableNames() const = 0;
 };
 

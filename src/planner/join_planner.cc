@@ -198,6 +198,7 @@ void QueryPlanner::PlanJoin(const sql::JoinRef& join, Builder& builder) {
   auto table = std::make_shared<exec::JoinHashTable>(right_indices);
   right.open.sink = std::make_unique<exec::HashJoinBuild>(right.Schema(), table);
   for (auto& pipeline : right.done) builder.done.push_back(std::move(pipeline));
+  for (auto& view : right.views) builder.views.push_back(std::move(view));
   builder.done.push_back(std::move(right.open));
   builder.scope = layout_scope;
   auto schema = builder.Schema();

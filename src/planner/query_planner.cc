@@ -30,6 +30,7 @@ QueryPlan QueryPlanner::Plan(const sql::QueryNode& query) {
   }
   // The open pipeline only scans the last sink's output: the caller reads that sink.
   plan.pipelines = std::move(builder.done);
+  plan.views = std::move(builder.views);
   plan.schema = plan.pipelines.back().sink->schema();
   return plan;
 }
@@ -148,6 +149,11 @@ void QueryPlanner::PlanFrom(const sql::TableRef* from, Builder& builder) {
         ctes_[name] = definition;
         return;
       }
+      if (auto view = catalog_.FindView(name)) {
+        PlanSubquery(*view->query, table, view->column_names, builder);
+        builder.views.push_back(view);
+        return;
+      }
       auto entry = catalog_.FindTable(name);
       if (entry == nullptr) {
         auto suggestion = ClosestName(name, catalog_.TableNames());
@@ -179,6 +185,7 @@ void QueryPlanner::PlanSubquery(const sql::QueryNode& query, const std::string& 
   QueryPlan plan = inner.Plan(query);
   exec::SinkOperator* sink = plan.pipelines.back().sink.get();
   for (auto& pipeline : plan.pipelines) builder.done.push_back(std::move(pipeline));
+  for (auto& view : plan.views) builder.views.push_back(std::move(view));
   std::vector<core::Field> fields;
   std::vector<ScopeColumn> columns;
   for (size_t i = 0; i < plan.visible_columns; ++i) {

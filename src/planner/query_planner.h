@@ -22,6 +22,8 @@ struct QueryPlan {
   std::vector<exec::Pipeline> pipelines;
   core::SchemaPtr schema;
   size_t visible_columns = 0;
+  /// Views whose syntax trees operators may read while the plan runs.
+  std::vector<std::shared_ptr<const ViewEntry>> views;
 };
 
 /// Runs `plan` and returns the batches of its visible columns. Operators count the memory

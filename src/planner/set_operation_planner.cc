@@ -56,6 +56,7 @@ void QueryPlanner::PlanSetSide(Builder& side, const std::vector<TypeId>& types,
   side.Break(std::make_unique<exec::CollectSink>(side.Schema(), std::nullopt, 0), "set side");
   sinks.push_back(side.done.back().sink.get());
   for (auto& pipeline : side.done) builder.done.push_back(std::move(pipeline));
+  for (auto& view : side.views) builder.views.push_back(std::move(view));
   builder.scope = side.scope;
 }
 

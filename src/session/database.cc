@@ -1,11 +1,14 @@
 #include "session/database.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "base/error.h"
 #include "base/task.h"
 #include "planner/query_planner.h"
 #include "sql/parser.h"
+#include "sql/to_sql.h"
 
 namespace sluice::session {
 namespace {
@@ -49,11 +52,29 @@ std::shared_ptr<const planner::TableEntry> Database::FindTable(std::string_view 
   return found == tables_.end() ? nullptr : found->second;
 }
 
+std::shared_ptr<const planner::ViewEntry> Database::FindView(std::string_view name) const {
+  std::lock_guard lock(mutex_);
+  auto found = views_.find(std::string(name));
+  return found == views_.end() ? nullptr : found->second;
+}
+
 std::vector<std::string> Database::TableNames() const {
   std::lock_guard lock(mutex_);
   std::vector<std::string> names;
   for (const auto& [name, table] : tables_) names.push_back(name);
+  for (const auto& [name, view] : views_) names.push_back(name);
+  std::sort(names.begin(), names.end());
   return names;
+}
+
+void Database::PutView(const std::string& name, std::shared_ptr<const planner::ViewEntry> view) {
+  std::lock_guard lock(mutex_);
+  views_[name] = std::move(view);
+}
+
+bool Database::DropView(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  return views_.erase(name) > 0;
 }
 
 void Database::PutTable(const std::string& name, std::shared_ptr<const planner::TableEntry> table) {
@@ -96,13 +117,10 @@ QueryResult Connection::Run(const sql::Statement& statement) {
       return Explain(statement.As<sql::ExplainStatement>());
     case sql::StatementKind::kSet:
       return Set(statement.As<sql::SetStatement>());
-    case sql::StatementKind::kDrop: {
-      const auto& drop = statement.As<sql::DropStatement>();
-      if (!database_.DropTable(drop.name.back()) && !drop.if_exists) {
-        Throw<UserError>("table \"{}\" does not exist", drop.name.back());
-      }
-      return Message("DROP TABLE");
-    }
+    case sql::StatementKind::kDrop:
+      return Drop(statement.As<sql::DropStatement>());
+    case sql::StatementKind::kCreateView:
+      return CreateView(statement.As<sql::CreateViewStatement>());
     case sql::StatementKind::kShow: {
       QueryResult result;
       result.schema =
@@ -150,6 +168,34 @@ QueryResult Connection::CreateTable(const sql::CreateTableStatement& statement) 
   }
   database_.PutTable(name, table);
   return Message("CREATE TABLE");
+}
+
+QueryResult Connection::CreateView(const sql::CreateViewStatement& statement) {
+  const std::string& name = statement.name.back();
+  if ((database_.FindView(name) != nullptr && !statement.or_replace) ||
+      database_.FindTable(name) != nullptr) {
+    Throw<UserError>("relation \"{}\" already exists (line {}, column {})", name,
+                     statement.location.line, statement.location.column);
+  }
+  // The view keeps its own syntax tree, parsed again from the statement's canonical text.
+  auto entry = std::make_shared<planner::ViewEntry>();
+  entry->statement = sql::ParseStatement(sql::ToSql(statement));
+  entry->query = entry->statement->As<sql::CreateViewStatement>().query.get();
+  entry->column_names = statement.column_names;
+  planner::QueryPlanner(database_).Plan(*entry->query);  // reports errors now, not at first use
+  database_.PutView(name, entry);
+  return Message("CREATE VIEW");
+}
+
+QueryResult Connection::Drop(const sql::DropStatement& statement) {
+  const std::string& name = statement.name.back();
+  bool view = statement.object_type == sql::ObjectType::kView;
+  bool dropped = view ? database_.DropView(name) : database_.DropTable(name);
+  if (!dropped && !statement.if_exists) {
+    Throw<UserError>("{} \"{}\" does not exist (line {}, column {})", view ? "view" : "table", name,
+                     statement.location.line, statement.location.column);
+  }
+  return Message(view ? "DROP VIEW" : "DROP TABLE");
 }
 
 QueryResult Connection::Insert(const sql::InsertStatement& statement) {

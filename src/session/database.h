@@ -25,16 +25,22 @@ struct QueryResult {
 class Database final : public planner::Catalog {
  public:
   std::shared_ptr<const planner::TableEntry> FindTable(std::string_view name) const override;
+  std::shared_ptr<const planner::ViewEntry> FindView(std::string_view name) const override;
   std::vector<std::string> TableNames() const override;
 
   /// Stores `table` as `name`, replacing any table of that name.
   void PutTable(const std::string& name, std::shared_ptr<const planner::TableEntry> table);
   /// Removes table `name`; returns false when there was none.
   bool DropTable(const std::string& name);
+  /// Stores `view` as `name`, replacing any view of that name.
+  void PutView(const std::string& name, std::shared_ptr<const planner::ViewEntry> view);
+  /// Removes view `name`; returns false when there was none.
+  bool DropView(const std::string& name);
 
  private:
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const planner::TableEntry>> tables_;
+  std::map<std::string, std::shared_ptr<const planner::ViewEntry>> views_;
 };
 
 /// Runs statements against a database, one at a time: parse, plan, execute.
@@ -52,6 +58,8 @@ class Connection {
   QueryResult RunQuery(const sql::QueryNode& query);
   QueryResult RunPlan(planner::QueryPlan& plan);
   QueryResult CreateTable(const sql::CreateTableStatement& statement);
+  QueryResult CreateView(const sql::CreateViewStatement& statement);
+  QueryResult Drop(const sql::DropStatement& statement);
   QueryResult Insert(const sql::InsertStatement& statement);
   QueryResult Explain(const sql::ExplainStatement& statement);
   QueryResult Set(const sql::SetStatement& statement);

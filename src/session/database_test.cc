@@ -200,6 +200,24 @@ TEST_F(DatabaseTest, MemoryLimitStopsAQueryWithAClearError) {
   EXPECT_THROW(connection_.Execute("SET memory_limit = 'lots'"), UserError);
 }
 
+TEST_F(DatabaseTest, Views) {
+  connection_.Execute(
+      "CREATE VIEW late (origin, worst) AS SELECT origin, max(delay) FROM flights "
+      "GROUP BY origin");
+  EXPECT_EQ(Query("SELECT * FROM late WHERE worst > 15 ORDER BY 1"), "JFK|30\nSFO|20\n");
+  connection_.Execute("INSERT INTO flights VALUES ('ORD', 'LAX', 99, 1744)");
+  EXPECT_EQ(Query("SELECT worst FROM late WHERE origin = 'ORD'"), "99\n");  // reads live data
+  EXPECT_EQ(Query("SHOW TABLES"), "flights\nlate\n");
+  EXPECT_THROW(connection_.Execute("CREATE VIEW late AS SELECT 1"), UserError);
+  connection_.Execute("CREATE OR REPLACE VIEW late AS SELECT 1 AS one");
+  EXPECT_EQ(Query("SELECT * FROM late"), "1\n");
+  EXPECT_THROW(connection_.Execute("CREATE VIEW broken AS SELECT nope FROM flights"), UserError);
+  connection_.Execute("DROP VIEW late");
+  EXPECT_THROW(connection_.Execute("SELECT * FROM late"), UserError);
+  EXPECT_THROW(connection_.Execute("DROP VIEW late"), UserError);
+  connection_.Execute("DROP VIEW IF EXISTS late");
+}
+
 TEST_F(DatabaseTest, ErrorsNameThePlace) {
   try {
     connection_.Execute("SELECT origni FROM flights");
