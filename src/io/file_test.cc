@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "base/error.h"
+#include "io/open_file.h"
 
 namespace sluice::io {
 namespace {
@@ -72,6 +73,19 @@ TEST_F(FileTest, MissingFilesNameThePath) {
     EXPECT_NE(std::string(error.what()).find("missing.csv"), std::string::npos);
   }
   EXPECT_THROW(FileBytes::Open(dir_.string()), IoError);
+}
+
+TEST_F(FileTest, GlobsReadSeveralFilesAsOne) {
+  Write("part-1.csv", "a,b\n1,x\n2,y\n");
+  Write("part-2.csv", "a,b\n3,z\n");
+  Write("other.csv", "c\n1\n");
+  auto reader = OpenFile(Path("part-*.csv"));
+  size_t rows = 0;
+  for (const auto& batch : ReadAll(*reader)) rows += batch.num_rows();
+  EXPECT_EQ(rows, 3u);
+  EXPECT_THROW(OpenFile(Path("none-*.csv")), IoError);
+  auto mixed = OpenFile(Path("*.csv"));
+  EXPECT_THROW(ReadAll(*mixed), DataError);
 }
 
 TEST(CompressionTest, ByExtension) {

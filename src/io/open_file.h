@@ -20,6 +20,8 @@ std::optional<FileFormat> FormatOfPath(std::string_view path);
 std::string_view FormatName(FileFormat format);
 
 /// Opens `path` with the reader its extension names, default options (TSV: tab-delimited).
+/// A path with `*`, `?` or `[` is a glob: every matching file, in name order, read as one
+/// table (they must have the same columns).
 /// Throws UserError for an unknown extension, IoError/DataError from the reader.
 std::unique_ptr<BatchReader> OpenFile(const std::string& path);
 
