@@ -78,6 +78,24 @@ void QueryPlanner::AppendKeyColumns(Builder& side, std::vector<ExpressionPtr> ke
       std::make_unique<exec::ProjectionOperator>(side.Schema(), std::move(projection)));
 }
 
+// Moves the first `probe_columns` columns of the open pipeline after the others: a join that
+// built on its left input restores the left-then-right column order.
+void QueryPlanner::RestoreColumnOrder(Builder& builder, size_t probe_columns) {
+  const auto& columns = builder.scope.columns();
+  std::vector<ScopeColumn> reordered(columns.begin() + probe_columns, columns.end());
+  reordered.insert(reordered.end(), columns.begin(), columns.begin() + probe_columns);
+  std::vector<ExpressionPtr> projection;
+  for (size_t i = probe_columns; i < columns.size(); ++i) {
+    projection.push_back(exec::Expression::Column(i, columns[i].type));
+  }
+  for (size_t i = 0; i < probe_columns; ++i) {
+    projection.push_back(exec::Expression::Column(i, columns[i].type));
+  }
+  builder.scope = Scope(std::move(reordered));
+  builder.open.transforms.push_back(
+      std::make_unique<exec::ProjectionOperator>(builder.Schema(), std::move(projection)));
+}
+
 // Applies the pending WHERE conditions that read only one side of an inner join to that side,
 // before the join.
 void QueryPlanner::PushDownFilters(Builder& left, Builder& right) {
@@ -109,6 +127,14 @@ void QueryPlanner::PlanJoin(const sql::JoinRef& join, Builder& builder) {
   if (inner) right.pending = builder.pending;
   PlanFrom(join.right.get(), right);
   if (inner) PushDownFilters(builder, right);
+  // The build side is held in memory: make it the smaller input when the order is free.
+  bool swapped = inner && builder.estimated_rows >= 0 && right.estimated_rows >= 0 &&
+                 builder.estimated_rows < right.estimated_rows / 2;
+  if (swapped) {
+    std::swap(builder.open, right.open);
+    std::swap(builder.scope, right.scope);
+  }
+  builder.estimated_rows = std::max(builder.estimated_rows, right.estimated_rows);
   const Scope left_scope = builder.scope;
   std::vector<ScopeColumn> pair_columns = left_scope.columns();
   for (ScopeColumn column : right.scope.columns()) pair_columns.push_back(column);
@@ -205,6 +231,7 @@ void QueryPlanner::PlanJoin(const sql::JoinRef& join, Builder& builder) {
   exec::JoinKind kind = KindOf(join.type);
   builder.open.transforms.push_back(std::make_unique<exec::HashJoinProbe>(
       schema, schema, kind, table, left_indices, std::move(residual)));
+  if (swapped) RestoreColumnOrder(builder, layout.size() - right.scope.columns().size());
   if (kind == exec::JoinKind::kRight || kind == exec::JoinKind::kFull) {
     builder.Break(std::make_unique<exec::CollectSink>(schema, std::nullopt, 0), "join");
     exec::SinkOperator* probe_output = builder.done.back().sink.get();

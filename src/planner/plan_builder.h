@@ -28,6 +28,8 @@ struct QueryPlanner::Builder {
   // WHERE conjuncts not yet applied; joins take equality conditions between their sides as
   // keys and null them out here.
   std::vector<const sql::Expr*> pending;
+  // About how many rows the open pipeline produces, to choose join build sides; -1: unknown.
+  double estimated_rows = -1;
   // Views whose syntax trees the plan's operators may still read (correlated subqueries).
   std::vector<std::shared_ptr<const ViewEntry>> views;
   // The sink whose output the open pipeline scans, when Break() made it.

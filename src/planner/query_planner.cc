@@ -13,6 +13,16 @@
 #include "planner/table_functions.h"
 
 namespace sluice::planner {
+namespace {
+
+// Guesses a file's row count from its size: tens of bytes a row for text formats.
+double EstimateFileRows(const std::string& path) {
+  std::error_code error;
+  auto bytes = std::filesystem::file_size(path, error);
+  return error ? -1 : static_cast<double>(bytes) / 40;
+}
+
+}  // namespace
 
 using core::TypeId;
 using ExpressionPtr = std::unique_ptr<exec::Expression>;
@@ -31,6 +41,7 @@ QueryPlan QueryPlanner::Plan(const sql::QueryNode& query) {
   // The open pipeline only scans the last sink's output: the caller reads that sink.
   plan.pipelines = std::move(builder.done);
   plan.views = std::move(builder.views);
+  plan.estimated_rows = builder.estimated_rows;
   plan.schema = plan.pipelines.back().sink->schema();
   return plan;
 }
@@ -127,6 +138,7 @@ void QueryPlanner::PlanFrom(const sql::TableRef* from, Builder& builder) {
     case sql::TableRefKind::kFile: {
       const auto& file = from->As<sql::FileRef>();
       builder.open.source = OpenTableFile(file.path, {}, *from);
+      builder.estimated_rows = EstimateFileRows(file.path);
       std::string table =
           from->alias.empty() ? std::filesystem::path(file.path).stem().string() : from->alias;
       builder.scope = columns_of(*builder.open.source->schema(), table);
@@ -162,6 +174,8 @@ void QueryPlanner::PlanFrom(const sql::TableRef* from, Builder& builder) {
                          suggestion ? "; did you mean \"" + *suggestion + "\"?" : "");
       }
       exec::BatchList batches = entry->batches;
+      builder.estimated_rows = 0;
+      for (const core::Batch& batch : *batches) builder.estimated_rows += batch.num_rows();
       builder.open.source = std::make_unique<exec::BatchScan>(
           entry->schema, [batches] { return batches; }, name);
       builder.scope = columns_of(*entry->schema, table);
@@ -186,6 +200,7 @@ void QueryPlanner::PlanSubquery(const sql::QueryNode& query, const std::string& 
   exec::SinkOperator* sink = plan.pipelines.back().sink.get();
   for (auto& pipeline : plan.pipelines) builder.done.push_back(std::move(pipeline));
   for (auto& view : plan.views) builder.views.push_back(std::move(view));
+  builder.estimated_rows = plan.estimated_rows;
   std::vector<core::Field> fields;
   std::vector<ScopeColumn> columns;
   for (size_t i = 0; i < plan.visible_columns; ++i) {
@@ -241,6 +256,7 @@ void QueryPlanner::PlanValues(const sql::ValuesNode& values, Builder& builder) {
   builder.open.source = std::make_unique<exec::BatchScan>(
       schema, [batches] { return batches; }, "values");
   builder.scope = Scope(std::move(columns));
+  builder.estimated_rows = static_cast<double>(rows.size());
   builder.names.clear();
   for (const auto& column : builder.scope.columns()) builder.names.push_back(column.name);
   builder.visible = types.size();

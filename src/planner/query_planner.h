@@ -22,6 +22,8 @@ struct QueryPlan {
   std::vector<exec::Pipeline> pipelines;
   core::SchemaPtr schema;
   size_t visible_columns = 0;
+  /// About how many rows the result has (-1: unknown).
+  double estimated_rows = -1;
   /// Views whose syntax trees operators may read while the plan runs.
   std::vector<std::shared_ptr<const ViewEntry>> views;
 };
@@ -52,6 +54,7 @@ class QueryPlanner final : public SubqueryBinder {
   void PlanFrom(const sql::TableRef* from, Builder& builder);
   void PlanJoin(const sql::JoinRef& join, Builder& builder);
   void PushDownFilters(Builder& left, Builder& right);
+  void RestoreColumnOrder(Builder& builder, size_t probe_columns);
   void PlanSetOperation(const sql::SetOperationNode& node, Builder& builder);
   std::vector<core::TypeId> SetOperationTypes(const sql::SetOperationNode& node,
                                               const Builder& left, const Builder& right);

@@ -200,6 +200,22 @@ TEST_F(DatabaseTest, MemoryLimitStopsAQueryWithAClearError) {
   EXPECT_THROW(connection_.Execute("SET memory_limit = 'lots'"), UserError);
 }
 
+TEST_F(DatabaseTest, JoinsBuildOnTheSmallerInput) {
+  connection_.Execute(
+      "CREATE TABLE small (k BIGINT, label VARCHAR);"
+      "INSERT INTO small VALUES (1, 'one'), (3, 'three');"
+      "CREATE TABLE big AS SELECT row_number() OVER () AS k FROM flights");
+  for (int i = 0; i < 6; ++i) {
+    connection_.Execute("INSERT INTO big SELECT k + (SELECT max(k) FROM big) FROM big");
+  }
+  // The columns keep the written order even though the left input is the one built.
+  EXPECT_EQ(Query("SELECT * FROM small s JOIN big b ON s.k = b.k ORDER BY 1"),
+            "1|one|1\n3|three|3\n");
+  std::string plan = Query("EXPLAIN SELECT * FROM small s JOIN big b ON s.k = b.k");
+  EXPECT_LT(plan.find("SCAN [small]"), plan.find("HASH_JOIN_BUILD"));
+  EXPECT_GT(plan.find("SCAN [big]"), plan.find("HASH_JOIN_BUILD"));
+}
+
 TEST_F(DatabaseTest, Views) {
   connection_.Execute(
       "CREATE VIEW late (origin, worst) AS SELECT origin, max(delay) FROM flights "
