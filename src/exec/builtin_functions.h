@@ -24,5 +24,7 @@ void AddNullFunctions(ScalarFunctionRegistry& registry);
 void AddDateFunctions(ScalarFunctionRegistry& registry);
 /// Adds strftime and strptime.
 void AddDateFormatFunctions(ScalarFunctionRegistry& registry);
+/// Adds add_interval(timestamp, months, days, microseconds).
+void AddIntervalFunctions(ScalarFunctionRegistry& registry);
 
 }  // namespace sluice::exec

@@ -21,6 +21,7 @@ ScalarFunctionRegistry MakeBuiltIn() {
   AddNullFunctions(registry);
   AddDateFunctions(registry);
   AddDateFormatFunctions(registry);
+  AddIntervalFunctions(registry);
   return registry;
 }
 

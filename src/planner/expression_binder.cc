@@ -6,6 +6,7 @@
 
 #include "base/error.h"
 #include "core/datetime.h"
+#include "core/interval.h"
 #include "exec/aggregate_function.h"
 #include "exec/expression_evaluator.h"
 #include "planner/outer_references.h"
@@ -61,6 +62,11 @@ std::string_view OperatorFunction(sql::BinaryOp op) {
       break;
   }
   return "";
+}
+
+bool IsIntervalLiteral(const sql::Expr& expr) {
+  return expr.kind == sql::ExprKind::kTypedLiteral &&
+         expr.As<sql::TypedLiteralExpr>().type.name == "INTERVAL";
 }
 
 bool IsUntypedNull(const sql::Expr& expr) {
@@ -178,6 +184,11 @@ ExpressionPtr ExpressionBinder::BindNode(const sql::Expr& expr) const {
       return context_.subqueries->BindSubquery(expr, *this);
     case sql::ExprKind::kTypedLiteral: {
       const auto& literal = expr.As<sql::TypedLiteralExpr>();
+      if (IsIntervalLiteral(expr)) {
+        Throw<UserError>("{}", AtLocation("intervals can only be added to or subtracted from a "
+                                          "DATE or TIMESTAMP for now",
+                                          expr));
+      }
       TypeId type = TypeOf(literal.type, expr);
       try {
         return Expression::Constant(core::Value::Varchar(literal.value).CastTo(type));
@@ -261,11 +272,35 @@ ExpressionPtr ExpressionBinder::BindBinary(const sql::BinaryExpr& binary) const 
     auto kind = binary.op == sql::BinaryOp::kAnd ? ExpressionKind::kAnd : ExpressionKind::kOr;
     return Expression::Make(kind, TypeId::kBoolean, std::move(children));
   }
+  if (auto shifted = BindIntervalArithmetic(binary)) return shifted;
   auto call = Call(OperatorFunction(binary.op), binary, {binary.left.get(), binary.right.get()});
   if (binary.op != sql::BinaryOp::kNotLike && binary.op != sql::BinaryOp::kNotILike) return call;
   std::vector<ExpressionPtr> children;
   children.push_back(std::move(call));
   return Expression::Make(ExpressionKind::kNot, TypeId::kBoolean, std::move(children));
+}
+
+ExpressionPtr ExpressionBinder::BindIntervalArithmetic(const sql::BinaryExpr& binary) const {
+  bool add = binary.op == sql::BinaryOp::kAdd, subtract = binary.op == sql::BinaryOp::kSubtract;
+  const sql::Expr* interval = IsIntervalLiteral(*binary.right) ? binary.right.get() : nullptr;
+  const sql::Expr* value = binary.left.get();
+  if (interval == nullptr && add && IsIntervalLiteral(*binary.left)) {
+    interval = binary.left.get();
+    value = binary.right.get();
+  }
+  if (interval == nullptr || !(add || subtract)) return nullptr;
+  const auto& literal = interval->As<sql::TypedLiteralExpr>();
+  auto parsed = core::ParseInterval(literal.value, literal.unit);
+  if (!parsed) {
+    Throw<UserError>("{}", AtLocation("invalid interval '" + literal.value + "'", *interval));
+  }
+  int64_t sign = subtract ? -1 : 1;
+  std::vector<ExpressionPtr> arguments;
+  arguments.push_back(Bind(*value));
+  arguments.push_back(Expression::Constant(core::Value::Bigint(sign * parsed->months)));
+  arguments.push_back(Expression::Constant(core::Value::Bigint(sign * parsed->days)));
+  arguments.push_back(Expression::Constant(core::Value::Bigint(sign * parsed->micros)));
+  return CallBound("add_interval", binary, std::move(arguments), std::vector<bool>(4, false));
 }
 
 ExpressionPtr ExpressionBinder::BindIn(const sql::InListExpr& expr) const {

@@ -63,6 +63,7 @@ class ExpressionBinder {
   std::unique_ptr<exec::Expression> BindFunction(const sql::FunctionExpr& function) const;
   std::unique_ptr<exec::Expression> BindCase(const sql::CaseExpr& expr) const;
   std::unique_ptr<exec::Expression> BindIn(const sql::InListExpr& expr) const;
+  std::unique_ptr<exec::Expression> BindIntervalArithmetic(const sql::BinaryExpr& binary) const;
   std::unique_ptr<exec::Expression> Call(std::string_view name, const sql::Expr& at,
                                          std::vector<const sql::Expr*> arguments) const;
 

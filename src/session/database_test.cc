@@ -234,6 +234,15 @@ TEST_F(DatabaseTest, Views) {
   connection_.Execute("DROP VIEW IF EXISTS late");
 }
 
+TEST_F(DatabaseTest, IntervalArithmetic) {
+  EXPECT_EQ(Query("SELECT DATE '2024-01-31' + INTERVAL '1 month', "
+                  "TIMESTAMP '2024-03-10 12:00' - INTERVAL '90' MINUTE, "
+                  "INTERVAL '1 day 2 hours' + DATE '2024-02-28'"),
+            "2024-02-29 00:00:00|2024-03-10 10:30:00|2024-02-29 02:00:00\n");
+  EXPECT_THROW(connection_.Execute("SELECT INTERVAL '1 day'"), UserError);
+  EXPECT_THROW(connection_.Execute("SELECT DATE '2024-01-01' + INTERVAL 'soon'"), UserError);
+}
+
 TEST_F(DatabaseTest, ErrorsNameThePlace) {
   try {
     connection_.Execute("SELECT origni FROM flights");
