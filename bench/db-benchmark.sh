@@ -13,7 +13,7 @@
 #      PEERS (groupby, default "duckdb polars datatable pandas sqlcmd"), MODES (default full),
 #      BENCH_SQL_CHK (default sql: q10's 10M-row answer is checked by an extra query, not stdout),
 #      RUNS (join runs per question, default 2), SLUICE_TIMEOUT (seconds per Sluice process, default 600),
-#      BENCH_THREADS (default nproc).
+#      BENCH_THREADS (default nproc), SLUICE_VERSION (label; default the binary's checkout HEAD).
 # Data: ../shared/bench/gen-data.sh and bench/gen-join-data.sh (called here when files are missing).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,7 +27,8 @@ RUNS="${RUNS:-2}"
 parts=("$@"); [ ${#parts[@]} -eq 0 ] && parts=(groupby join)
 [ -x "$SLUICE_BIN" ] || { echo "missing $SLUICE_BIN: cmake --build --preset release" >&2; exit 1; }
 mkdir -p "$OUT"
-version="$(git -C "$ROOT" rev-parse --short HEAD)"
+# the commit the binary was built from (its build tree lies inside the checkout), unless given
+version="${SLUICE_VERSION:-$(git -C "$(dirname "$(readlink -f "$SLUICE_BIN")")" rev-parse --short HEAD 2> /dev/null || echo unknown)}"
 
 run_groupby() {
   export BENCH_SQL_NAME=sluice BENCH_SQL_VERSION="$version"

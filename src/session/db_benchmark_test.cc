@@ -3,6 +3,8 @@
 // directly over the generated rows, at 1 and 2 threads. The data follows the column semantics of
 // ../shared/bench/gen/groupby_gen.cpp and bench/join_gen.cc at a small scale.
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -14,8 +16,6 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
