@@ -191,7 +191,7 @@ class FileRun {
       text += "  actual:\n";
       for (const std::string& line : failure.actual) indent(line);
     }
-    out_ << text;
+    out_ << text << std::flush;
   }
 
   std::string name_;
