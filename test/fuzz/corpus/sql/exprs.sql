@@ -1,0 +1,1 @@
+SELECT CASE WHEN x BETWEEN 1 AND 2 THEN 'a' ELSE 'b' END, extract(year FROM d), substring(s FROM 2 FOR 3), trim(LEADING 'x' FROM s), DATE '2024-01-01' + INTERVAL '1' DAY, $1, [1, 2], t.* FROM read_csv('f.csv', delim => ';') t

@@ -1,0 +1,1 @@
+SELECT origin, count(*) AS n FROM 'flights.csv' WHERE delay > 10 GROUP BY 1 ORDER BY n DESC LIMIT 5;
