@@ -69,6 +69,21 @@ bool IsIntervalLiteral(const sql::Expr& expr) {
          expr.As<sql::TypedLiteralExpr>().type.name == "INTERVAL";
 }
 
+// Returns true when some overload of scalar function `name` takes these arguments as they are.
+bool Resolves(std::string_view name, const std::vector<ExpressionPtr>& arguments,
+              const std::vector<bool>& untyped_null) {
+  std::vector<std::optional<TypeId>> types;
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    types.push_back(untyped_null[i] ? std::nullopt : std::optional(arguments[i]->type));
+  }
+  return exec::ScalarFunctionRegistry::BuiltIn().Resolve(name, types) != nullptr;
+}
+
+bool IsStringLiteral(const sql::Expr& expr) {
+  return expr.kind == sql::ExprKind::kLiteral &&
+         expr.As<sql::LiteralExpr>().literal_kind == sql::LiteralKind::kString;
+}
+
 bool IsUntypedNull(const sql::Expr& expr) {
   return expr.kind == sql::ExprKind::kLiteral &&
          expr.As<sql::LiteralExpr>().literal_kind == sql::LiteralKind::kNull;
@@ -374,6 +389,24 @@ ExpressionPtr ExpressionBinder::Call(std::string_view name, const sql::Expr& at,
   for (const sql::Expr* argument : arguments) {
     bound.push_back(Bind(*argument));
     untyped.push_back(IsUntypedNull(*argument));
+  }
+  if (name == "||" || name == "concat") {
+    // Text concatenation takes any value as text, as PostgreSQL's anynonarray || text does.
+    for (auto& argument : bound) argument = CastTo(std::move(argument), TypeId::kVarchar);
+  } else if (bound.size() == 2 && !Resolves(name, bound, untyped)) {
+    // A quoted literal takes the type of the value it meets (date_col > '2024-01-01') when no
+    // overload takes it as text.
+    for (size_t i = 0; i < 2; ++i) {
+      const ExpressionPtr& other = bound[1 - i];
+      if (!IsStringLiteral(*arguments[i]) || untyped[1 - i] || other->type == TypeId::kVarchar) {
+        continue;
+      }
+      try {
+        bound[i] = CastTo(std::move(bound[i]), other->type);
+      } catch (const DataError& error) {
+        Throw<UserError>("{}", AtLocation(error.what(), *arguments[i]));
+      }
+    }
   }
   return CallBound(name, at, std::move(bound), std::move(untyped));
 }
