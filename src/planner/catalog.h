@@ -15,6 +15,8 @@ namespace sluice::planner {
 struct TableEntry {
   core::SchemaPtr schema;
   exec::BatchList batches;
+  std::vector<bool> not_null;                    // per column (empty: no NOT NULL columns)
+  std::vector<std::vector<size_t>> unique_keys;  // PRIMARY KEY / UNIQUE column sets
 };
 
 /// Is a view: its query, parsed once and kept alive as long as the entry, and the column names

@@ -1,6 +1,7 @@
 #include "session/database.h"
 
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -14,6 +15,39 @@ namespace sluice::session {
 namespace {
 
 using core::TypeId;
+
+// Throws UserError when `table` breaks a NOT NULL or unique constraint.
+void CheckConstraints(const planner::TableEntry& table, const std::string& name) {
+  bool any_not_null =
+      std::find(table.not_null.begin(), table.not_null.end(), true) != table.not_null.end();
+  if (!any_not_null && table.unique_keys.empty()) return;
+  const core::Schema& schema = *table.schema;
+  std::vector<std::set<std::string>> seen(table.unique_keys.size());
+  for (const core::Batch& batch : *table.batches) {
+    for (size_t row = 0; row < batch.num_rows(); ++row) {
+      for (size_t c = 0; c < table.not_null.size(); ++c) {
+        if (table.not_null[c] && batch.GetValue(c, row).is_null()) {
+          Throw<UserError>(
+              "null value in column \"{}\" of relation \"{}\" violates not-null "
+              "constraint",
+              schema.field(c).name, name);
+        }
+      }
+      for (size_t k = 0; k < table.unique_keys.size(); ++k) {
+        std::string key;
+        bool has_null = false;
+        for (size_t c : table.unique_keys[k]) {
+          core::Value value = batch.GetValue(c, row);
+          has_null = has_null || value.is_null();
+          key += value.ToString() + '\x1f';
+        }
+        if (has_null || seen[k].insert(key).second) continue;
+        Throw<UserError>("duplicate key value violates unique constraint on \"{}\" ({}): {}", name,
+                         schema.field(table.unique_keys[k][0]).name, key.substr(0, key.size() - 1));
+      }
+    }
+  }
+}
 
 QueryResult Message(const std::string& text) {
   QueryResult result;
@@ -119,6 +153,8 @@ QueryResult Connection::Run(const sql::Statement& statement) {
       return Set(statement.As<sql::SetStatement>());
     case sql::StatementKind::kDrop:
       return Drop(statement.As<sql::DropStatement>());
+    case sql::StatementKind::kCreateIndex:
+      return CreateIndex(statement.As<sql::CreateIndexStatement>());
     case sql::StatementKind::kCreateView:
       return CreateView(statement.As<sql::CreateViewStatement>());
     case sql::StatementKind::kShow: {
@@ -157,6 +193,8 @@ QueryResult Connection::CreateTable(const sql::CreateTableStatement& statement) 
   } else {
     std::vector<core::Field> fields;
     for (const auto& column : statement.columns) {
+      table->not_null.push_back(column.not_null || column.primary_key);
+      if (column.primary_key || column.unique) table->unique_keys.push_back({fields.size()});
       auto type = core::TypeFromName(column.type.name);
       if (!type)
         Throw<UserError>("type \"{}\" does not exist at line {}, column {}", column.type.name,
@@ -168,6 +206,29 @@ QueryResult Connection::CreateTable(const sql::CreateTableStatement& statement) 
   }
   database_.PutTable(name, table);
   return Message("CREATE TABLE");
+}
+
+QueryResult Connection::CreateIndex(const sql::CreateIndexStatement& statement) {
+  const std::string& name = statement.table.back();
+  auto table = database_.FindTable(name);
+  if (table == nullptr) {
+    Throw<UserError>("table \"{}\" does not exist (line {}, column {})", name,
+                     statement.location.line, statement.location.column);
+  }
+  std::vector<size_t> key;
+  for (const auto& column : statement.columns) {
+    auto index = table->schema->FindField(column);
+    if (!index) Throw<UserError>("column \"{}\" of table \"{}\" does not exist", column, name);
+    key.push_back(*index);
+  }
+  // Indexes do not speed up lookups yet; a UNIQUE index is enforced as a constraint.
+  if (statement.unique) {
+    auto updated = std::make_shared<planner::TableEntry>(*table);
+    updated->unique_keys.push_back(key);
+    CheckConstraints(*updated, name);
+    database_.PutTable(name, updated);
+  }
+  return Message("CREATE INDEX");
 }
 
 QueryResult Connection::CreateView(const sql::CreateViewStatement& statement) {
@@ -237,9 +298,9 @@ QueryResult Connection::Insert(const sql::InsertStatement& statement) {
     inserted += batch.num_rows();
     batches->push_back(std::move(converted));
   }
-  auto updated = std::make_shared<planner::TableEntry>();
-  updated->schema = table->schema;
+  auto updated = std::make_shared<planner::TableEntry>(*table);
   updated->batches = std::move(batches);
+  CheckConstraints(*updated, name);
   database_.PutTable(name, updated);
   return Message(fmt::format("INSERT {}", inserted));
 }

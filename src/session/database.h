@@ -59,6 +59,7 @@ class Connection {
   QueryResult RunPlan(planner::QueryPlan& plan);
   QueryResult CreateTable(const sql::CreateTableStatement& statement);
   QueryResult CreateView(const sql::CreateViewStatement& statement);
+  QueryResult CreateIndex(const sql::CreateIndexStatement& statement);
   QueryResult Drop(const sql::DropStatement& statement);
   QueryResult Insert(const sql::InsertStatement& statement);
   QueryResult Explain(const sql::ExplainStatement& statement);

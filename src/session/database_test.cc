@@ -243,6 +243,22 @@ TEST_F(DatabaseTest, IntervalArithmetic) {
   EXPECT_THROW(connection_.Execute("SELECT DATE '2024-01-01' + INTERVAL 'soon'"), UserError);
 }
 
+TEST_F(DatabaseTest, ConstraintsAndIndexes) {
+  connection_.Execute(
+      "CREATE TABLE keyed (id INTEGER PRIMARY KEY, code VARCHAR UNIQUE, n INTEGER)");
+  connection_.Execute("INSERT INTO keyed VALUES (1, 'a', 10), (2, NULL, 20), (3, NULL, 30)");
+  EXPECT_THROW(connection_.Execute("INSERT INTO keyed VALUES (1, 'b', 0)"), UserError);
+  EXPECT_THROW(connection_.Execute("INSERT INTO keyed VALUES (NULL, 'c', 0)"), UserError);
+  EXPECT_THROW(connection_.Execute("INSERT INTO keyed VALUES (4, 'a', 0)"), UserError);
+  EXPECT_EQ(Query("SELECT count(*) FROM keyed"), "3\n");  // failed inserts changed nothing
+  connection_.Execute("CREATE INDEX keyed_n ON keyed (n)");
+  EXPECT_THROW(connection_.Execute("CREATE INDEX bad ON keyed (nope)"), UserError);
+  connection_.Execute("INSERT INTO keyed VALUES (4, 'd', 10)");
+  EXPECT_THROW(connection_.Execute("CREATE UNIQUE INDEX keyed_unique_n ON keyed (n)"), UserError);
+  connection_.Execute("CREATE UNIQUE INDEX keyed_pair ON keyed (id, n)");
+  EXPECT_EQ(Query("SELECT count(*) FROM keyed"), "4\n");
+}
+
 TEST_F(DatabaseTest, ErrorsNameThePlace) {
   try {
     connection_.Execute("SELECT origni FROM flights");

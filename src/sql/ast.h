@@ -201,6 +201,7 @@ enum class StatementKind : uint8_t {
   kSelect,       // SelectStatement: any query (SELECT, VALUES, set operations, WITH)
   kCreateTable,  // CreateTableStatement
   kCreateView,   // CreateViewStatement
+  kCreateIndex,  // CreateIndexStatement
   kInsert,       // InsertStatement
   kDrop,         // DropStatement
   kExplain,      // ExplainStatement
@@ -245,6 +246,8 @@ struct ColumnDefinition {
   std::string name;
   TypeName type;
   bool not_null = false;
+  bool primary_key = false;  // PRIMARY KEY: unique and not null
+  bool unique = false;
   SourceLocation location;
 };
 
@@ -270,6 +273,17 @@ struct CreateViewStatement : Statement {
   bool temporary = false;
   std::vector<std::string> column_names;
   QueryPtr query;
+};
+
+/// Is CREATE [UNIQUE] INDEX [IF NOT EXISTS] name ON table (columns).
+struct CreateIndexStatement : Statement {
+  static constexpr StatementKind kKind = StatementKind::kCreateIndex;
+  CreateIndexStatement() : Statement(kKind) {}
+  std::string name;
+  QualifiedName table;
+  std::vector<std::string> columns;
+  bool unique = false;
+  bool if_not_exists = false;
 };
 
 /// Is INSERT INTO name [(columns)] query; VALUES rows arrive as a ValuesNode.

@@ -61,6 +61,7 @@ class Parser {
   StatementPtr ParseCreate();
   StatementPtr ParseCreateTable(bool or_replace, bool temporary);
   StatementPtr ParseCreateView(bool or_replace, bool temporary);
+  StatementPtr ParseCreateIndex(bool unique);
   ColumnDefinition ParseColumnDefinition();
   StatementPtr ParseInsert();
   StatementPtr ParseDrop();

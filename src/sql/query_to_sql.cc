@@ -128,6 +128,8 @@ std::string CreateTableToSql(const CreateTableStatement& create) {
     const ColumnDefinition& column = create.columns[i];
     text += (i > 0 ? ", " : "") + QuoteIdentifier(column.name) + " " + ToSql(column.type);
     if (column.not_null) text += " NOT NULL";
+    if (column.primary_key) text += " PRIMARY KEY";
+    if (column.unique) text += " UNIQUE";
   }
   return text + ")";
 }
@@ -137,6 +139,12 @@ std::string CreateViewToSql(const CreateViewStatement& create) {
                      (create.temporary ? "TEMPORARY " : "") + "VIEW " + ToSql(create.name);
   if (!create.column_names.empty()) text += " " + NameList(create.column_names);
   return text + " AS " + ToSql(*create.query);
+}
+
+std::string CreateIndexToSql(const CreateIndexStatement& create) {
+  return std::string("CREATE ") + (create.unique ? "UNIQUE " : "") + "INDEX " +
+         (create.if_not_exists ? "IF NOT EXISTS " : "") + QuoteIdentifier(create.name) + " ON " +
+         ToSql(create.table) + " " + NameList(create.columns);
 }
 
 std::string InsertToSql(const InsertStatement& insert) {
@@ -187,6 +195,8 @@ std::string ToSql(const Statement& statement) {
       return CreateTableToSql(statement.As<CreateTableStatement>());
     case StatementKind::kCreateView:
       return CreateViewToSql(statement.As<CreateViewStatement>());
+    case StatementKind::kCreateIndex:
+      return CreateIndexToSql(statement.As<CreateIndexStatement>());
     case StatementKind::kInsert:
       return InsertToSql(statement.As<InsertStatement>());
     case StatementKind::kDrop: {

@@ -55,7 +55,29 @@ StatementPtr Parser::ParseCreate() {
   bool temporary = AcceptWord("temp") || AcceptWord("temporary");
   if (AcceptWord("table")) return ParseCreateTable(or_replace, temporary);
   if (AcceptWord("view")) return ParseCreateView(or_replace, temporary);
-  FailExpected("TABLE or VIEW");
+  bool unique = AcceptWord("unique");
+  if (AcceptWord("index")) return ParseCreateIndex(unique);
+  FailExpected("TABLE, VIEW or INDEX");
+}
+
+StatementPtr Parser::ParseCreateIndex(bool unique) {
+  auto statement = std::make_unique<CreateIndexStatement>();
+  statement->unique = unique;
+  if (AcceptWord("if")) {
+    ExpectWord("not");
+    ExpectWord("exists");
+    statement->if_not_exists = true;
+  }
+  statement->name = ParseIdentifier();
+  ExpectWord("on");
+  statement->table = ParseQualifiedName();
+  ExpectSymbol("(");
+  do {
+    statement->columns.push_back(ParseIdentifier());
+    if (!AcceptWord("asc")) AcceptWord("desc");
+  } while (AcceptSymbol(","));
+  ExpectSymbol(")");
+  return statement;
 }
 
 StatementPtr Parser::ParseCreateTable(bool or_replace, bool temporary) {
@@ -89,6 +111,11 @@ ColumnDefinition Parser::ParseColumnDefinition() {
     if (AcceptWord("not")) {
       ExpectWord("null");
       column.not_null = true;
+    } else if (AcceptWord("primary")) {
+      ExpectWord("key");
+      column.primary_key = true;
+    } else if (AcceptWord("unique")) {
+      column.unique = true;
     } else if (!AcceptWord("null")) {
       return column;
     }
