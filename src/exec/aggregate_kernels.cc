@@ -212,8 +212,12 @@ void AddBasicAggregates(AggregateFunctionRegistry& registry) {
   registry.Add(MakeAggregate<IntegerSumState, int32_t>("sum", {TypeId::kInteger}, TypeId::kBigint));
   registry.Add(MakeAggregate<IntegerSumState, int64_t>("sum", {TypeId::kBigint}, TypeId::kBigint));
   registry.Add(MakeAggregate<DoubleSumState, double>("sum", {TypeId::kDouble}, TypeId::kDouble));
-  registry.Add(MakeAggregate<AverageState, double>("avg", {TypeId::kDouble}, TypeId::kDouble));
-  registry.Add(MakeAggregate<AverageState, double>("mean", {TypeId::kDouble}, TypeId::kDouble));
+  for (const char* name : {"avg", "mean"}) {
+    // Integer overloads read the values in place: no cast of the column to DOUBLE first.
+    registry.Add(MakeAggregate<AverageState, int32_t>(name, {TypeId::kInteger}, TypeId::kDouble));
+    registry.Add(MakeAggregate<AverageState, int64_t>(name, {TypeId::kBigint}, TypeId::kDouble));
+    registry.Add(MakeAggregate<AverageState, double>(name, {TypeId::kDouble}, TypeId::kDouble));
+  }
   AddExtremes<ExtremeState, true>(registry, "min");
   AddExtremes<ExtremeState, false>(registry, "max");
   registry.Add(

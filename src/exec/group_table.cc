@@ -166,6 +166,16 @@ void GroupTable::StoreKeys(std::byte* row, std::span<const Vector* const> keys, 
 
 void GroupTable::FindOrAdd(std::span<const Vector* const> keys, const uint64_t* hashes,
                            size_t count, std::byte** rows) {
+  // Large tables miss the cache on every probe: fetch the slots, then the rows they name, for
+  // the whole vector before probing, so the misses overlap instead of queueing.
+  if (slots_.size() > (1 << 15)) {
+    size_t mask = slots_.size() - 1;
+    for (size_t i = 0; i < count; ++i) __builtin_prefetch(&slots_[hashes[i] & mask]);
+    for (size_t i = 0; i < count; ++i) {
+      uint64_t entry = slots_[hashes[i] & mask];
+      if (entry != 0) __builtin_prefetch(Row((entry & kGroupMask) - 1));
+    }
+  }
   for (size_t i = 0; i < count; ++i) {
     uint64_t hash = hashes[i];
     uint64_t salt = ((hash >> 32) & 0xffff) << 48;

@@ -115,17 +115,139 @@ void QueryPlanner::PushDownFilters(Builder& left, Builder& right) {
 }
 
 void QueryPlanner::PlanJoin(const sql::JoinRef& join, Builder& builder) {
+  if (IsInnerChain(join)) {
+    PlanInnerJoins(join, builder);
+    return;
+  }
   // WHERE conditions may only move into the inputs of inner joins: below an outer join they
   // would change which rows are NULL-extended.
-  bool inner = join.type == sql::JoinType::kInner || join.type == sql::JoinType::kCross;
   std::vector<const sql::Expr*> pending = std::move(builder.pending);
-  builder.pending = inner ? pending : std::vector<const sql::Expr*>{};
+  builder.pending.clear();
   PlanFrom(join.left.get(), builder);
-  if (inner) pending = builder.pending;
   builder.pending = std::move(pending);
   Builder right;
-  if (inner) right.pending = builder.pending;
   PlanFrom(join.right.get(), right);
+  JoinSides(join, builder, right);
+}
+
+bool QueryPlanner::IsInnerChain(const sql::TableRef& ref) {
+  if (ref.kind != sql::TableRefKind::kJoin) return false;
+  const auto& join = ref.As<sql::JoinRef>();
+  return (join.type == sql::JoinType::kInner || join.type == sql::JoinType::kCross) &&
+         !join.natural && join.using_columns.empty() && ref.alias.empty();
+}
+
+// Collects the FROM items of a tree of inner and cross joins, and their ON conjuncts.
+void QueryPlanner::FlattenInnerJoins(const sql::TableRef& ref,
+                                     std::vector<const sql::TableRef*>& items,
+                                     std::vector<const sql::Expr*>& conditions) {
+  if (!IsInnerChain(ref)) {
+    items.push_back(&ref);
+    return;
+  }
+  const auto& join = ref.As<sql::JoinRef>();
+  FlattenInnerJoins(*join.left, items, conditions);
+  FlattenInnerJoins(*join.right, items, conditions);
+  if (join.condition) SplitConjuncts(*join.condition, conditions);
+}
+
+// Plans a chain of inner joins in a connected order: each next item shares an equality
+// condition with the items joined so far (the smallest such item first), so that no
+// cross product is built while a join key exists. The columns keep the FROM order.
+void QueryPlanner::PlanInnerJoins(const sql::JoinRef& join, Builder& builder) {
+  std::vector<const sql::TableRef*> items;
+  std::vector<const sql::Expr*> conditions;
+  FlattenInnerJoins(join, items, conditions);
+  // ON conditions of inner joins mean what WHERE conditions mean.
+  for (const sql::Expr* condition : conditions) builder.pending.push_back(condition);
+  std::vector<Builder> sides(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    PlanFrom(items[i], sides[i]);
+    std::vector<ScopeColumn> columns = sides[i].scope.columns();
+    for (ScopeColumn& column : columns) column.source = static_cast<uint32_t>(i + 1);
+    sides[i].scope = Scope(std::move(columns));
+    sides[i].pending = builder.pending;
+    PushDownFilters(sides[i], sides[i]);
+    for (size_t c = 0; c < builder.pending.size(); ++c) {
+      if (sides[i].pending[c] == nullptr) builder.pending[c] = nullptr;
+    }
+  }
+  std::vector<bool> joined(items.size(), false);
+  auto pending = std::move(builder.pending);
+  auto done = std::move(builder.done);
+  auto views = std::move(builder.views);
+  builder = std::move(sides[0]);
+  builder.pending = std::move(pending);
+  builder.done.insert(builder.done.begin(), std::make_move_iterator(done.begin()),
+                      std::make_move_iterator(done.end()));
+  builder.views.insert(builder.views.end(), views.begin(), views.end());
+  joined[0] = true;
+  for (size_t step = 1; step < items.size(); ++step) {
+    size_t next = NextJoinItem(builder, sides, joined);
+    joined[next] = true;
+    sql::JoinRef inner;
+    inner.type = sql::JoinType::kInner;
+    inner.location = join.location;
+    JoinSides(inner, builder, sides[next]);
+  }
+  RestoreFromOrder(builder, items.size());
+}
+
+// Returns the unjoined item to join next: one connected to `joined` by an equality among the
+// pending conditions, the smallest first; else the smallest of the rest (a cross product).
+size_t QueryPlanner::NextJoinItem(const Builder& current, const std::vector<Builder>& sides,
+                                  const std::vector<bool>& joined) {
+  std::optional<size_t> best;
+  bool best_connected = false;
+  for (size_t i = 0; i < sides.size(); ++i) {
+    if (joined[i]) continue;
+    bool connected = false;
+    for (const sql::Expr* condition : current.pending) {
+      if (condition == nullptr || condition->kind != sql::ExprKind::kBinary ||
+          condition->As<sql::BinaryExpr>().op != sql::BinaryOp::kEqual) {
+        continue;
+      }
+      const auto& equal = condition->As<sql::BinaryExpr>();
+      connected = connected ||
+                  (TryBind(*equal.left, current.scope) && TryBind(*equal.right, sides[i].scope)) ||
+                  (TryBind(*equal.right, current.scope) && TryBind(*equal.left, sides[i].scope));
+    }
+    double rows = sides[i].estimated_rows < 0 ? 1e18 : sides[i].estimated_rows;
+    double best_rows =
+        best ? (sides[*best].estimated_rows < 0 ? 1e18 : sides[*best].estimated_rows) : 0;
+    if (!best || (connected && !best_connected) ||
+        (connected == best_connected && rows < best_rows)) {
+      best = i;
+      best_connected = connected;
+    }
+  }
+  return *best;
+}
+
+// Orders the columns of a chain of joined FROM items back into FROM order (by their source
+// tag), hidden columns last, and clears the tags.
+void QueryPlanner::RestoreFromOrder(Builder& builder, size_t num_items) {
+  const auto& columns = builder.scope.columns();
+  std::vector<ExpressionPtr> projection;
+  std::vector<ScopeColumn> reordered;
+  for (uint32_t source = 1; source <= num_items + 1; ++source) {
+    for (size_t i = 0; i < columns.size(); ++i) {
+      bool last_round = source == num_items + 1;
+      bool take = last_round ? (columns[i].source == 0 || columns[i].source > num_items)
+                             : columns[i].source == source;
+      if (!take) continue;
+      projection.push_back(exec::Expression::Column(i, columns[i].type));
+      reordered.push_back(columns[i]);
+      reordered.back().source = 0;
+    }
+  }
+  builder.scope = Scope(std::move(reordered));
+  builder.open.transforms.push_back(
+      std::make_unique<exec::ProjectionOperator>(builder.Schema(), std::move(projection)));
+}
+
+void QueryPlanner::JoinSides(const sql::JoinRef& join, Builder& builder, Builder& right) {
+  bool inner = join.type == sql::JoinType::kInner || join.type == sql::JoinType::kCross;
   if (inner) PushDownFilters(builder, right);
   // The build side is held in memory: make it the smaller input when the order is free.
   bool swapped = inner && builder.estimated_rows >= 0 && right.estimated_rows >= 0 &&

@@ -53,6 +53,14 @@ class QueryPlanner final : public SubqueryBinder {
   void PlanSelect(const sql::SelectNode& select, Builder& builder);
   void PlanFrom(const sql::TableRef* from, Builder& builder);
   void PlanJoin(const sql::JoinRef& join, Builder& builder);
+  static bool IsInnerChain(const sql::TableRef& ref);
+  static void FlattenInnerJoins(const sql::TableRef& ref, std::vector<const sql::TableRef*>& items,
+                                std::vector<const sql::Expr*>& conditions);
+  void PlanInnerJoins(const sql::JoinRef& join, Builder& builder);
+  static size_t NextJoinItem(const Builder& current, const std::vector<Builder>& sides,
+                             const std::vector<bool>& joined);
+  void RestoreFromOrder(Builder& builder, size_t num_items);
+  void JoinSides(const sql::JoinRef& join, Builder& builder, Builder& right);
   void PushDownFilters(Builder& left, Builder& right);
   void RestoreColumnOrder(Builder& builder, size_t probe_columns);
   void PlanSetOperation(const sql::SetOperationNode& node, Builder& builder);
@@ -70,6 +78,7 @@ class QueryPlanner final : public SubqueryBinder {
                     const std::vector<std::string>& column_aliases, Builder& builder);
   void PlanAggregate(const sql::SelectNode& select, Builder& builder);
   void PlanWindows(const sql::SelectNode& select, Builder& builder);
+  void PruneColumnsForWindows(const sql::SelectNode& select, Builder& builder);
   void PlanWindowGroup(const sql::SelectNode& select,
                        const std::vector<const sql::Expr*>& partition_by,
                        const std::vector<const sql::OrderByItem*>& order_by,

@@ -17,6 +17,9 @@ struct ScopeColumn {
   /// Hidden columns (join keys computed for a join, the right side of USING) are not
   /// expanded by `*` and are found only when qualified.
   bool hidden = false;
+  /// Which FROM item of a chain of joins the column comes from (1-based; 0: none), so the
+  /// planner can restore the FROM order after joining in another order.
+  uint32_t source = 0;
 };
 
 /// Is the list of columns an expression can name, in input-column order.

@@ -109,7 +109,76 @@ const std::map<std::string, exec::WindowFunctionKind>& WindowKinds() {
   return kinds;
 }
 
+// Collects the column references of `expr`; returns false when it holds a `*` or a subquery,
+// whose columns cannot be listed this way.
+bool CollectColumnRefs(const sql::Expr& expr, std::vector<const sql::ColumnRefExpr*>& out) {
+  switch (expr.kind) {
+    case sql::ExprKind::kColumnRef:
+      out.push_back(&expr.As<sql::ColumnRefExpr>());
+      return true;
+    case sql::ExprKind::kStar:
+    case sql::ExprKind::kSubquery:
+    case sql::ExprKind::kExists:
+    case sql::ExprKind::kInSubquery:
+      return false;
+    default:
+      break;
+  }
+  bool listed = true;
+  sql::ForEachChild(
+      expr, [&](const sql::Expr& child) { listed = CollectColumnRefs(child, out) && listed; });
+  return listed;
+}
+
+// Returns which input columns the select list, QUALIFY, ORDER BY and the windows read, or
+// nothing when that cannot be told (a `*`, a subquery).
+std::optional<std::vector<bool>> NeededColumns(const sql::SelectNode& select, const Scope& scope) {
+  std::vector<const sql::ColumnRefExpr*> references;
+  bool listed = true;
+  for (const auto& item : select.select_list)
+    listed = listed && CollectColumnRefs(*item.expr, references);
+  if (select.qualify) listed = listed && CollectColumnRefs(*select.qualify, references);
+  for (const auto& item : select.order_by)
+    listed = listed && CollectColumnRefs(*item.expr, references);
+  for (const auto& named : select.windows) {
+    for (const auto& expr : named.spec->partition_by)
+      listed = listed && CollectColumnRefs(*expr, references);
+    for (const auto& item : named.spec->order_by)
+      listed = listed && CollectColumnRefs(*item.expr, references);
+  }
+  if (!listed) return std::nullopt;
+  std::vector<bool> needed(scope.columns().size(), false);
+  for (const sql::ColumnRefExpr* reference : references) {
+    try {
+      auto index = scope.TryResolve(*reference);
+      if (!index) return std::nullopt;  // an outer column or a niladic function: play safe
+      needed[*index] = true;
+    } catch (const UserError&) {
+      return std::nullopt;
+    }
+  }
+  return needed;
+}
+
 }  // namespace
+
+// Drops the input columns nothing after the windows reads, so the window sinks do not sort
+// and gather them (db-benchmark q8 reads 2 of 9 columns).
+void QueryPlanner::PruneColumnsForWindows(const sql::SelectNode& select, Builder& builder) {
+  if (builder.replacement) return;  // aggregated: replacements name columns by position
+  auto needed = NeededColumns(select, builder.scope);
+  if (!needed || std::all_of(needed->begin(), needed->end(), [](bool b) { return b; })) return;
+  std::vector<ExpressionPtr> projection;
+  std::vector<ScopeColumn> kept;
+  for (size_t i = 0; i < needed->size(); ++i) {
+    if (!(*needed)[i]) continue;
+    projection.push_back(exec::Expression::Column(i, builder.scope.columns()[i].type));
+    kept.push_back(builder.scope.columns()[i]);
+  }
+  builder.scope = Scope(std::move(kept));
+  builder.open.transforms.push_back(
+      std::make_unique<exec::ProjectionOperator>(builder.Schema(), std::move(projection)));
+}
 
 // Fills `function` from `call`; argument expressions go to `arguments` (columns appended later).
 void QueryPlanner::BindWindowCall(const sql::FunctionExpr& call, const ExpressionBinder& binder,
@@ -166,6 +235,7 @@ void QueryPlanner::PlanWindows(const sql::SelectNode& select, Builder& builder) 
   if (select.qualify) CollectWindowCalls(*select.qualify, calls);
   for (const auto& item : select.order_by) CollectWindowCalls(*item.expr, calls);
   if (calls.empty()) return;
+  PruneColumnsForWindows(select, builder);
   std::vector<std::pair<const sql::FunctionExpr*, size_t>> columns;  // call → result column
   std::vector<bool> planned(calls.size(), false);
   for (size_t first = 0; first < calls.size(); ++first) {
