@@ -40,8 +40,9 @@ bool IsGlob(std::string_view path) { return path.find_first_of("*?[") != std::st
 // Reads several files with one schema as one stream, file after file.
 class MultiFileReader final : public BatchReader {
  public:
-  explicit MultiFileReader(std::vector<std::string> paths) : paths_(std::move(paths)) {
-    reader_ = OpenFile(paths_[0]);
+  MultiFileReader(std::vector<std::string> paths, std::vector<std::string> columns)
+      : paths_(std::move(paths)), columns_(std::move(columns)) {
+    reader_ = OpenFile(paths_[0], columns_);
     schema_ = reader_->schema();
   }
   const core::SchemaPtr& schema() const override { return schema_; }
@@ -49,7 +50,7 @@ class MultiFileReader final : public BatchReader {
     while (true) {
       if (auto batch = reader_->Next()) return batch;
       if (++current_ >= paths_.size()) return std::nullopt;
-      reader_ = OpenFile(paths_[current_]);
+      reader_ = OpenFile(paths_[current_], columns_);
       if (!(*reader_->schema() == *schema_)) {
         Throw<DataError>(
             "'{}' has columns ({}) but '{}' has ({}): files read together need the "
@@ -61,6 +62,7 @@ class MultiFileReader final : public BatchReader {
 
  private:
   std::vector<std::string> paths_;
+  std::vector<std::string> columns_;
   size_t current_ = 0;
   std::unique_ptr<BatchReader> reader_;
   core::SchemaPtr schema_;
@@ -80,19 +82,25 @@ std::vector<std::string> ExpandGlob(const std::string& pattern) {
 
 }  // namespace
 
-std::unique_ptr<BatchReader> OpenFile(const std::string& path) {
+std::unique_ptr<BatchReader> OpenFile(const std::string& path,
+                                      const std::vector<std::string>& columns) {
   if (IsGlob(path)) {
     auto paths = ExpandGlob(path);
-    if (paths.size() == 1) return OpenFile(paths[0]);
-    return std::make_unique<MultiFileReader>(std::move(paths));
+    if (paths.size() == 1) return OpenFile(paths[0], columns);
+    return std::make_unique<MultiFileReader>(std::move(paths), columns);
   }
   auto format = FormatOfPath(path);
   if (!format) {
     Throw<UserError>(
         "cannot tell the format of '{}': expected .csv, .tsv, .json, .jsonl or .ndjson", path);
   }
-  if (*format == FileFormat::kJson) return OpenJson(path);
+  if (*format == FileFormat::kJson) {
+    JsonOptions options;
+    options.columns = columns;
+    return OpenJson(path, options);
+  }
   CsvOptions options;
+  options.columns = columns;
   if (Extension(path) == ".tsv") options.delimiter = '\t';
   return OpenCsv(path, options);
 }

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "io/batch_reader.h"
 
@@ -23,6 +24,8 @@ std::string_view FormatName(FileFormat format);
 /// A path with `*`, `?` or `[` is a glob: every matching file, in name order, read as one
 /// table (they must have the same columns).
 /// Throws UserError for an unknown extension, IoError/DataError from the reader.
-std::unique_ptr<BatchReader> OpenFile(const std::string& path);
+/// With `columns`, only those columns are read (in the file's order when given in it).
+std::unique_ptr<BatchReader> OpenFile(const std::string& path,
+                                      const std::vector<std::string>& columns = {});
 
 }  // namespace sluice::io

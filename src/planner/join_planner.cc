@@ -126,6 +126,7 @@ void QueryPlanner::PlanJoin(const sql::JoinRef& join, Builder& builder) {
   PlanFrom(join.left.get(), builder);
   builder.pending = std::move(pending);
   Builder right;
+  right.mentioned = builder.mentioned;
   PlanFrom(join.right.get(), right);
   JoinSides(join, builder, right);
 }
@@ -162,6 +163,7 @@ void QueryPlanner::PlanInnerJoins(const sql::JoinRef& join, Builder& builder) {
   for (const sql::Expr* condition : conditions) builder.pending.push_back(condition);
   std::vector<Builder> sides(items.size());
   for (size_t i = 0; i < items.size(); ++i) {
+    sides[i].mentioned = builder.mentioned;
     PlanFrom(items[i], sides[i]);
     std::vector<ScopeColumn> columns = sides[i].scope.columns();
     for (ScopeColumn& column : columns) column.source = static_cast<uint32_t>(i + 1);

@@ -12,6 +12,7 @@
 #include "planner/expression_binder.h"
 #include "planner/query_planner.h"
 #include "planner/scope.h"
+#include "planner/table_functions.h"
 
 namespace sluice::planner {
 
@@ -28,6 +29,8 @@ struct QueryPlanner::Builder {
   // WHERE conjuncts not yet applied; joins take equality conditions between their sides as
   // keys and null them out here.
   std::vector<const sql::Expr*> pending;
+  // The names the query mentions, for reading only those columns of files (see MentionedIn).
+  MentionedNames mentioned;
   // About how many rows the open pipeline produces, to choose join build sides; -1: unknown.
   double estimated_rows = -1;
   // Views whose syntax trees the plan's operators may still read (correlated subqueries).

@@ -11,6 +11,8 @@
 #include "planner/expression_binder.h"
 #include "planner/plan_builder.h"
 #include "planner/table_functions.h"
+#include "sql/lexer.h"
+#include "sql/to_sql.h"
 
 namespace sluice::planner {
 namespace {
@@ -20,6 +22,30 @@ double EstimateFileRows(const std::string& path) {
   std::error_code error;
   auto bytes = std::filesystem::file_size(path, error);
   return error ? -1 : static_cast<double>(bytes) / 40;
+}
+
+bool HasNaturalJoin(const sql::TableRef* ref) {
+  if (ref == nullptr || ref->kind != sql::TableRefKind::kJoin) return false;
+  const auto& join = ref->As<sql::JoinRef>();
+  return join.natural || HasNaturalJoin(join.left.get()) || HasNaturalJoin(join.right.get());
+}
+
+// Returns every name the query's text mentions, so file scans can skip the columns it never
+// names; nothing when it reads columns without naming them (`*`, NATURAL JOIN).
+MentionedNames MentionedIn(const sql::SelectNode& select) {
+  for (const auto& item : select.select_list) {
+    if (item.expr->kind == sql::ExprKind::kStar) return std::nullopt;
+  }
+  if (HasNaturalJoin(select.from.get())) return std::nullopt;
+  std::string text = sql::ToSql(static_cast<const sql::QueryNode&>(select));
+  std::set<std::string> names;
+  sql::Lexer lexer(text);
+  for (auto token = lexer.Next(); token.kind != sql::TokenKind::kEnd; token = lexer.Next()) {
+    if (token.kind == sql::TokenKind::kWord || token.kind == sql::TokenKind::kQuotedIdentifier) {
+      names.insert(token.text);
+    }
+  }
+  return names;
 }
 
 }  // namespace
@@ -75,6 +101,7 @@ void QueryPlanner::PlanSelect(const sql::SelectNode& select, Builder& builder) {
     }
     SplitConjuncts(*select.where, builder.pending);
   }
+  builder.mentioned = MentionedIn(select);
   PlanFrom(select.from.get(), builder);
   std::unique_ptr<exec::Expression> predicate;
   for (const sql::Expr* condition : builder.pending) {
@@ -137,7 +164,8 @@ void QueryPlanner::PlanFrom(const sql::TableRef* from, Builder& builder) {
   switch (from->kind) {
     case sql::TableRefKind::kFile: {
       const auto& file = from->As<sql::FileRef>();
-      builder.open.source = OpenTableFile(file.path, {}, *from);
+      builder.open.source =
+          OpenTableFile(file.path, from->column_aliases.empty() ? builder.mentioned : std::nullopt);
       builder.estimated_rows = EstimateFileRows(file.path);
       std::string table =
           from->alias.empty() ? std::filesystem::path(file.path).stem().string() : from->alias;
@@ -146,7 +174,8 @@ void QueryPlanner::PlanFrom(const sql::TableRef* from, Builder& builder) {
     }
     case sql::TableRefKind::kTableFunction: {
       const auto& call = *from->As<sql::TableFunctionRef>().call;
-      builder.open.source = OpenTableFunction(call);
+      builder.open.source =
+          OpenTableFunction(call, from->column_aliases.empty() ? builder.mentioned : std::nullopt);
       builder.scope = columns_of(*builder.open.source->schema(),
                                  from->alias.empty() ? call.name.back() : from->alias);
       return;

@@ -66,6 +66,16 @@ const sql::Expr& ResolveGroupItem(const sql::Expr& expr, const sql::SelectNode& 
   return expr;
 }
 
+// Returns the name of an unaliased select item: a column keeps the name it has in its table
+// ("Name" even when written name), anything else is named by its SQL text.
+std::string OutputName(const sql::Expr& expr, const exec::Expression& bound, const Scope& scope) {
+  if (expr.kind == sql::ExprKind::kColumnRef && bound.kind == exec::ExpressionKind::kColumn &&
+      bound.column < scope.columns().size() && scope.columns()[bound.column].name[0] != '#') {
+    return scope.columns()[bound.column].name;
+  }
+  return sql::DefaultColumnName(expr);
+}
+
 struct BoundAggregate {
   const exec::AggregateFunction* function;
   std::vector<ExpressionPtr> arguments;  // cast to the function's argument types
@@ -251,7 +261,8 @@ void QueryPlanner::PlanProjection(const sql::SelectNode& select, Builder& builde
       continue;
     }
     expressions.push_back(binder.Bind(*item.expr));
-    names.push_back(item.alias.empty() ? sql::DefaultColumnName(*item.expr) : item.alias);
+    names.push_back(item.alias.empty() ? OutputName(*item.expr, *expressions.back(), builder.scope)
+                                       : item.alias);
     untyped.resize(names.size() - 1);
     untyped.push_back(item.expr->kind == sql::ExprKind::kLiteral &&
                       item.expr->As<sql::LiteralExpr>().literal_kind == sql::LiteralKind::kNull);

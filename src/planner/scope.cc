@@ -1,5 +1,7 @@
 #include "planner/scope.h"
 
+#include <strings.h>
+
 #include <algorithm>
 
 #include "base/error.h"
@@ -52,6 +54,22 @@ std::optional<size_t> Scope::TryResolve(const sql::ColumnRefExpr& reference) con
   for (size_t i = 0; i < columns_.size(); ++i) {
     if (columns_[i].name != name || (!table.empty() && columns_[i].table != table)) continue;
     if (columns_[i].hidden && table.empty()) continue;
+    if (found) {
+      Throw<UserError>("column reference \"{}\" is ambiguous at line {}, column {}", name,
+                       reference.location.line, reference.location.column);
+    }
+    found = i;
+  }
+  if (found) return found;
+  // Names from files keep their case ("Name"); like DuckDB, an unquoted reference that
+  // matches no column exactly may match one ignoring case.
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    const ScopeColumn& column = columns_[i];
+    if (column.name.size() != name.size() ||
+        strncasecmp(column.name.data(), name.data(), name.size()) != 0 ||
+        (!table.empty() && column.table != table) || (column.hidden && table.empty())) {
+      continue;
+    }
     if (found) {
       Throw<UserError>("column reference \"{}\" is ambiguous at line {}, column {}", name,
                        reference.location.line, reference.location.column);

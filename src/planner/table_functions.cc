@@ -90,39 +90,62 @@ io::JsonOptions JsonOptionsOf(const sql::FunctionExpr& call) {
   return options;
 }
 
-template <typename Open>
-std::unique_ptr<exec::SourceOperator> Scan(const std::string& path, const sql::Expr* at,
-                                           Open open) {
-  try {
-    return std::make_unique<exec::ReaderScan>(open(), path);
-  } catch (const UserError& error) {
-    if (at == nullptr) throw;
-    Throw<UserError>("{}", AtLocation(error.what(), *at));
+// Returns the columns of `schema` a query reads, in file order; empty when it reads all of them
+// (or may). A query that reads none (count(*)) still reads one, to count rows.
+std::vector<std::string> ReadColumns(const core::Schema& schema, const MentionedNames& mentioned) {
+  if (!mentioned || schema.num_fields() == 0) return {};
+  std::vector<std::string> columns;
+  for (const core::Field& field : schema.fields()) {
+    std::string lower = field.name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (mentioned->contains(field.name) || mentioned->contains(lower))
+      columns.push_back(field.name);
   }
+  if (columns.size() == schema.num_fields()) return {};
+  if (columns.empty()) columns.push_back(schema.field(0).name);
+  return columns;
+}
+
+// Opens a reader with `options`, then again reading only the columns the query mentions.
+template <typename Options, typename Open>
+std::unique_ptr<exec::SourceOperator> ScanReadColumns(const std::string& path, Options options,
+                                                      const MentionedNames& mentioned, Open open) {
+  auto reader = open(path, options);
+  options.columns = ReadColumns(*reader->schema(), mentioned);
+  if (!options.columns.empty()) reader = open(path, options);
+  return std::make_unique<exec::ReaderScan>(std::move(reader), path);
 }
 
 }  // namespace
 
 std::unique_ptr<exec::SourceOperator> OpenTableFile(const std::string& path,
-                                                    const std::vector<std::string>&,
-                                                    const sql::TableRef&) {
-  return Scan(path, nullptr, [&] { return io::OpenFile(path); });
+                                                    const MentionedNames& mentioned) {
+  auto reader = io::OpenFile(path);
+  auto columns = ReadColumns(*reader->schema(), mentioned);
+  if (!columns.empty()) reader = io::OpenFile(path, columns);
+  return std::make_unique<exec::ReaderScan>(std::move(reader), path);
 }
 
-std::unique_ptr<exec::SourceOperator> OpenTableFunction(const sql::FunctionExpr& call) {
+std::unique_ptr<exec::SourceOperator> OpenTableFunction(const sql::FunctionExpr& call,
+                                                        const MentionedNames& mentioned) {
   const std::string& name = call.name.back();
   if (call.args.empty() || !call.arg_names[0].empty()) {
     Throw<UserError>("{}", AtLocation(name + "() takes a file path as its first argument", call));
   }
   std::string path = ConstantArgument(call, 0).CastTo(core::TypeId::kVarchar).GetString();
   if (name == "read_csv" || name == "read_csv_auto") {
-    auto options = CsvOptionsOf(call);
-    return Scan(path, nullptr, [&] { return io::OpenCsv(path, options); });
+    return ScanReadColumns(path, CsvOptionsOf(call), mentioned,
+                           [](const std::string& file, const io::CsvOptions& options) {
+                             return io::OpenCsv(file, options);
+                           });
   }
   if (name == "read_json" || name == "read_json_auto" || name == "read_ndjson") {
     auto options = JsonOptionsOf(call);
     if (name == "read_ndjson") options.format = io::JsonFormat::kLines;
-    return Scan(path, nullptr, [&] { return io::OpenJson(path, options); });
+    return ScanReadColumns(path, options, mentioned,
+                           [](const std::string& file, const io::JsonOptions& options) {
+                             return io::OpenJson(file, options);
+                           });
   }
   Throw<UserError>(
       "{}", AtLocation("table function " + name + "() does not exist (read_csv, read_json)", call));

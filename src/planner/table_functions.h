@@ -1,6 +1,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -9,13 +11,17 @@
 
 namespace sluice::planner {
 
-/// Opens the file at `path` as a scan, its reader chosen by extension. `at` locates errors.
+/// Is the set of names a query mentions, when known: a file scan then reads only the columns
+/// among them (projection pushdown). Nothing means every column may be read.
+using MentionedNames = std::optional<std::set<std::string>>;
+
+/// Opens the file at `path` as a scan, its reader chosen by extension.
 std::unique_ptr<exec::SourceOperator> OpenTableFile(const std::string& path,
-                                                    const std::vector<std::string>& columns,
-                                                    const sql::TableRef& at);
+                                                    const MentionedNames& mentioned);
 
 /// Opens a table function call: read_csv('path', delim => ';', header => true, ...) or
 /// read_json('path', format => 'lines'). Throws UserError naming line and column.
-std::unique_ptr<exec::SourceOperator> OpenTableFunction(const sql::FunctionExpr& call);
+std::unique_ptr<exec::SourceOperator> OpenTableFunction(const sql::FunctionExpr& call,
+                                                        const MentionedNames& mentioned);
 
 }  // namespace sluice::planner

@@ -1,5 +1,8 @@
 #include "session/database.h"
 
+#include <cstdio>
+#include <fstream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -257,6 +260,19 @@ TEST_F(DatabaseTest, ConstraintsAndIndexes) {
   EXPECT_THROW(connection_.Execute("CREATE UNIQUE INDEX keyed_unique_n ON keyed (n)"), UserError);
   connection_.Execute("CREATE UNIQUE INDEX keyed_pair ON keyed (id, n)");
   EXPECT_EQ(Query("SELECT count(*) FROM keyed"), "4\n");
+}
+
+TEST_F(DatabaseTest, FileScansReadOnlyTheColumnsAQueryNames) {
+  std::string path = ::testing::TempDir() + "/sluice_projection_test.csv";
+  std::ofstream(path) << "a,b,Mixed\n1,x,10\n2,y,20\n3,x,30\n";
+  std::string file = "'" + path + "'";
+  EXPECT_EQ(Query("SELECT Mixed, a FROM " + file + " WHERE b = 'x' ORDER BY a"), "10|1\n30|3\n");
+  EXPECT_EQ(Query("SELECT count(*) FROM " + file), "3\n");
+  EXPECT_EQ(Query("SELECT z FROM " + file + " AS t(x, y, z) WHERE x = 2"), "20\n");
+  EXPECT_EQ(Query("SELECT sum(a) FROM read_csv(" + file + ", header => true)"), "6\n");
+  std::string plan = Query("EXPLAIN SELECT a FROM " + file + " WHERE b = 'x'");
+  EXPECT_NE(plan.find("FILTER [(#1 = 'x')]"), std::string::npos) << plan;  // 2 columns read
+  std::remove(path.c_str());
 }
 
 TEST_F(DatabaseTest, ErrorsNameThePlace) {
