@@ -29,6 +29,16 @@ void Batch::AppendRow(const std::vector<Value>& row) {
   num_physical_rows_ = at + 1;
 }
 
+Batch Batch::Share(SchemaPtr schema) const {
+  if (schema == nullptr) schema = schema_;
+  SLUICE_CHECK(schema->num_fields() <= columns_.size());
+  Batch shared(schema, 0);
+  for (size_t c = 0; c < shared.columns_.size(); ++c) shared.columns_[c].Reference(columns_[c]);
+  shared.num_physical_rows_ = num_physical_rows_;
+  shared.selection_ = selection_;
+  return shared;
+}
+
 size_t Batch::MemoryBytes() const {
   size_t bytes = 0;
   for (const Vector& column : columns_) {

@@ -45,6 +45,9 @@ class Batch {
   Value GetValue(size_t column, size_t row) const;
   /// Appends one row of values (cast to the column types). REQUIRES: no selection, room left.
   void AppendRow(const std::vector<Value>& row);
+  /// Returns a batch that shows this one's first columns (as many as `schema` has; all when
+  /// null), sharing the vectors and the selection instead of copying values.
+  Batch Share(SchemaPtr schema = nullptr) const;
   /// Returns about how many bytes the batch's vectors and string heaps hold.
   size_t MemoryBytes() const;
   /// Returns the batch as text, a row per line with values separated by `|` (for tests).

@@ -257,13 +257,7 @@ UnmatchedBuildScan::UnmatchedBuildScan(core::SchemaPtr schema, std::shared_ptr<J
 
 void UnmatchedBuildScan::Load() {
   BatchList probe = probe_output_();
-  for (const core::Batch& batch : *probe) {
-    core::Batch copy(batch.schema_ptr(), 0);
-    for (size_t c = 0; c < batch.num_columns(); ++c) copy.column(c).Reference(batch.column(c));
-    copy.SetNumRows(batch.num_physical_rows());
-    if (batch.selection()) copy.SetSelection(*batch.selection());
-    batches_.push_back(std::move(copy));
-  }
+  for (const core::Batch& batch : *probe) batches_.push_back(batch.Share());
   const auto& build = table_->batches();
   for (uint32_t b = 0; b < build.size(); ++b) {
     std::vector<int64_t> rows;
@@ -301,12 +295,7 @@ std::optional<Morsel> UnmatchedBuildScan::Next(LocalState*) {
   std::call_once(loaded_, [this] { Load(); });
   size_t index = next_.fetch_add(1);
   if (index >= batches_.size()) return std::nullopt;
-  core::Batch& batch = batches_[index];
-  core::Batch copy(batch.schema_ptr(), 0);
-  for (size_t c = 0; c < batch.num_columns(); ++c) copy.column(c).Reference(batch.column(c));
-  copy.SetNumRows(batch.num_physical_rows());
-  if (batch.selection()) copy.SetSelection(*batch.selection());
-  return Morsel{std::move(copy), index};
+  return Morsel{batches_[index].Share(), index};
 }
 
 }  // namespace sluice::exec

@@ -189,11 +189,7 @@ std::vector<core::Batch> ExecutePlan(QueryPlan& plan, exec::MemoryTracker* memor
       visible.push_back(std::move(batch));
       continue;
     }
-    core::Batch narrow(schema, 0);
-    for (size_t c = 0; c < plan.visible_columns; ++c) narrow.column(c).Reference(batch.column(c));
-    narrow.SetNumRows(batch.num_physical_rows());
-    if (batch.selection()) narrow.SetSelection(*batch.selection());
-    visible.push_back(std::move(narrow));
+    visible.push_back(batch.Share(schema));
   }
   return visible;
 }

@@ -280,13 +280,7 @@ QueryResult Connection::Insert(const sql::InsertStatement& statement) {
                      targets.size());
   }
   auto batches = std::make_shared<std::vector<core::Batch>>(std::vector<core::Batch>{});
-  for (const core::Batch& batch : *table->batches) {
-    core::Batch copy(table->schema, 0);
-    for (size_t c = 0; c < batch.num_columns(); ++c) copy.column(c).Reference(batch.column(c));
-    copy.SetNumRows(batch.num_physical_rows());
-    if (batch.selection()) copy.SetSelection(*batch.selection());
-    batches->push_back(std::move(copy));
-  }
+  for (const core::Batch& batch : *table->batches) batches->push_back(batch.Share());
   size_t inserted = 0;
   for (const core::Batch& batch : rows.batches) {
     core::Batch converted(table->schema, batch.num_rows());
