@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -65,7 +66,11 @@ class Shell {
   // Runs the interactive loop until end of input or .quit.
   void Interactive() {
     bool tty = isatty(STDIN_FILENO);
-    if (tty) std::cout << "sluice SQL shell: end statements with ';', .help for commands\n";
+    std::string history = HistoryPath();
+    if (tty) {
+      std::cout << "sluice SQL shell: end statements with ';', .help for commands\n";
+      if (!history.empty()) read_history(history.c_str());
+    }
     std::string pending;
     while (true) {
       char* raw = tty ? readline(pending.empty() ? "sluice> " : "   ...> ") : ReadPlainLine();
@@ -85,9 +90,16 @@ class Shell {
       }
     }
     if (!pending.empty()) Run(pending);
+    if (tty && !history.empty()) write_history(history.c_str());
   }
 
  private:
+  // Returns where the shell keeps its history across sessions (~/.sluice_history), or "".
+  static std::string HistoryPath() {
+    const char* home = std::getenv("HOME");
+    return home == nullptr ? "" : std::string(home) + "/.sluice_history";
+  }
+
   static char* ReadPlainLine() {
     std::string line;
     if (!std::getline(std::cin, line)) return nullptr;
