@@ -28,24 +28,8 @@ enum class TableRefKind : uint8_t {
 };
 
 /// Is the base of every FROM-clause item; `alias` and `column_aliases` are empty when absent.
-struct TableRef {
-  explicit TableRef(TableRefKind kind) : kind(kind) {}
-  virtual ~TableRef() = default;
-  TableRef(const TableRef&) = delete;
-  TableRef& operator=(const TableRef&) = delete;
-
-  /// Returns this node as the struct for its kind. REQUIRES: kind == T::kKind.
-  template <typename T>
-  const T& As() const {
-    return NodeAs<T>(*this);
-  }
-  template <typename T>
-  T& As() {
-    return NodeAs<T>(*this);
-  }
-
-  const TableRefKind kind;
-  SourceLocation location;
+struct TableRef : TaggedNode<TableRefKind> {
+  using TaggedNode::TaggedNode;
   std::string alias;
   std::vector<std::string> column_aliases;
 };
@@ -115,24 +99,8 @@ struct CommonTableExpr {
 
 /// Is the base of every query. The WITH clause and the ORDER BY / LIMIT / OFFSET that follow a
 /// query body live here, so a parenthesized operand of a set operation can carry its own.
-struct QueryNode {
-  explicit QueryNode(QueryKind kind) : kind(kind) {}
-  virtual ~QueryNode() = default;
-  QueryNode(const QueryNode&) = delete;
-  QueryNode& operator=(const QueryNode&) = delete;
-
-  /// Returns this node as the struct for its kind. REQUIRES: kind == T::kKind.
-  template <typename T>
-  const T& As() const {
-    return NodeAs<T>(*this);
-  }
-  template <typename T>
-  T& As() {
-    return NodeAs<T>(*this);
-  }
-
-  const QueryKind kind;
-  SourceLocation location;
+struct QueryNode : TaggedNode<QueryKind> {
+  using TaggedNode::TaggedNode;
   bool recursive = false;  // WITH RECURSIVE
   std::vector<CommonTableExpr> ctes;
   std::vector<OrderByItem> order_by;
@@ -212,24 +180,8 @@ enum class StatementKind : uint8_t {
 };
 
 /// Is the base of every statement.
-struct Statement {
-  explicit Statement(StatementKind kind) : kind(kind) {}
-  virtual ~Statement() = default;
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  /// Returns this node as the struct for its kind. REQUIRES: kind == T::kKind.
-  template <typename T>
-  const T& As() const {
-    return NodeAs<T>(*this);
-  }
-  template <typename T>
-  T& As() {
-    return NodeAs<T>(*this);
-  }
-
-  const StatementKind kind;
-  SourceLocation location;
+struct Statement : TaggedNode<StatementKind> {
+  using TaggedNode::TaggedNode;
 };
 
 using StatementPtr = std::unique_ptr<Statement>;

@@ -23,17 +23,31 @@ struct SourceLocation {
 /// Is a possibly qualified name such as `t`, `schema.t` or `ml.predict`, one part per element.
 using QualifiedName = std::vector<std::string>;
 
-/// Returns `node` downcast to `T` after checking its kind tag (debug builds).
-template <typename T, typename Base>
-const T& NodeAs(const Base& node) {
-  SLUICE_DCHECK(node.kind == T::kKind);
-  return static_cast<const T&>(node);
-}
-template <typename T, typename Base>
-T& NodeAs(Base& node) {
-  SLUICE_DCHECK(node.kind == T::kKind);
-  return static_cast<T&>(node);
-}
+/// Is the base of every node family (expressions, FROM items, queries, statements): a kind
+/// tag and the location of the node's first token. Walk a tree by switching on `kind` and
+/// calling `As<T>()`, which checks the tag in debug builds.
+template <typename Kind>
+struct TaggedNode {
+  explicit TaggedNode(Kind kind) : kind(kind) {}
+  virtual ~TaggedNode() = default;
+  TaggedNode(const TaggedNode&) = delete;
+  TaggedNode& operator=(const TaggedNode&) = delete;
+
+  /// Returns this node as the struct for its kind. REQUIRES: kind == T::kKind.
+  template <typename T>
+  const T& As() const {
+    SLUICE_DCHECK(kind == T::kKind);
+    return static_cast<const T&>(*this);
+  }
+  template <typename T>
+  T& As() {
+    SLUICE_DCHECK(kind == T::kKind);
+    return static_cast<T&>(*this);
+  }
+
+  const Kind kind;
+  SourceLocation location;
+};
 
 struct QueryNode;
 
@@ -72,24 +86,8 @@ enum class ExprKind : uint8_t {
 };
 
 /// Is the base of every expression node.
-struct Expr {
-  explicit Expr(ExprKind kind) : kind(kind) {}
-  virtual ~Expr() = default;
-  Expr(const Expr&) = delete;
-  Expr& operator=(const Expr&) = delete;
-
-  /// Returns this node as the struct for its kind. REQUIRES: kind == T::kKind.
-  template <typename T>
-  const T& As() const {
-    return NodeAs<T>(*this);
-  }
-  template <typename T>
-  T& As() {
-    return NodeAs<T>(*this);
-  }
-
-  const ExprKind kind;
-  SourceLocation location;
+struct Expr : TaggedNode<ExprKind> {
+  using TaggedNode::TaggedNode;
 };
 
 using ExprPtr = std::unique_ptr<Expr>;
