@@ -7,13 +7,6 @@
 namespace sluice::session {
 namespace {
 
-// Returns the result's rows as "a|b" lines.
-std::string Rows(const QueryResult& result) {
-  std::string text;
-  for (const core::Batch& batch : result.batches) text += batch.ToString();
-  return text;
-}
-
 class AggregatesTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -22,7 +15,7 @@ class AggregatesTest : public ::testing::Test {
         "INSERT INTO t VALUES ('a', 1, 2), ('a', 2, 4), ('a', 3, 5), ('a', 4, 9),"
         "('b', 10, 1), ('b', NULL, 3), ('c', NULL, NULL)");
   }
-  std::string Query(const std::string& sql) { return Rows(connection_.Execute(sql)); }
+  std::string Query(const std::string& sql) { return connection_.Execute(sql).ToString(); }
 
   Database database_;
   Connection connection_{database_};

@@ -80,6 +80,12 @@ size_t QueryResult::num_rows() const {
   return rows;
 }
 
+std::string QueryResult::ToString() const {
+  std::string text;
+  for (const core::Batch& batch : batches) text += batch.ToString();
+  return text;
+}
+
 std::shared_ptr<const planner::TableEntry> Database::FindTable(std::string_view name) const {
   std::lock_guard lock(mutex_);
   auto found = tables_.find(std::string(name));

@@ -19,6 +19,8 @@ struct QueryResult {
   std::vector<core::Batch> batches;
   /// Returns the number of rows.
   size_t num_rows() const;
+  /// Returns the rows as text, a row per line with values separated by `|` (for tests).
+  std::string ToString() const;
 };
 
 /// Is an opened workspace: today the tables created in this process. Thread-safe.

@@ -12,13 +12,6 @@
 namespace sluice::session {
 namespace {
 
-// Returns the result's rows as "a|b" lines.
-std::string Rows(const QueryResult& result) {
-  std::string text;
-  for (const core::Batch& batch : result.batches) text += batch.ToString();
-  return text;
-}
-
 class DatabaseTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -27,7 +20,7 @@ class DatabaseTest : public ::testing::Test {
         "INSERT INTO flights VALUES ('LAX', 'SFO', 10, 337), ('LAX', 'JFK', -5, 2475),"
         "('SFO', 'LAX', NULL, 337), ('JFK', 'LAX', 30, 2475), ('SFO', 'JFK', 20, 2586)");
   }
-  std::string Query(const std::string& sql) { return Rows(connection_.Execute(sql)); }
+  std::string Query(const std::string& sql) { return connection_.Execute(sql).ToString(); }
 
   Database database_;
   Connection connection_{database_};
