@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -11,10 +12,18 @@
 
 namespace sluice::planner {
 
-/// Is a table the planner can scan: its schema and its batches, shared and immutable.
+/// Opens a scan of a table whose rows live outside memory, reading only `columns` (every column
+/// when empty), in the table's column order.
+using ScanOpener =
+    std::function<std::unique_ptr<exec::SourceOperator>(const std::vector<std::string>& columns)>;
+
+/// Is a table the planner can scan: its schema and either its batches (shared and immutable) or,
+/// for a table stored elsewhere (a committed result version, a database source), a scan opener.
 struct TableEntry {
   core::SchemaPtr schema;
   exec::BatchList batches;
+  ScanOpener open_scan;                          // set for stored tables; `batches` is then unused
+  size_t estimated_rows = 0;                     // rows of a stored table, for join ordering
   std::vector<bool> not_null;                    // per column (empty: no NOT NULL columns)
   std::vector<std::vector<size_t>> unique_keys;  // PRIMARY KEY / UNIQUE column sets
 };

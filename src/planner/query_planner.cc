@@ -202,6 +202,14 @@ void QueryPlanner::PlanFrom(const sql::TableRef* from, Builder& builder) {
                          from->location.line, from->location.column,
                          suggestion ? "; did you mean \"" + *suggestion + "\"?" : "");
       }
+      if (entry->open_scan) {
+        bool prune = from->column_aliases.empty();
+        builder.open.source = entry->open_scan(
+            prune ? ReadColumns(*entry->schema, builder.mentioned) : std::vector<std::string>{});
+        builder.estimated_rows = entry->estimated_rows;
+        builder.scope = columns_of(*builder.open.source->schema(), table);
+        return;
+      }
       exec::BatchList batches = entry->batches;
       builder.estimated_rows = 0;
       for (const core::Batch& batch : *batches) builder.estimated_rows += batch.num_rows();

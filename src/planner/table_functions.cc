@@ -92,6 +92,18 @@ io::JsonOptions JsonOptionsOf(const sql::FunctionExpr& call) {
 
 // Returns the columns of `schema` a query reads, in file order; empty when it reads all of them
 // (or may). A query that reads none (count(*)) still reads one, to count rows.
+// Opens a reader with `options`, then again reading only the columns the query mentions.
+template <typename Options, typename Open>
+std::unique_ptr<exec::SourceOperator> ScanReadColumns(const std::string& path, Options options,
+                                                      const MentionedNames& mentioned, Open open) {
+  auto reader = open(path, options);
+  options.columns = ReadColumns(*reader->schema(), mentioned);
+  if (!options.columns.empty()) reader = open(path, options);
+  return std::make_unique<exec::ReaderScan>(std::move(reader), path);
+}
+
+}  // namespace
+
 std::vector<std::string> ReadColumns(const core::Schema& schema, const MentionedNames& mentioned) {
   if (!mentioned || schema.num_fields() == 0) return {};
   std::vector<std::string> columns;
@@ -105,18 +117,6 @@ std::vector<std::string> ReadColumns(const core::Schema& schema, const Mentioned
   if (columns.empty()) columns.push_back(schema.field(0).name);
   return columns;
 }
-
-// Opens a reader with `options`, then again reading only the columns the query mentions.
-template <typename Options, typename Open>
-std::unique_ptr<exec::SourceOperator> ScanReadColumns(const std::string& path, Options options,
-                                                      const MentionedNames& mentioned, Open open) {
-  auto reader = open(path, options);
-  options.columns = ReadColumns(*reader->schema(), mentioned);
-  if (!options.columns.empty()) reader = open(path, options);
-  return std::make_unique<exec::ReaderScan>(std::move(reader), path);
-}
-
-}  // namespace
 
 std::unique_ptr<exec::SourceOperator> OpenTableFile(const std::string& path,
                                                     const MentionedNames& mentioned) {

@@ -15,6 +15,10 @@ namespace sluice::planner {
 /// among them (projection pushdown). Nothing means every column may be read.
 using MentionedNames = std::optional<std::set<std::string>>;
 
+/// Returns the columns of `schema` that `mentioned` names, in schema order; empty when every
+/// column is needed (or nothing is known).
+std::vector<std::string> ReadColumns(const core::Schema& schema, const MentionedNames& mentioned);
+
 /// Opens the file at `path` as a scan, its reader chosen by extension.
 std::unique_ptr<exec::SourceOperator> OpenTableFile(const std::string& path,
                                                     const MentionedNames& mentioned);
