@@ -8,14 +8,16 @@
 
 #include "core/schema.h"
 #include "exec/source_operators.h"
+#include "io/scan_predicate.h"
 #include "sql/ast.h"
 
 namespace sluice::planner {
 
 /// Opens a scan of a table whose rows live outside memory, reading only `columns` (every column
-/// when empty), in the table's column order.
-using ScanOpener =
-    std::function<std::unique_ptr<exec::SourceOperator>(const std::vector<std::string>& columns)>;
+/// when empty), in the table's column order. `predicates` are conjuncts of the query's filter the
+/// scan may use to skip data (or push to a database); the planner still filters the rows.
+using ScanOpener = std::function<std::unique_ptr<exec::SourceOperator>(
+    const std::vector<std::string>& columns, const std::vector<io::ScanPredicate>& predicates)>;
 
 /// Is a table the planner can scan: its schema and either its batches (shared and immutable) or,
 /// for a table stored elsewhere (a committed result version, a database source), a scan opener.

@@ -205,7 +205,8 @@ void QueryPlanner::PlanFrom(const sql::TableRef* from, Builder& builder) {
       if (entry->open_scan) {
         bool prune = from->column_aliases.empty();
         builder.open.source = entry->open_scan(
-            prune ? ReadColumns(*entry->schema, builder.mentioned) : std::vector<std::string>{});
+            prune ? ReadColumns(*entry->schema, builder.mentioned) : std::vector<std::string>{},
+            {});
         builder.estimated_rows = entry->estimated_rows;
         builder.scope = columns_of(*builder.open.source->schema(), table);
         return;
