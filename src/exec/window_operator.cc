@@ -6,6 +6,7 @@
 
 #include "base/error.h"
 #include "base/task.h"
+#include "exec/gather.h"
 #include "exec/window_frame.h"
 #include "exec/window_functions.h"
 
@@ -111,21 +112,29 @@ void Gather(const ColumnTable& table, size_t count, RowAt row_at, Vector& out) {
   }
 }
 
-// Writes a function's results for sorted positions [from, from + count) into `out`.
+// Writes a function's results for sorted positions `positions[0, count)` into `out`.
 void WriteResult(const SortedRows& rows, const WindowFunction& function, const WindowResult& result,
-                 const std::vector<ColumnTable>& tables, size_t from, size_t count, Vector& out) {
+                 const std::vector<ColumnTable>& tables, const uint32_t* positions, size_t count,
+                 Vector& out) {
   if (result.values) {
-    out.CopyFrom(*result.values, from, 0, count);
+    std::vector<int64_t> sources(positions, positions + count);
+    GatherColumn(*result.values, sources.data(), count, out);
     return;
   }
-  const int64_t* picks = result.picks.data() + from;
+  const int64_t* picks = result.picks.data();
   std::span<const WindowRow> all = rows.rows();
   Gather(
       tables[function.arguments[0]], count,
-      [&](size_t i) { return picks[i] >= 0 ? &all[picks[i]] : nullptr; }, out);
+      [&](size_t i) {
+        int64_t pick = picks[positions[i]];
+        return pick >= 0 ? &all[pick] : nullptr;
+      },
+      out);
   if (!function.default_value) return;
   for (size_t i = 0; i < count; ++i) {
-    if (picks[i] == WindowResult::kDefaultPick) out.SetValue(i, *function.default_value);
+    if (picks[positions[i]] == WindowResult::kDefaultPick) {
+      out.SetValue(i, *function.default_value);
+    }
   }
 }
 
@@ -240,6 +249,9 @@ std::string WindowSink::details() const {
   for (size_t f = 0; f < functions_.size(); ++f) {
     text += (f == 0 ? (text.empty() ? "" : ": ") : ", ") + std::string(FunctionName(functions_[f]));
   }
+  for (const auto& [function, limit] : rank_limits_) {
+    text += fmt::format("; keep {} <= {}", FunctionName(functions_[function]), limit);
+  }
   return text;
 }
 
@@ -332,24 +344,47 @@ std::vector<core::Batch> WindowSink::ProcessPartition(const Inputs& inputs, size
   for (size_t f = 0; f < functions_.size(); ++f) {
     results.push_back(EvaluateWindowFunction(functions_[f], sorted, order_key, result_types_[f]));
   }
+  std::vector<uint32_t> kept = KeptPositions(results, sorted.size());
   const std::vector<ColumnTable>& tables = inputs.tables;
   std::vector<core::Batch> output;
   std::span<const WindowRow> all = sorted.rows();
-  for (size_t from = 0; from < sorted.size(); from += core::kVectorSize) {
-    size_t count = std::min(core::kVectorSize, sorted.size() - from);
+  for (size_t from = 0; from < kept.size(); from += core::kVectorSize) {
+    size_t count = std::min(core::kVectorSize, kept.size() - from);
+    const uint32_t* positions = kept.data() + from;
     core::Batch batch(schema(), count);
     batch.SetNumRows(count);
     for (size_t c = 0; c < num_inputs_; ++c) {
       Gather(
-          tables[c], count, [&](size_t i) { return &all[from + i]; }, batch.column(c));
+          tables[c], count, [&](size_t i) { return &all[positions[i]]; }, batch.column(c));
     }
     for (size_t f = 0; f < functions_.size(); ++f) {
-      WriteResult(sorted, functions_[f], results[f], tables, from, count,
+      WriteResult(sorted, functions_[f], results[f], tables, positions, count,
                   batch.column(num_inputs_ + f));
     }
     output.push_back(std::move(batch));
   }
   return output;
+}
+
+void WindowSink::KeepRanksUpTo(size_t function, int64_t limit) {
+  Kind kind = functions_.at(function).kind;
+  SLUICE_CHECK(kind == Kind::kRowNumber || kind == Kind::kRank || kind == Kind::kDenseRank);
+  rank_limits_.emplace_back(function, limit);
+}
+
+// Returns the sorted positions to emit: all of them, or those within every rank limit.
+std::vector<uint32_t> WindowSink::KeptPositions(const std::vector<WindowResult>& results,
+                                                size_t size) const {
+  std::vector<uint32_t> kept;
+  kept.reserve(rank_limits_.empty() ? size : 0);
+  for (size_t position = 0; position < size; ++position) {
+    bool keep = true;
+    for (const auto& [function, limit] : rank_limits_) {
+      keep = keep && results[function].values->data<int64_t>()[position] <= limit;
+    }
+    if (keep) kept.push_back(static_cast<uint32_t>(position));
+  }
+  return kept;
 }
 
 void WindowSink::Finalize() {

@@ -14,6 +14,10 @@
 #include "exec/window_rows.h"
 
 namespace sluice::exec {
+struct WindowResult;
+}  // namespace sluice::exec
+
+namespace sluice::exec {
 
 /// Names the window functions a WindowSink computes.
 enum class WindowFunctionKind : uint8_t {
@@ -97,6 +101,11 @@ class WindowSink final : public SinkOperator {
              std::vector<SortKey> order_keys, std::vector<WindowFunction> functions);
   ~WindowSink() override;
 
+  /// Emits only the rows whose result of function `function` (row_number, rank or dense_rank)
+  /// is at most `limit`, for a filter above that drops the others (top-N per partition: only
+  /// the kept rows are gathered). Several limits must all hold.
+  void KeepRanksUpTo(size_t function, int64_t limit);
+
   std::string name() const override { return "WINDOW"; }
   std::string details() const override;
   std::unique_ptr<LocalState> MakeLocalState() override;
@@ -120,12 +129,14 @@ class WindowSink final : public SinkOperator {
   std::vector<WindowRow> TakeRows(const std::vector<std::vector<uint32_t>>& numbers,
                                   size_t partition, std::vector<uint32_t>& buckets);
   std::vector<core::Batch> ProcessPartition(const Inputs& inputs, size_t partition);
+  std::vector<uint32_t> KeptPositions(const std::vector<WindowResult>& results, size_t size) const;
 
   size_t num_inputs_;
   WindowOrdering ordering_;
   std::vector<WindowFunction> functions_;
   std::vector<core::TypeId> result_types_;
   bool needs_peers_ = false;
+  std::vector<std::pair<size_t, int64_t>> rank_limits_;  // (function, largest rank kept)
   std::mutex mutex_;
   std::vector<std::unique_ptr<ThreadState>> states_;
   std::vector<core::Batch> output_;

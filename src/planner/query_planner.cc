@@ -102,7 +102,9 @@ void QueryPlanner::PlanSelect(const sql::SelectNode& select, Builder& builder) {
     SplitConjuncts(*select.where, builder.pending);
   }
   builder.mentioned = MentionedIn(select);
+  auto limited_below = FindRankLimits(select);
   PlanFrom(select.from.get(), builder);
+  for (const sql::FunctionExpr* call : limited_below) rank_limits_.erase(call);
   std::unique_ptr<exec::Expression> predicate;
   for (const sql::Expr* condition : builder.pending) {
     if (condition == nullptr) continue;  // became a join key
@@ -234,6 +236,7 @@ void QueryPlanner::PlanSubquery(const sql::QueryNode& query, const std::string& 
                                 const std::vector<std::string>& column_aliases, Builder& builder) {
   QueryPlanner inner(catalog_, outer_);
   inner.ctes_ = ctes_;
+  inner.rank_limits_ = rank_limits_;
   QueryPlan plan = inner.Plan(query);
   exec::SinkOperator* sink = plan.pipelines.back().sink.get();
   for (auto& pipeline : plan.pipelines) builder.done.push_back(std::move(pipeline));

@@ -78,6 +78,7 @@ class QueryPlanner final : public SubqueryBinder {
                     const std::vector<std::string>& column_aliases, Builder& builder);
   void PlanAggregate(const sql::SelectNode& select, Builder& builder);
   void PlanWindows(const sql::SelectNode& select, Builder& builder);
+  std::vector<const sql::FunctionExpr*> FindRankLimits(const sql::SelectNode& select);
   void PruneColumnsForWindows(const sql::SelectNode& select, Builder& builder);
   void PlanWindowGroup(const sql::SelectNode& select,
                        const std::vector<const sql::Expr*>& partition_by,
@@ -98,6 +99,8 @@ class QueryPlanner final : public SubqueryBinder {
   const Catalog& catalog_;
   std::shared_ptr<const OuterReferences> outer_;
   std::map<std::string, const sql::CommonTableExpr*> ctes_;
+  // Ranking window calls whose rows above a rank a filter drops anyway (see FindRankLimits).
+  std::map<const sql::FunctionExpr*, int64_t> rank_limits_;
 };
 
 }  // namespace sluice::planner
