@@ -115,8 +115,16 @@ std::byte* GroupTable::InsertGroup(uint64_t hash) {
 
 std::byte* GroupTable::AddEmptyGroup() { return InsertGroup(kNullHash); }
 
-void GroupTable::Grow() {
-  std::vector<uint64_t> slots(slots_.size() * 2, 0);
+void GroupTable::Reserve(size_t groups) {
+  size_t size = slots_.size();
+  while (groups * 2 > size) size *= 2;
+  if (size != slots_.size()) Rehash(size);
+}
+
+void GroupTable::Grow() { Rehash(slots_.size() * 2); }
+
+void GroupTable::Rehash(size_t size) {
+  std::vector<uint64_t> slots(size, 0);
   size_t mask = slots.size() - 1;
   for (size_t group = 0; group < num_groups_; ++group) {
     uint64_t hash;
@@ -246,9 +254,25 @@ std::byte* GroupTable::FindOrAddRow(uint64_t hash, const std::byte* source) {
   return row;
 }
 
+void GroupTable::AppendGroups(std::span<const Vector* const> keys, const uint64_t* hashes,
+                              size_t count, std::byte** rows) {
+  for (size_t i = 0; i < count; ++i) {
+    rows[i] = NewGroup(hashes[i]);
+    StoreKeys(rows[i], keys, i);
+  }
+}
+
 void GroupTable::MergePartition(const GroupTable& other, size_t partition) {
-  for (uint32_t group : other.partitions_[partition]) {
-    const std::byte* source = other.Row(group);
+  const std::vector<uint32_t>& groups = other.partitions_[partition];
+  // Fetch slots a little ahead: a large merge target misses the cache on every probe.
+  constexpr size_t kAhead = 16;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    if (g + kAhead < groups.size()) {
+      uint64_t ahead;
+      std::memcpy(&ahead, other.Row(groups[g + kAhead]), 8);
+      __builtin_prefetch(&slots_[ahead & (slots_.size() - 1)]);
+    }
+    const std::byte* source = other.Row(groups[g]);
     uint64_t hash;
     std::memcpy(&hash, source, 8);
     std::byte* row = FindOrAddRow(hash, source);

@@ -35,6 +35,15 @@ class GroupTable {
   /// are `hashes`; writes each row's group row into `rows`.
   void FindOrAdd(std::span<const core::Vector* const> keys, const uint64_t* hashes, size_t count,
                  std::byte** rows);
+  /// Adds one group per row, without looking for the row's group: for inputs where nearly
+  /// every row is a new group, pre-aggregation only costs a probe that MergePartition repeats.
+  /// The table's later groups can then no longer be found: REQUIRES no FindOrAdd afterwards.
+  void AppendGroups(std::span<const core::Vector* const> keys, const uint64_t* hashes, size_t count,
+                    std::byte** rows);
+  /// Sizes the slot array for `groups` groups, so that adding them does not rehash.
+  void Reserve(size_t groups);
+  /// Returns the number of groups in radix partition `partition`.
+  size_t partition_size(size_t partition) const { return partitions_[partition].size(); }
   /// Adds the groups of radix partition `partition` of `other` into this table, combining the
   /// states of groups present in both.
   void MergePartition(const GroupTable& other, size_t partition);
@@ -66,6 +75,7 @@ class GroupTable {
   void StoreRowKeys(std::byte* row, const std::byte* source);
   std::byte* FindOrAddRow(uint64_t hash, const std::byte* source);
   void Grow();
+  void Rehash(size_t size);
 
   static constexpr size_t kRowsPerBlock = 4096;
 

@@ -9,10 +9,15 @@ namespace sluice::exec {
 namespace {
 
 constexpr size_t kRadixBits = 4;
+// Pre-aggregation stops when, after this many rows of a thread, nine in ten rows still made a
+// new group (db-benchmark q10): the merge would insert every group a second time anyway.
+constexpr size_t kReductionCheckRows = 1 << 17;
 
 class AggregateState final : public LocalState {
  public:
   std::unique_ptr<GroupTable> table;
+  size_t rows_seen = 0;
+  bool append_only = false;
   std::vector<uint64_t> hashes = std::vector<uint64_t>(core::kVectorSize);
   std::vector<std::byte*> rows = std::vector<std::byte*>(core::kVectorSize);
 };
@@ -92,7 +97,15 @@ void HashAggregate::Consume(Morsel morsel, LocalState& local) {
   for (size_t k = 0; k < num_keys_; ++k) keys.push_back(&flat.column(k));
   HashRows(keys, count, state.hashes.data());
   size_t before = state.table->memory_bytes();
-  state.table->FindOrAdd(keys, state.hashes.data(), count, state.rows.data());
+  if (state.append_only) {
+    state.table->AppendGroups(keys, state.hashes.data(), count, state.rows.data());
+  } else {
+    state.table->FindOrAdd(keys, state.hashes.data(), count, state.rows.data());
+    size_t seen = state.rows_seen;
+    state.rows_seen += count;
+    bool checkpoint = seen < kReductionCheckRows && state.rows_seen >= kReductionCheckRows;
+    state.append_only = checkpoint && state.table->num_groups() * 10 > state.rows_seen * 9;
+  }
   if (size_t after = state.table->memory_bytes(); after != before) {
     TrackMemory(static_cast<int64_t>(after) - static_cast<int64_t>(before));
   }
@@ -110,6 +123,9 @@ void HashAggregate::Finalize() {
   std::vector<std::unique_ptr<GroupTable>> merged(partitions);
   ParallelFor(partitions, [&](size_t p) {
     merged[p] = MakeTable();
+    size_t groups = 0;
+    for (const auto& table : tables_) groups += table->partition_size(p);
+    merged[p]->Reserve(groups);
     for (const auto& table : tables_) merged[p]->MergePartition(*table, p);
   });
   if (num_keys_ == 0 && std::all_of(merged.begin(), merged.end(),

@@ -70,5 +70,25 @@ TEST_F(AggregatesTest, SameAnswerOnOneAndManyThreads) {
   EXPECT_EQ(Query(sql), serial);
 }
 
+// Past a few hundred thousand rows of nearly unique keys, threads stop pre-aggregating and
+// leave the grouping to the merge: keys seen again later must still meet their group there.
+TEST_F(AggregatesTest, ManyUniqueKeysThenRepeatsOnOneAndManyThreads) {
+  connection_.Execute("CREATE TABLE d (k BIGINT); INSERT INTO d VALUES (0)");
+  for (int bit = 0; bit < 9; ++bit) {
+    connection_.Execute("INSERT INTO d SELECT k + " + std::to_string(1 << bit) + " FROM d");
+  }
+  connection_.Execute("CREATE TABLE big AS SELECT a.k * 512 + b.k AS k FROM d a, d b");
+  connection_.Execute("INSERT INTO big SELECT k FROM big");  // every key twice, late
+  std::string sql =
+      "SELECT count(*), min(c), max(c), sum(s) FROM (SELECT k, k::VARCHAR AS t, count(*) AS c, "
+      "sum(k) AS s FROM big GROUP BY k, t) g";
+  std::string expected = "262144|2|2|68719214592\n";  // sum 2 * (0 + ... + 2^18 - 1)
+  SetThreadCount(1);
+  EXPECT_EQ(Query(sql), expected);
+  SetThreadCount(0);
+  EXPECT_EQ(Query(sql), expected);
+  EXPECT_EQ(Query("SELECT count(*) FROM (SELECT DISTINCT k FROM big) d"), "262144\n");
+}
+
 }  // namespace
 }  // namespace sluice::session
