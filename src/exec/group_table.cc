@@ -38,17 +38,40 @@ uint64_t FixedBits(const Vector& vector, size_t i) {
   }
 }
 
-void HashColumn(const Vector& keys, size_t count, uint64_t* hashes, bool first) {
+// Hashes rows [0, count) of `keys` with `hash_of(i)` for valid rows, combining with the hashes
+// already in `hashes` unless `first`. The type and validity tests stay outside the row loop.
+template <typename HashOf>
+void HashValues(const Vector& keys, size_t count, uint64_t* hashes, bool first, HashOf hash_of) {
+  bool all_valid = keys.validity().all_valid();
   for (size_t i = 0; i < count; ++i) {
-    uint64_t hash;
-    if (keys.IsNull(i)) {
-      hash = kNullHash;
-    } else if (keys.type() == TypeId::kVarchar) {
-      hash = HashString(keys.data<StringRef>()[i].view());
-    } else {
-      hash = HashInteger(FixedBits(keys, i));
-    }
+    uint64_t hash = all_valid || !keys.IsNull(i) ? hash_of(i) : kNullHash;
     hashes[i] = first ? hash : CombineHashes(hashes[i], hash);
+  }
+}
+
+void HashColumn(const Vector& keys, size_t count, uint64_t* hashes, bool first) {
+  switch (keys.type()) {
+    case TypeId::kVarchar: {
+      const StringRef* values = keys.data<StringRef>();
+      return HashValues(keys, count, hashes, first,
+                        [&](size_t i) { return HashString(values[i].view()); });
+    }
+    case TypeId::kInteger:
+    case TypeId::kDate: {
+      const int32_t* values = keys.data<int32_t>();
+      return HashValues(keys, count, hashes, first, [&](size_t i) {
+        return HashInteger(static_cast<uint64_t>(static_cast<int64_t>(values[i])));
+      });
+    }
+    case TypeId::kBigint:
+    case TypeId::kTimestamp: {
+      const int64_t* values = keys.data<int64_t>();
+      return HashValues(keys, count, hashes, first,
+                        [&](size_t i) { return HashInteger(static_cast<uint64_t>(values[i])); });
+    }
+    default:
+      return HashValues(keys, count, hashes, first,
+                        [&](size_t i) { return HashInteger(FixedBits(keys, i)); });
   }
 }
 
@@ -184,6 +207,47 @@ void GroupTable::FindOrAdd(std::span<const Vector* const> keys, const uint64_t* 
       if (entry != 0) __builtin_prefetch(Row((entry & kGroupMask) - 1));
     }
   }
+  // One key without NULLs (most GROUP BYs): compare it directly, without the per-key loop.
+  if (keys.size() == 1 && keys[0]->validity().all_valid()) {
+    const Vector& key = *keys[0];
+    size_t offset = key_offsets_[0];
+    auto valid = [](const std::byte* row) { return row[8] == std::byte{0}; };
+    switch (key.type()) {
+      case TypeId::kVarchar: {
+        const StringRef* values = key.data<StringRef>();
+        return FindOrAddWith(keys, hashes, count, rows, [&](const std::byte* row, size_t i) {
+          return valid(row) && *reinterpret_cast<const StringRef*>(row + offset) == values[i];
+        });
+      }
+      case TypeId::kInteger:
+      case TypeId::kDate: {
+        const int32_t* values = key.data<int32_t>();
+        return FindOrAddWith(keys, hashes, count, rows, [&](const std::byte* row, size_t i) {
+          int64_t stored;
+          std::memcpy(&stored, row + offset, 8);
+          return valid(row) && stored == values[i];
+        });
+      }
+      case TypeId::kBigint:
+      case TypeId::kTimestamp: {
+        const int64_t* values = key.data<int64_t>();
+        return FindOrAddWith(keys, hashes, count, rows, [&](const std::byte* row, size_t i) {
+          int64_t stored;
+          std::memcpy(&stored, row + offset, 8);
+          return valid(row) && stored == values[i];
+        });
+      }
+      default:
+        break;
+    }
+  }
+  FindOrAddWith(keys, hashes, count, rows,
+                [&](const std::byte* row, size_t i) { return KeysEqual(row, keys, i); });
+}
+
+template <typename Equal>
+void GroupTable::FindOrAddWith(std::span<const Vector* const> keys, const uint64_t* hashes,
+                               size_t count, std::byte** rows, Equal equal) {
   for (size_t i = 0; i < count; ++i) {
     uint64_t hash = hashes[i];
     uint64_t salt = ((hash >> 32) & 0xffff) << 48;
@@ -198,7 +262,7 @@ void GroupTable::FindOrAdd(std::span<const Vector* const> keys, const uint64_t* 
       }
       if ((entry & ~kGroupMask) == salt) {
         std::byte* row = Row((entry & kGroupMask) - 1);
-        if (KeysEqual(row, keys, i)) {
+        if (equal(row, i)) {
           rows[i] = row;
           break;
         }

@@ -68,6 +68,9 @@ class GroupTable {
     return blocks_[group / kRowsPerBlock].get() + (group % kRowsPerBlock) * row_width_;
   }
   bool KeysEqual(const std::byte* row, std::span<const core::Vector* const> keys, size_t i) const;
+  template <typename Equal>
+  void FindOrAddWith(std::span<const core::Vector* const> keys, const uint64_t* hashes,
+                     size_t count, std::byte** rows, Equal equal);
   bool RowKeysEqual(const std::byte* left, const std::byte* right) const;
   std::byte* NewGroup(uint64_t hash);
   std::byte* InsertGroup(uint64_t hash);
