@@ -1,5 +1,6 @@
 #include "exec/group_table.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -207,8 +208,12 @@ void GroupTable::FindOrAdd(std::span<const Vector* const> keys, const uint64_t* 
       if (entry != 0) __builtin_prefetch(Row((entry & kGroupMask) - 1));
     }
   }
+  if (count == 0) return;
+  bool single = keys.size() == 1 && keys[0]->validity().all_valid();
+  if (single && FindDirect(keys, hashes, count, rows)) return;
+  if (!direct_.empty()) DisableDirect();  // groups added below would be missing from direct_
   // One key without NULLs (most GROUP BYs): compare it directly, without the per-key loop.
-  if (keys.size() == 1 && keys[0]->validity().all_valid()) {
+  if (single) {
     const Vector& key = *keys[0];
     size_t offset = key_offsets_[0];
     auto valid = [](const std::byte* row) { return row[8] == std::byte{0}; };
@@ -243,6 +248,81 @@ void GroupTable::FindOrAdd(std::span<const Vector* const> keys, const uint64_t* 
   }
   FindOrAddWith(keys, hashes, count, rows,
                 [&](const std::byte* row, size_t i) { return KeysEqual(row, keys, i); });
+}
+
+namespace {
+
+template <typename T>
+void MinMax(const T* values, size_t count, int64_t* low, int64_t* high) {
+  T min = values[0], max = values[0];
+  for (size_t i = 1; i < count; ++i) {
+    min = std::min(min, values[i]);
+    max = std::max(max, values[i]);
+  }
+  *low = min;
+  *high = max;
+}
+
+}  // namespace
+
+// Finds groups of one integer key through an array indexed by value while the values seen
+// span at most kMaxDirect (db-benchmark's id4 and id6): a read of a small array instead of a
+// probe of the slot array. Returns false when the key does not qualify; the table then hashes.
+bool GroupTable::FindDirect(std::span<const Vector* const> keys, const uint64_t* hashes,
+                            size_t count, std::byte** rows) {
+  TypeId type = keys[0]->type();
+  bool narrow = type == TypeId::kInteger || type == TypeId::kDate;
+  bool wide = type == TypeId::kBigint || type == TypeId::kTimestamp;
+  if (direct_disabled_ || count == 0 || !(narrow || wide)) return false;
+  int64_t low, high;
+  if (narrow) {
+    MinMax(keys[0]->data<int32_t>(), count, &low, &high);
+  } else {
+    MinMax(keys[0]->data<int64_t>(), count, &low, &high);
+  }
+  if (!CoverDirect(low, high)) {
+    DisableDirect();
+    return false;
+  }
+  for (size_t i = 0; i < count; ++i) {
+    int64_t value = narrow ? keys[0]->data<int32_t>()[i] : keys[0]->data<int64_t>()[i];
+    uint32_t& group = direct_[static_cast<uint64_t>(value) - static_cast<uint64_t>(direct_low_)];
+    if (group != 0) {
+      rows[i] = Row(group - 1);
+      continue;
+    }
+    rows[i] = InsertGroup(hashes[i]);
+    StoreKeys(rows[i], keys, i);
+    group = static_cast<uint32_t>(num_groups_);
+  }
+  return true;
+}
+
+// Makes direct_ cover [low, high]; false when that would exceed kMaxDirect, or when the table
+// already holds groups direct_ does not know.
+bool GroupTable::CoverDirect(int64_t low, int64_t high) {
+  if (direct_.empty()) {
+    if (num_groups_ != 0) return false;
+    if (static_cast<uint64_t>(high) - static_cast<uint64_t>(low) >= kMaxDirect) return false;
+    direct_low_ = low;
+    direct_.assign(static_cast<uint64_t>(high) - static_cast<uint64_t>(low) + 1, 0);
+    return true;
+  }
+  int64_t old_high = direct_low_ + static_cast<int64_t>(direct_.size()) - 1;
+  if (low >= direct_low_ && high <= old_high) return true;
+  int64_t new_low = std::min(low, direct_low_), new_high = std::max(high, old_high);
+  uint64_t span = static_cast<uint64_t>(new_high) - static_cast<uint64_t>(new_low);
+  if (span >= kMaxDirect) return false;
+  std::vector<uint32_t> grown(span + 1, 0);
+  std::copy(direct_.begin(), direct_.end(), grown.begin() + (direct_low_ - new_low));
+  direct_ = std::move(grown);
+  direct_low_ = new_low;
+  return true;
+}
+
+void GroupTable::DisableDirect() {
+  direct_disabled_ = true;
+  direct_ = {};
 }
 
 template <typename Equal>

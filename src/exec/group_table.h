@@ -54,7 +54,7 @@ class GroupTable {
   /// Returns about how many bytes the table holds.
   size_t memory_bytes() const {
     return blocks_.size() * kRowsPerBlock * row_width_ + slots_.size() * 8 + num_groups_ * 4 +
-           heap_.allocated_bytes();
+           heap_.allocated_bytes() + direct_.size() * 4;
   }
   size_t num_partitions() const { return partitions_.size(); }
   /// Returns the byte offset of aggregate `i`'s state within a group row.
@@ -68,6 +68,10 @@ class GroupTable {
     return blocks_[group / kRowsPerBlock].get() + (group % kRowsPerBlock) * row_width_;
   }
   bool KeysEqual(const std::byte* row, std::span<const core::Vector* const> keys, size_t i) const;
+  bool FindDirect(std::span<const core::Vector* const> keys, const uint64_t* hashes, size_t count,
+                  std::byte** rows);
+  bool CoverDirect(int64_t low, int64_t high);
+  void DisableDirect();
   template <typename Equal>
   void FindOrAddWith(std::span<const core::Vector* const> keys, const uint64_t* hashes,
                      size_t count, std::byte** rows, Equal equal);
@@ -81,6 +85,7 @@ class GroupTable {
   void Rehash(size_t size);
 
   static constexpr size_t kRowsPerBlock = 4096;
+  static constexpr uint64_t kMaxDirect = uint64_t{1} << 20;
 
   std::vector<core::TypeId> key_types_;
   std::vector<const AggregateFunction*> aggregates_;
@@ -93,6 +98,10 @@ class GroupTable {
   std::vector<uint64_t> slots_;  // 0 = empty, else salt << 48 | (group + 1)
   std::vector<std::vector<uint32_t>> partitions_;
   core::StringHeap heap_;
+  // For one integer key: group + 1 of each value from direct_low_ on (0: none yet).
+  std::vector<uint32_t> direct_;
+  int64_t direct_low_ = 0;
+  bool direct_disabled_ = false;
 };
 
 }  // namespace sluice::exec
