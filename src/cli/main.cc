@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "base/task.h"
 #include "cli/describe_command.h"
+#include "cli/init_command.h"
 #include "cli/sql_command.h"
 #include "cli/sqllogictest_command.h"
 #include "cli/version.h"
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
     std::cout << "sluice " << sluice::cli::kVersion << '\n';
   });
   sluice::cli::AddDescribeCommand(app);
+  sluice::cli::AddInitCommand(app);
   sluice::cli::AddSqlCommand(app);
   sluice::cli::AddSqlLogicTestCommand(app);
   app.parse_complete_callback([&] {

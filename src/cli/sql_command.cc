@@ -13,6 +13,7 @@
 
 #include "base/error.h"
 #include "cli/result_printer.h"
+#include "cli/workspace_options.h"
 #include "session/database.h"
 #include "sql/parse_error.h"
 #include "sql/parser.h"
@@ -25,6 +26,7 @@ struct SqlOptions {
   std::string file;
   std::string format = "table";
   bool timer = false;
+  WorkspaceOptions workspace;
 };
 
 bool ReturnsRows(const sql::Statement& statement) {
@@ -36,7 +38,9 @@ bool ReturnsRows(const sql::Statement& statement) {
 class Shell {
  public:
   explicit Shell(SqlOptions options)
-      : options_(std::move(options)), format_(*OutputFormatFromName(options_.format)) {}
+      : options_(std::move(options)),
+        format_(*OutputFormatFromName(options_.format)),
+        database_(OpenDatabase(options_.workspace)) {}
 
   // Runs the statements of `sql`, printing the rows of each query and the result of the last
   // statement; returns false (after printing the error) on a user error.
@@ -132,17 +136,18 @@ class Shell {
   }
 
   void ShowSchema(const std::string& only) {
-    for (const std::string& name : database_.TableNames()) {
+    for (const std::string& name : database_->TableNames()) {
       if (!only.empty() && name != only) continue;
-      std::cout << "CREATE TABLE " << name << " (" << database_.FindTable(name)->schema->ToString()
-                << ");\n";
+      auto table = database_->FindTable(name);
+      if (table == nullptr) continue;  // a view
+      std::cout << "CREATE TABLE " << name << " (" << table->schema->ToString() << ");\n";
     }
   }
 
   SqlOptions options_;
   OutputFormat format_;
-  session::Database database_;
-  session::Connection connection_{database_};
+  std::unique_ptr<session::Database> database_;
+  session::Connection connection_{*database_};
 };
 
 std::string ReadFile(const std::string& path) {
@@ -158,7 +163,10 @@ std::string ReadFile(const std::string& path) {
 void AddSqlCommand(CLI::App& app) {
   auto options = std::make_shared<SqlOptions>();
   CLI::App* command = app.add_subcommand(
-      "sql", "Run SQL: an interactive shell, or the statements of -c or a .sql file");
+      "sql",
+      "Run SQL: an interactive shell, or the statements of -c or a .sql file. In a workspace "
+      "(see `sluice init`) CREATE TABLE stores a new version of a result; CREATE TEMP TABLE "
+      "stays in memory");
   command->add_option("-c,--command", options->command, "SQL statements to run, then exit");
   command->add_option("file", options->file, "A .sql file to run, then exit");
   command->add_option("--format", options->format, "Output: table, csv, json or markdown")
@@ -166,6 +174,7 @@ void AddSqlCommand(CLI::App& app) {
       ->capture_default_str();
   command->add_flag("--timer", options->timer,
                     "Print each statement's run time on stderr (\"Run Time: 0.123 s\")");
+  AddWorkspaceOptions(*command, options->workspace);
   command->callback([options] {
     Shell shell(*options);
     if (!options->command.empty() || !options->file.empty()) {

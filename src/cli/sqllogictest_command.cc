@@ -64,7 +64,10 @@ void Run(const SqlLogicTestOptions& options) {
 void AddSqlLogicTestCommand(CLI::App& app) {
   auto options = std::make_shared<SqlLogicTestOptions>();
   CLI::App* command = app.add_subcommand(
-      "sqllogictest", "Run sqllogictest files (directories are searched for *.test and *.slt)");
+      "sqllogictest",
+      "Run sqllogictest files (directories are searched for *.test and *.slt), each on a fresh "
+      "in-memory database; a file with `require workspace` runs in a fresh temporary workspace "
+      "instead, where `restart` reopens it");
   command->add_option("paths", options->paths, "Test files or directories")->required();
   command->add_flag("--verbose", options->runner.verbose, "Print each record before running it");
   command->add_flag("--stop-on-failure", options->runner.stop_on_failure,

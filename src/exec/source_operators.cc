@@ -16,6 +16,11 @@ ReaderScan::ReaderScan(std::unique_ptr<io::BatchReader> reader, std::string path
     : SourceOperator(reader->schema()), reader_(std::move(reader)), path_(std::move(path)) {}
 
 std::optional<Morsel> ReaderScan::Next(LocalState*) {
+  if (reader_->concurrent()) {
+    auto next = reader_->NextConcurrent();
+    if (!next) return std::nullopt;
+    return Morsel{std::move(next->batch), next->sequence};
+  }
   std::lock_guard lock(mutex_);
   auto batch = reader_->Next();
   if (!batch) return std::nullopt;

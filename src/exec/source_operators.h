@@ -33,12 +33,15 @@ class BatchScan final : public SourceOperator {
 };
 
 /// Scans a file through its reader; the reader parses in parallel itself, so workers take
-/// turns pulling its batches.
+/// turns pulling its batches, or, from a concurrent reader (Parquet), decode on their threads.
 class ReaderScan final : public SourceOperator {
  public:
   ReaderScan(std::unique_ptr<io::BatchReader> reader, std::string path);
   std::string name() const override { return "READ_FILE"; }
-  std::string details() const override { return path_; }
+  std::string details() const override {
+    std::string pushed = reader_->Describe();
+    return pushed.empty() ? path_ : path_ + ", " + pushed;
+  }
   std::optional<Morsel> Next(LocalState* state) override;
 
  private:

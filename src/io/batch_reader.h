@@ -1,12 +1,20 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/batch.h"
 #include "core/schema.h"
 
 namespace sluice::io {
+
+/// Is a batch and its place in the source's order.
+struct SequencedBatch {
+  core::Batch batch;
+  uint64_t sequence;
+};
 
 /// Streams the rows of a source as batches of at most core::kVectorSize rows, in source order.
 /// Memory stays bounded whatever the source's size. Not thread-safe: one consumer at a time.
@@ -19,6 +27,16 @@ class BatchReader {
   /// Returns the next batch, or nothing at the end. Throws DataError naming the place on
   /// malformed input and IoError when the source cannot be read.
   virtual std::optional<core::Batch> Next() = 0;
+  /// Returns what the reader pushes down and skips (predicates, row groups passed over), for
+  /// EXPLAIN [ANALYZE]; empty when there is nothing to say.
+  virtual std::string Describe() const { return {}; }
+  /// Returns true when NextConcurrent() may be called by several threads at once: such a
+  /// reader decodes on the threads that call it rather than behind one lock.
+  virtual bool concurrent() const { return false; }
+  /// Returns some next batch with its sequence number (every number from 0 up once, in source
+  /// order, though not necessarily returned in that order), or nothing when all are handed out.
+  /// Thread-safe. REQUIRES: concurrent(); not mixed with Next() on one reader.
+  virtual std::optional<SequencedBatch> NextConcurrent() { return std::nullopt; }
 };
 
 /// Reads every remaining batch of `reader` into memory.

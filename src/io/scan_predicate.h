@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/value.h"
 
@@ -14,5 +15,8 @@ struct ScanPredicate {
   Op op = Op::kEq;
   core::Value value = core::Value::Null(core::TypeId::kVarchar);
 };
+
+/// Returns predicates as text for EXPLAIN: "delay > 30 AND origin = 'SFO'".
+std::string ScanPredicatesToString(const std::vector<ScanPredicate>& predicates);
 
 }  // namespace sluice::io

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/error.h"
 #include "core/schema.h"
 #include "exec/source_operators.h"
 #include "io/scan_predicate.h"
@@ -48,6 +49,17 @@ class Catalog {
   virtual std::shared_ptr<const ViewEntry> FindView(std::string_view name) const = 0;
   /// Returns every table and view name, for suggestions.
   virtual std::vector<std::string> TableNames() const = 0;
+  /// Returns version `version` of stored table `name` (FOR VERSION AS OF), or nullptr when
+  /// there is no table `name`. Throws UserError when the table keeps no such version.
+  virtual std::shared_ptr<const TableEntry> FindTableVersion(std::string_view name,
+                                                             int64_t version) const;
 };
+
+inline std::shared_ptr<const TableEntry> Catalog::FindTableVersion(std::string_view name,
+                                                                   int64_t) const {
+  if (FindTable(name) == nullptr) return nullptr;
+  Throw<UserError>(
+      "table \"{}\" has no versions: FOR VERSION AS OF reads results stored in a workspace", name);
+}
 
 }  // namespace sluice::planner

@@ -164,6 +164,7 @@ void QueryPlanner::PlanInnerJoins(const sql::JoinRef& join, Builder& builder) {
   std::vector<Builder> sides(items.size());
   for (size_t i = 0; i < items.size(); ++i) {
     sides[i].mentioned = builder.mentioned;
+    sides[i].pending = builder.pending;  // for the scan predicates a file or table may use
     PlanFrom(items[i], sides[i]);
     std::vector<ScopeColumn> columns = sides[i].scope.columns();
     for (ScopeColumn& column : columns) column.source = static_cast<uint32_t>(i + 1);

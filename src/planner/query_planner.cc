@@ -9,7 +9,9 @@
 #include "exec/hash_aggregate.h"
 #include "exec/transform_operators.h"
 #include "planner/expression_binder.h"
+#include "planner/external_tables.h"
 #include "planner/plan_builder.h"
+#include "planner/scan_predicates.h"
 #include "planner/table_functions.h"
 #include "sql/lexer.h"
 #include "sql/to_sql.h"
@@ -163,21 +165,47 @@ void QueryPlanner::PlanFrom(const sql::TableRef* from, Builder& builder) {
     }
     return Scope(std::move(columns));
   };
+  // A table stored outside memory (a result version, a database or file source) opens its
+  // own scan of the columns the query names.
+  // WHERE conjuncts comparing a column of the scan with a constant go down to it, to skip
+  // data; the filter above the scan still applies them. Not under renamed columns.
+  auto pushable = [&](const std::string& table) -> PredicatesFor {
+    if (!from->column_aliases.empty()) return nullptr;
+    return [&builder, table](const core::Schema& schema) {
+      return ExtractScanPredicates(builder.pending, schema, table);
+    };
+  };
+  auto open_stored = [&](const TableEntry& entry, const std::string& table) {
+    bool prune = from->column_aliases.empty();
+    builder.open.source = entry.open_scan(
+        prune ? ReadColumns(*entry.schema, builder.mentioned) : std::vector<std::string>{},
+        prune ? ExtractScanPredicates(builder.pending, *entry.schema, table)
+              : std::vector<io::ScanPredicate>{});
+    builder.estimated_rows = static_cast<double>(entry.estimated_rows);
+    builder.scope = columns_of(*builder.open.source->schema(), table);
+  };
   switch (from->kind) {
     case sql::TableRefKind::kFile: {
       const auto& file = from->As<sql::FileRef>();
-      builder.open.source =
-          OpenTableFile(file.path, from->column_aliases.empty() ? builder.mentioned : std::nullopt);
-      builder.estimated_rows = EstimateFileRows(file.path);
       std::string table =
           from->alias.empty() ? std::filesystem::path(file.path).stem().string() : from->alias;
+      builder.open.source =
+          OpenTableFile(file.path, from->column_aliases.empty() ? builder.mentioned : std::nullopt,
+                        pushable(table));
+      builder.estimated_rows = EstimateFileRows(file.path);
       builder.scope = columns_of(*builder.open.source->schema(), table);
       return;
     }
     case sql::TableRefKind::kTableFunction: {
       const auto& call = *from->As<sql::TableFunctionRef>().call;
+      if (IsDatabaseTableFunction(call.name.back())) {
+        open_stored(*DatabaseTableFunction(call),
+                    from->alias.empty() ? call.name.back() : from->alias);
+        return;
+      }
       builder.open.source =
-          OpenTableFunction(call, from->column_aliases.empty() ? builder.mentioned : std::nullopt);
+          OpenTableFunction(call, from->column_aliases.empty() ? builder.mentioned : std::nullopt,
+                            pushable(from->alias.empty() ? call.name.back() : from->alias));
       builder.scope = columns_of(*builder.open.source->schema(),
                                  from->alias.empty() ? call.name.back() : from->alias);
       return;
@@ -192,12 +220,13 @@ void QueryPlanner::PlanFrom(const sql::TableRef* from, Builder& builder) {
         ctes_[name] = definition;
         return;
       }
-      if (auto view = catalog_.FindView(name)) {
+      const auto& version = from->As<sql::BaseTableRef>().version;
+      if (auto view = version ? nullptr : catalog_.FindView(name)) {
         PlanSubquery(*view->query, table, view->column_names, builder);
         builder.views.push_back(view);
         return;
       }
-      auto entry = catalog_.FindTable(name);
+      auto entry = version ? catalog_.FindTableVersion(name, *version) : catalog_.FindTable(name);
       if (entry == nullptr) {
         auto suggestion = ClosestName(name, catalog_.TableNames());
         Throw<UserError>("table \"{}\" does not exist at line {}, column {}{}", name,
@@ -205,12 +234,7 @@ void QueryPlanner::PlanFrom(const sql::TableRef* from, Builder& builder) {
                          suggestion ? "; did you mean \"" + *suggestion + "\"?" : "");
       }
       if (entry->open_scan) {
-        bool prune = from->column_aliases.empty();
-        builder.open.source = entry->open_scan(
-            prune ? ReadColumns(*entry->schema, builder.mentioned) : std::vector<std::string>{},
-            {});
-        builder.estimated_rows = entry->estimated_rows;
-        builder.scope = columns_of(*builder.open.source->schema(), table);
+        open_stored(*entry, table);
         return;
       }
       exec::BatchList batches = entry->batches;

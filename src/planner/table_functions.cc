@@ -5,8 +5,10 @@
 #include "base/error.h"
 #include "exec/source_operators.h"
 #include "io/csv/csv_reader.h"
+#include "io/file_set.h"
 #include "io/json/json_reader.h"
 #include "io/open_file.h"
+#include "io/parquet/parquet_reader.h"
 #include "planner/expression_binder.h"
 
 namespace sluice::planner {
@@ -102,6 +104,30 @@ std::unique_ptr<exec::SourceOperator> ScanReadColumns(const std::string& path, O
   return std::make_unique<exec::ReaderScan>(std::move(reader), path);
 }
 
+// Opens read_parquet('path'): any extension for one file; globs and folders as OpenFile does.
+std::unique_ptr<exec::SourceOperator> OpenParquetFunction(const sql::FunctionExpr& call,
+                                                          const std::string& path,
+                                                          const MentionedNames& mentioned,
+                                                          const PredicatesFor& predicates) {
+  for (size_t i = 1; i < call.args.size(); ++i) {
+    if (call.arg_names[i] == "hive_partitioning" || call.arg_names[i] == "binary_as_string") {
+      continue;  // DuckDB's options: partitions are always read, binary always as text
+    }
+    Throw<UserError>("{}", AtLocation("read_parquet has no option \"" + call.arg_names[i] +
+                                          "\" (hive_partitioning, binary_as_string)",
+                                      *call.args[i]));
+  }
+  if (io::IsFileSet(path)) return OpenTableFile(path, mentioned, predicates);
+  io::ParquetOptions options;
+  auto reader = io::OpenParquet(path, options);
+  options.columns = ReadColumns(*reader->schema(), mentioned);
+  if (predicates) options.predicates = predicates(*reader->schema());
+  if (!options.columns.empty() || !options.predicates.empty()) {
+    reader = io::OpenParquet(path, options);
+  }
+  return std::make_unique<exec::ReaderScan>(std::move(reader), path);
+}
+
 }  // namespace
 
 std::vector<std::string> ReadColumns(const core::Schema& schema, const MentionedNames& mentioned) {
@@ -119,15 +145,18 @@ std::vector<std::string> ReadColumns(const core::Schema& schema, const Mentioned
 }
 
 std::unique_ptr<exec::SourceOperator> OpenTableFile(const std::string& path,
-                                                    const MentionedNames& mentioned) {
+                                                    const MentionedNames& mentioned,
+                                                    const PredicatesFor& predicates) {
   auto reader = io::OpenFile(path);
   auto columns = ReadColumns(*reader->schema(), mentioned);
-  if (!columns.empty()) reader = io::OpenFile(path, columns);
+  auto pushed = predicates ? predicates(*reader->schema()) : std::vector<io::ScanPredicate>{};
+  if (!columns.empty() || !pushed.empty()) reader = io::OpenFile(path, columns, pushed);
   return std::make_unique<exec::ReaderScan>(std::move(reader), path);
 }
 
 std::unique_ptr<exec::SourceOperator> OpenTableFunction(const sql::FunctionExpr& call,
-                                                        const MentionedNames& mentioned) {
+                                                        const MentionedNames& mentioned,
+                                                        const PredicatesFor& predicates) {
   const std::string& name = call.name.back();
   if (call.args.empty() || !call.arg_names[0].empty()) {
     Throw<UserError>("{}", AtLocation(name + "() takes a file path as its first argument", call));
@@ -147,8 +176,14 @@ std::unique_ptr<exec::SourceOperator> OpenTableFunction(const sql::FunctionExpr&
                              return io::OpenJson(file, options);
                            });
   }
+  if (name == "read_parquet" || name == "parquet_scan") {
+    return OpenParquetFunction(call, path, mentioned, predicates);
+  }
   Throw<UserError>(
-      "{}", AtLocation("table function " + name + "() does not exist (read_csv, read_json)", call));
+      "{}", AtLocation("table function " + name +
+                           "() does not exist (read_csv, read_json, read_parquet, postgres_scan, "
+                           "sqlite_scan)",
+                       call));
 }
 
 }  // namespace sluice::planner

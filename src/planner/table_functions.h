@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "exec/operator.h"
+#include "io/scan_predicate.h"
 #include "sql/ast.h"
 
 namespace sluice::planner {
@@ -19,13 +21,19 @@ using MentionedNames = std::optional<std::set<std::string>>;
 /// column is needed (or nothing is known).
 std::vector<std::string> ReadColumns(const core::Schema& schema, const MentionedNames& mentioned);
 
-/// Opens the file at `path` as a scan, its reader chosen by extension.
+/// Chooses, once a scan's schema is known, the predicates it may use to skip data.
+using PredicatesFor = std::function<std::vector<io::ScanPredicate>(const core::Schema&)>;
+
+/// Opens the file (or glob, or folder) at `path` as a scan, its reader chosen by extension.
 std::unique_ptr<exec::SourceOperator> OpenTableFile(const std::string& path,
-                                                    const MentionedNames& mentioned);
+                                                    const MentionedNames& mentioned,
+                                                    const PredicatesFor& predicates = nullptr);
 
 /// Opens a table function call: read_csv('path', delim => ';', header => true, ...) or
-/// read_json('path', format => 'lines'). Throws UserError naming line and column.
+/// read_json('path', format => 'lines') or read_parquet('path'). Throws UserError naming line
+/// and column.
 std::unique_ptr<exec::SourceOperator> OpenTableFunction(const sql::FunctionExpr& call,
-                                                        const MentionedNames& mentioned);
+                                                        const MentionedNames& mentioned,
+                                                        const PredicatesFor& predicates = nullptr);
 
 }  // namespace sluice::planner

@@ -8,15 +8,13 @@
 #include "base/error.h"
 #include "base/task.h"
 #include "planner/query_planner.h"
+#include "session/constraints.h"
 #include "sql/parser.h"
 #include "sql/to_sql.h"
+#include "store/result_store.h"
 
 namespace sluice::session {
-namespace {
 
-using core::TypeId;
-
-// Throws UserError when `table` breaks a NOT NULL or unique constraint.
 void CheckConstraints(const planner::TableEntry& table, const std::string& name) {
   bool any_not_null =
       std::find(table.not_null.begin(), table.not_null.end(), true) != table.not_null.end();
@@ -48,6 +46,10 @@ void CheckConstraints(const planner::TableEntry& table, const std::string& name)
     }
   }
 }
+
+namespace {
+
+using core::TypeId;
 
 QueryResult Message(const std::string& text) {
   QueryResult result;
@@ -87,9 +89,13 @@ std::string QueryResult::ToString() const {
 }
 
 std::shared_ptr<const planner::TableEntry> Database::FindTable(std::string_view name) const {
-  std::lock_guard lock(mutex_);
-  auto found = tables_.find(std::string(name));
-  return found == tables_.end() ? nullptr : found->second;
+  {
+    std::lock_guard lock(mutex_);
+    auto found = tables_.find(std::string(name));
+    if (found != tables_.end()) return found->second;
+  }
+  if (auto source = sources_.Table(std::string(name))) return source;
+  return StoredTable(name, std::nullopt);
 }
 
 std::shared_ptr<const planner::ViewEntry> Database::FindView(std::string_view name) const {
@@ -103,6 +109,12 @@ std::vector<std::string> Database::TableNames() const {
   std::vector<std::string> names;
   for (const auto& [name, table] : tables_) names.push_back(name);
   for (const auto& [name, view] : views_) names.push_back(name);
+  for (const auto& source : sources_.List(false)) names.push_back(source.name);
+  if (store_) {
+    for (const auto& name : store_->ResultNames()) {
+      if (!tables_.contains(name)) names.push_back(name);
+    }
+  }
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -123,8 +135,11 @@ void Database::PutTable(const std::string& name, std::shared_ptr<const planner::
 }
 
 bool Database::DropTable(const std::string& name) {
-  std::lock_guard lock(mutex_);
-  return tables_.erase(name) > 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (tables_.erase(name) > 0) return true;
+  }
+  return store_ != nullptr && store_->Drop(name);
 }
 
 Connection::Connection(Database& database)
@@ -158,12 +173,20 @@ QueryResult Connection::Run(const sql::Statement& statement) {
     case sql::StatementKind::kSet:
       return Set(statement.As<sql::SetStatement>());
     case sql::StatementKind::kDrop:
-      return Drop(statement.As<sql::DropStatement>());
+      return DropObject(statement.As<sql::DropStatement>());
+    case sql::StatementKind::kCreateSource:
+      return CreateSource(statement.As<sql::CreateSourceStatement>());
+    case sql::StatementKind::kCreateSink:
+      return CreateSink(statement.As<sql::CreateSinkStatement>());
     case sql::StatementKind::kCreateIndex:
       return CreateIndex(statement.As<sql::CreateIndexStatement>());
     case sql::StatementKind::kCreateView:
       return CreateView(statement.As<sql::CreateViewStatement>());
+    case sql::StatementKind::kCopy:
+      return Copy(statement.As<sql::CopyStatement>());
     case sql::StatementKind::kShow: {
+      const std::string& what = statement.As<sql::ShowStatement>().name;
+      if (what == "sources" || what == "sinks") return ShowSources(what == "sinks");
       QueryResult result;
       result.schema =
           std::make_shared<core::Schema>(std::vector<core::Field>{{"name", TypeId::kVarchar}});
@@ -210,6 +233,9 @@ QueryResult Connection::CreateTable(const sql::CreateTableStatement& statement) 
     table->schema = std::make_shared<core::Schema>(std::move(fields));
     table->batches = std::make_shared<const std::vector<core::Batch>>();
   }
+  if (database_.store() != nullptr && !statement.temporary) {
+    return CommitStoredTable(statement, *table);
+  }
   database_.PutTable(name, table);
   return Message("CREATE TABLE");
 }
@@ -228,6 +254,9 @@ QueryResult Connection::CreateIndex(const sql::CreateIndexStatement& statement) 
     key.push_back(*index);
   }
   // Indexes do not speed up lookups yet; a UNIQUE index is enforced as a constraint.
+  if (statement.unique && table->open_scan) {
+    Throw<UserError>("CREATE UNIQUE INDEX on stored table \"{}\" is not supported yet", name);
+  }
   if (statement.unique) {
     auto updated = std::make_shared<planner::TableEntry>(*table);
     updated->unique_keys.push_back(key);
@@ -285,8 +314,7 @@ QueryResult Connection::Insert(const sql::InsertStatement& statement) {
     Throw<UserError>("INSERT has {} expressions but {} target columns", rows.schema->num_fields(),
                      targets.size());
   }
-  auto batches = std::make_shared<std::vector<core::Batch>>(std::vector<core::Batch>{});
-  for (const core::Batch& batch : *table->batches) batches->push_back(batch.Share());
+  std::vector<core::Batch> new_rows;
   size_t inserted = 0;
   for (const core::Batch& batch : rows.batches) {
     core::Batch converted(table->schema, batch.num_rows());
@@ -296,8 +324,12 @@ QueryResult Connection::Insert(const sql::InsertStatement& statement) {
       converted.AppendRow(values);
     }
     inserted += batch.num_rows();
-    batches->push_back(std::move(converted));
+    new_rows.push_back(std::move(converted));
   }
+  if (table->open_scan) return InsertStored(name, *table, std::move(new_rows));
+  auto batches = std::make_shared<std::vector<core::Batch>>(std::vector<core::Batch>{});
+  for (const core::Batch& batch : *table->batches) batches->push_back(batch.Share());
+  for (core::Batch& batch : new_rows) batches->push_back(std::move(batch));
   auto updated = std::make_shared<planner::TableEntry>(*table);
   updated->batches = std::move(batches);
   CheckConstraints(*updated, name);
@@ -330,6 +362,7 @@ QueryResult Connection::Explain(const sql::ExplainStatement& statement) {
 }
 
 QueryResult Connection::Set(const sql::SetStatement& statement) {
+  if (statement.name == "retention_versions") return SetRetention(statement);
   if (statement.name == "memory_limit" || statement.name == "max_memory") {
     const sql::Expr& value = *statement.value;
     std::string text =

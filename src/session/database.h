@@ -3,13 +3,19 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/batch.h"
 #include "planner/catalog.h"
 #include "planner/query_planner.h"
+#include "session/source_registry.h"
 #include "sql/ast.h"
+
+namespace sluice::store {
+class ResultStore;
+}  // namespace sluice::store
 
 namespace sluice::session {
 
@@ -23,26 +29,51 @@ struct QueryResult {
   std::string ToString() const;
 };
 
-/// Is an opened workspace: today the tables created in this process. Thread-safe.
+/// Is an opened workspace: the temporary tables and views of this process and, when opened on a
+/// workspace folder, the results stored there (versioned Parquet, see store/README.md).
+/// Thread-safe.
 class Database final : public planner::Catalog {
  public:
+  /// Makes an in-memory database: every table is temporary.
+  Database();
+  /// Opens the workspace in folder `path` (making `.sluice/` when missing): tables created
+  /// without TEMP are stored there as versioned results. Throws IoError when it cannot.
+  static std::unique_ptr<Database> Open(const std::string& path);
+  ~Database() override;
+
+  /// Returns the workspace's result store (its catalog keeps source definitions too), or
+  /// nullptr for an in-memory database.
+  store::ResultStore* store() const { return store_.get(); }
+
   std::shared_ptr<const planner::TableEntry> FindTable(std::string_view name) const override;
+  std::shared_ptr<const planner::TableEntry> FindTableVersion(std::string_view name,
+                                                              int64_t version) const override;
   std::shared_ptr<const planner::ViewEntry> FindView(std::string_view name) const override;
   std::vector<std::string> TableNames() const override;
 
   /// Stores `table` as `name`, replacing any table of that name.
   void PutTable(const std::string& name, std::shared_ptr<const planner::TableEntry> table);
-  /// Removes table `name`; returns false when there was none.
+  /// Removes table `name` (a temporary one first, else the stored result); returns false when
+  /// there was none.
   bool DropTable(const std::string& name);
   /// Stores `view` as `name`, replacing any view of that name.
   void PutView(const std::string& name, std::shared_ptr<const planner::ViewEntry> view);
   /// Removes view `name`; returns false when there was none.
   bool DropView(const std::string& name);
+  /// Returns the sources and sinks (a source's rows are read through its table entry).
+  SourceRegistry& sources() { return sources_; }
 
  private:
+  explicit Database(std::unique_ptr<store::ResultStore> store);
+  // In workspace_tables.cc: the entry of a stored result's version, or nullptr.
+  std::shared_ptr<const planner::TableEntry> StoredTable(std::string_view name,
+                                                         std::optional<int64_t> version) const;
+
+  std::unique_ptr<store::ResultStore> store_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const planner::TableEntry>> tables_;
   std::map<std::string, std::shared_ptr<const planner::ViewEntry>> views_;
+  SourceRegistry sources_;
 };
 
 /// Runs statements against a database, one at a time: parse, plan, execute.
@@ -66,6 +97,18 @@ class Connection {
   QueryResult Insert(const sql::InsertStatement& statement);
   QueryResult Explain(const sql::ExplainStatement& statement);
   QueryResult Set(const sql::SetStatement& statement);
+  // In workspace_tables.cc: commits to the workspace's result store.
+  QueryResult CommitStoredTable(const sql::CreateTableStatement& statement,
+                                const planner::TableEntry& table);
+  QueryResult InsertStored(const std::string& name, const planner::TableEntry& table,
+                           std::vector<core::Batch> rows);
+  QueryResult SetRetention(const sql::SetStatement& statement);
+  QueryResult Copy(const sql::CopyStatement& statement);  // in copy_statement.cc
+  // In source_statements.cc: CREATE/DROP SOURCE and SINK, SHOW SOURCES/SINKS.
+  QueryResult CreateSource(const sql::CreateSourceStatement& statement);
+  QueryResult CreateSink(const sql::CreateSinkStatement& statement);
+  QueryResult DropObject(const sql::DropStatement& statement);
+  QueryResult ShowSources(bool sinks);
 
   Database& database_;
   uint64_t memory_limit_;  // bytes one statement's operators may hold

@@ -8,7 +8,9 @@
 // Names: unquoted identifiers are folded to lower case, quoted ones are kept as written
 // (PostgreSQL rule), so name comparison in the binder is plain string equality.
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,11 +38,12 @@ struct TableRef : TaggedNode<TableRefKind> {
 
 using TableRefPtr = std::unique_ptr<TableRef>;
 
-/// Is a named table or view.
+/// Is a named table or view, optionally at a stored version (`t FOR VERSION AS OF 3`).
 struct BaseTableRef : TableRef {
   static constexpr TableRefKind kKind = TableRefKind::kBaseTable;
   BaseTableRef() : TableRef(kKind) {}
   QualifiedName name;
+  std::optional<int64_t> version;
 };
 
 /// Is a file path used as a table; the binder picks the reader by extension.
@@ -166,17 +169,19 @@ struct ValuesNode : QueryNode {
 
 /// Tags the statement kinds.
 enum class StatementKind : uint8_t {
-  kSelect,       // SelectStatement: any query (SELECT, VALUES, set operations, WITH)
-  kCreateTable,  // CreateTableStatement
-  kCreateView,   // CreateViewStatement
-  kCreateIndex,  // CreateIndexStatement
-  kInsert,       // InsertStatement
-  kDrop,         // DropStatement
-  kExplain,      // ExplainStatement
-  kSet,          // SetStatement
-  kShow,         // ShowStatement: SHOW TABLES, SHOW name
-  kDescribe,     // DescribeStatement: DESCRIBE name
-  kCopy,         // CopyStatement: COPY name|(query) TO 'path' (options)
+  kSelect,        // SelectStatement: any query (SELECT, VALUES, set operations, WITH)
+  kCreateTable,   // CreateTableStatement
+  kCreateView,    // CreateViewStatement
+  kCreateIndex,   // CreateIndexStatement
+  kInsert,        // InsertStatement
+  kDrop,          // DropStatement
+  kExplain,       // ExplainStatement
+  kSet,           // SetStatement
+  kShow,          // ShowStatement: SHOW TABLES, SHOW name
+  kDescribe,      // DescribeStatement: DESCRIBE name
+  kCopy,          // CopyStatement: COPY name|(query) TO 'path' (options)
+  kCreateSource,  // CreateSourceStatement: CREATE SOURCE name FROM 'uri' WITH (...)
+  kCreateSink,    // CreateSinkStatement: CREATE SINK name FROM result INTO 'uri' WITH (...)
 };
 
 /// Is the base of every statement.
@@ -248,9 +253,9 @@ struct InsertStatement : Statement {
 };
 
 /// Names what DROP drops.
-enum class ObjectType : uint8_t { kTable, kView };
+enum class ObjectType : uint8_t { kTable, kView, kSource, kSink };
 
-/// Is DROP TABLE|VIEW [IF EXISTS] name.
+/// Is DROP TABLE|VIEW|SOURCE|SINK [IF EXISTS] name.
 struct DropStatement : Statement {
   static constexpr StatementKind kKind = StatementKind::kDrop;
   DropStatement() : Statement(kKind) {}
@@ -305,6 +310,32 @@ struct CopyStatement : Statement {
   QueryPtr query;
   bool to = true;  // COPY ... TO; false for COPY ... FROM.
   std::string path;
+  std::vector<OptionItem> options;
+};
+
+/// Is CREATE [OR REPLACE] SOURCE [IF NOT EXISTS] name FROM 'uri' [WITH (options)]: a
+/// database table (`table = '…'`) or a data file registered as a named table.
+struct CreateSourceStatement : Statement {
+  static constexpr StatementKind kKind = StatementKind::kCreateSource;
+  CreateSourceStatement() : Statement(kKind) {}
+  std::string name;
+  bool or_replace = false;
+  bool if_not_exists = false;
+  std::string uri;  // postgresql://…, sqlite:path, or a file path
+  std::vector<OptionItem> options;
+};
+
+/// Is CREATE [OR REPLACE] SINK name FROM table|(query) INTO 'uri' [WITH (options)]: an
+/// export of a result into a database table (`table`, `mode`, `key`). Exactly one of `table`
+/// (non-empty) and `query` is set.
+struct CreateSinkStatement : Statement {
+  static constexpr StatementKind kKind = StatementKind::kCreateSink;
+  CreateSinkStatement() : Statement(kKind) {}
+  std::string name;
+  bool or_replace = false;
+  QualifiedName table;
+  QueryPtr query;
+  std::string uri;  // postgresql://…, sqlite:path, or a file path
   std::vector<OptionItem> options;
 };
 

@@ -71,6 +71,10 @@ class Parser {
   StatementPtr ParseDescribe();
   StatementPtr ParseCopy();
   std::vector<OptionItem> ParseOptionList();
+  // Sources and sinks (source_statement_parser.cc).
+  StatementPtr ParseCreateSource(bool or_replace);
+  StatementPtr ParseCreateSink(bool or_replace);
+  std::string ParseLocation();
 
   // Queries and FROM (query_parser.cc).
   bool AtQueryStart(size_t ahead = 0) const;

@@ -296,6 +296,14 @@ TableRefPtr Parser::ParseTablePrimary() {
     } else {
       auto table = MakeNode<BaseTableRef>(location);
       table->name = std::move(name);
+      // Time travel, Iceberg/Spark syntax: FOR VERSION AS OF n.
+      if (IsWord("for") && IsWord("version", 1)) {
+        Advance();
+        Advance();
+        ExpectWord("as");
+        ExpectWord("of");
+        table->version = ParseInteger();
+      }
       ref = std::move(table);
     }
   }

@@ -151,5 +151,22 @@ TEST(QueryParserTest, RejectsMisplacedClauses) {
   EXPECT_THROW(ParseStatement("SELECT * FROM a JOIN b"), ParseError);
 }
 
+TEST(QueryParserTest, ParsesTimeTravel) {
+  EXPECT_EQ(Canonical("select * from t for version as of 3"),
+            "SELECT * FROM t FOR VERSION AS OF 3");
+  EXPECT_EQ(Canonical("SELECT * FROM t FOR VERSION AS OF 2 AS old JOIN t ON old.a = t.a"),
+            "SELECT * FROM t FOR VERSION AS OF 2 AS old JOIN t ON (old.a = t.a)");
+  auto statement = ParseStatement("SELECT * FROM t FOR VERSION AS OF 7 x");
+  const auto& table = QueryOf(statement).As<SelectNode>().from->As<BaseTableRef>();
+  EXPECT_EQ(table.version, 7);
+  EXPECT_EQ(table.alias, "x");
+  EXPECT_FALSE(QueryOf(ParseStatement("SELECT * FROM t version"))
+                   .As<SelectNode>()
+                   .from->As<BaseTableRef>()
+                   .version);
+  EXPECT_THROW(ParseStatement("SELECT * FROM t FOR VERSION AS OF 'x'"), ParseError);
+  EXPECT_THROW(ParseStatement("SELECT * FROM t FOR VERSION 3"), ParseError);
+}
+
 }  // namespace
 }  // namespace sluice::sql

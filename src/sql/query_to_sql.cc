@@ -153,6 +153,10 @@ std::string InsertToSql(const InsertStatement& insert) {
   return text + " " + ToSql(*insert.source);
 }
 
+std::string VersionToSql(const BaseTableRef& table) {
+  return table.version ? " FOR VERSION AS OF " + std::to_string(*table.version) : "";
+}
+
 std::string CopyToSql(const CopyStatement& copy) {
   std::string text = "COPY ";
   text += copy.query ? "(" + ToSql(*copy.query) + ")" : ToSql(copy.table);
@@ -161,12 +165,43 @@ std::string CopyToSql(const CopyStatement& copy) {
   return text;
 }
 
+// Options of sources and sinks read `WITH (table = 'x', mode = 'upsert')`.
+std::string WithOptionsToSql(const std::vector<OptionItem>& options) {
+  if (options.empty()) return "";
+  std::string text = " WITH (";
+  for (size_t i = 0; i < options.size(); ++i) {
+    text += (i > 0 ? ", " : "") + QuoteIdentifier(options[i].name);
+    if (options[i].value) text += " = " + ToSql(*options[i].value);
+  }
+  return text + ")";
+}
+
+std::string CreateSourceToSql(const CreateSourceStatement& create) {
+  return std::string("CREATE ") + (create.or_replace ? "OR REPLACE " : "") + "SOURCE " +
+         (create.if_not_exists ? "IF NOT EXISTS " : "") + QuoteIdentifier(create.name) + " FROM " +
+         QuoteString(create.uri) + WithOptionsToSql(create.options);
+}
+
+std::string CreateSinkToSql(const CreateSinkStatement& create) {
+  std::string text = std::string("CREATE ") + (create.or_replace ? "OR REPLACE " : "") + "SINK " +
+                     QuoteIdentifier(create.name) + " FROM ";
+  text += create.query ? "(" + ToSql(*create.query) + ")" : ToSql(create.table);
+  return text + " INTO " + QuoteString(create.uri) + WithOptionsToSql(create.options);
+}
+
+std::string DropToSql(const DropStatement& drop) {
+  static constexpr std::string_view kObjects[] = {"TABLE", "VIEW", "SOURCE", "SINK"};
+  return "DROP " + std::string(kObjects[static_cast<int>(drop.object_type)]) + " " +
+         (drop.if_exists ? "IF EXISTS " : "") + ToSql(drop.name);
+}
+
 }  // namespace
 
 std::string ToSql(const TableRef& ref) {
   switch (ref.kind) {
     case TableRefKind::kBaseTable:
-      return ToSql(ref.As<BaseTableRef>().name) + AliasToSql(ref);
+      return ToSql(ref.As<BaseTableRef>().name) + VersionToSql(ref.As<BaseTableRef>()) +
+             AliasToSql(ref);
     case TableRefKind::kFile:
       return QuoteString(ref.As<FileRef>().path) + AliasToSql(ref);
     case TableRefKind::kTableFunction:
@@ -199,11 +234,8 @@ std::string ToSql(const Statement& statement) {
       return CreateIndexToSql(statement.As<CreateIndexStatement>());
     case StatementKind::kInsert:
       return InsertToSql(statement.As<InsertStatement>());
-    case StatementKind::kDrop: {
-      const auto& drop = statement.As<DropStatement>();
-      return std::string(drop.object_type == ObjectType::kView ? "DROP VIEW " : "DROP TABLE ") +
-             (drop.if_exists ? "IF EXISTS " : "") + ToSql(drop.name);
-    }
+    case StatementKind::kDrop:
+      return DropToSql(statement.As<DropStatement>());
     case StatementKind::kExplain: {
       const auto& explain = statement.As<ExplainStatement>();
       return std::string(explain.analyze ? "EXPLAIN ANALYZE " : "EXPLAIN ") +
@@ -219,6 +251,10 @@ std::string ToSql(const Statement& statement) {
       return "DESCRIBE " + ToSql(statement.As<DescribeStatement>().name);
     case StatementKind::kCopy:
       return CopyToSql(statement.As<CopyStatement>());
+    case StatementKind::kCreateSource:
+      return CreateSourceToSql(statement.As<CreateSourceStatement>());
+    case StatementKind::kCreateSink:
+      return CreateSinkToSql(statement.As<CreateSinkStatement>());
   }
   return "?";
 }

@@ -52,12 +52,14 @@ StatementPtr Parser::ParseCreate() {
     ExpectWord("replace");
     or_replace = true;
   }
+  if (AcceptWord("source")) return ParseCreateSource(or_replace);
+  if (AcceptWord("sink")) return ParseCreateSink(or_replace);
   bool temporary = AcceptWord("temp") || AcceptWord("temporary");
   if (AcceptWord("table")) return ParseCreateTable(or_replace, temporary);
   if (AcceptWord("view")) return ParseCreateView(or_replace, temporary);
   bool unique = AcceptWord("unique");
   if (AcceptWord("index")) return ParseCreateIndex(unique);
-  FailExpected("TABLE, VIEW or INDEX");
+  FailExpected("TABLE, VIEW, INDEX, SOURCE or SINK");
 }
 
 StatementPtr Parser::ParseCreateIndex(bool unique) {
@@ -149,6 +151,10 @@ StatementPtr Parser::ParseDrop() {
   ExpectWord("drop");
   if (AcceptWord("view")) {
     statement->object_type = ObjectType::kView;
+  } else if (AcceptWord("source")) {
+    statement->object_type = ObjectType::kSource;
+  } else if (AcceptWord("sink")) {
+    statement->object_type = ObjectType::kSink;
   } else {
     ExpectWord("table");
   }

@@ -139,8 +139,8 @@ std::optional<Record> ParseRecord(const Block& block) {
   if (command == "statement") return ParseStatement(std::move(record), tokens, block, i + 1);
   if (command == "query") return ParseQuery(std::move(record), tokens, block, i + 1);
   if (command == "mode") return std::nullopt;
-  if (command == "halt") {
-    record.kind = RecordKind::kHalt;
+  if (command == "halt" || command == "restart") {
+    record.kind = command == "halt" ? RecordKind::kHalt : RecordKind::kRestart;
     return record;
   }
   if (command == "hash-threshold" || command == "require") {

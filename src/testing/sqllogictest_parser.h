@@ -14,6 +14,7 @@ enum class RecordKind {
   kHashThreshold,  // hash-threshold N
   kHalt,           // halt: stop reading the file
   kRequire,        // require <feature> (DuckDB): the file needs a feature
+  kRestart,        // restart (DuckDB): reopen the database (a workspace keeps its results)
   kInvalid,        // a record that could not be read; `error` says why
 };
 

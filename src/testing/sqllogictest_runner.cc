@@ -1,5 +1,7 @@
 #include "testing/sqllogictest_runner.h"
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -60,16 +62,50 @@ bool ErrorMatches(const std::string& message, const std::string& expected) {
   return message.find(expected) != std::string::npos;
 }
 
+/// Is a fresh temporary workspace folder, removed with its contents when destroyed.
+class TempWorkspace {
+ public:
+  TempWorkspace() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "sluice-workspace-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) Throw<IoError>("cannot create a test workspace");
+    path_ = pattern;
+  }
+  ~TempWorkspace() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempWorkspace(const TempWorkspace&) = delete;
+  TempWorkspace& operator=(const TempWorkspace&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 /// Runs the records of one file on its own database and counts the outcomes.
 class FileRun {
  public:
   FileRun(std::string_view name, const RunnerOptions& options, std::ostream& out)
       : name_(name), options_(options), out_(out) {}
+  ~FileRun() {
+    std::error_code ignored;
+    if (!test_dir_.empty()) std::filesystem::remove_all(test_dir_, ignored);
+  }
 
   FileSummary Run(const std::vector<Record>& records) {
     for (size_t i = 0; i < records.size(); ++i) {
       const Record& record = records[i];
       if (record.kind == RecordKind::kHalt) break;
+      if (record.kind == RecordKind::kRestart) {
+        Reopen();
+        continue;
+      }
+      if (record.kind == RecordKind::kRequire && record.argument == "workspace") {
+        workspace_ = std::make_unique<TempWorkspace>();
+        Reopen();
+        continue;
+      }
       if (record.kind == RecordKind::kRequire) {
         out_ << fmt::format("{}:{}: skipping the rest: require {} is not supported\n", name_,
                             record.line, record.argument);
@@ -122,12 +158,31 @@ class FileRun {
 
   Outcome Execute(const std::string& sql) {
     try {
-      return {connection_.Execute(sql), "", false};
+      return {connection_->Execute(WithTestDir(sql)), "", false};
     } catch (const UserError& error) {
       return {std::nullopt, error.what(), false};
     } catch (const std::exception& error) {
       return {std::nullopt, error.what(), true};
     }
+  }
+
+  // Replaces __TEST_DIR__ (DuckDB's convention) with a fresh folder of this file's run, made on
+  // first use and removed when the run ends.
+  std::string WithTestDir(const std::string& sql) {
+    constexpr std::string_view kMarker = "__TEST_DIR__";
+    if (sql.find(kMarker) == std::string::npos) return sql;
+    if (test_dir_.empty()) {
+      std::string pattern =
+          (std::filesystem::temp_directory_path() / "sluice-test-XXXXXX").string();
+      if (::mkdtemp(pattern.data()) == nullptr) Throw<IoError>("cannot create a test folder");
+      test_dir_ = pattern;
+    }
+    std::string text = sql;
+    for (size_t at = text.find(kMarker); at != std::string::npos; at = text.find(kMarker, at)) {
+      text.replace(at, kMarker.size(), test_dir_);
+      at += test_dir_.size();
+    }
+    return text;
   }
 
   std::optional<Failure> RunStatement(const Record& record) {
@@ -197,10 +252,22 @@ class FileRun {
   std::string name_;
   const RunnerOptions& options_;
   std::ostream& out_;
-  session::Database database_;
-  session::Connection connection_{database_};
+  // Opens the database again: the file's workspace when it has one, else an empty one.
+  void Reopen() {
+    connection_.reset();
+    database_.reset();
+    database_ = workspace_ ? session::Database::Open(workspace_->path())
+                           : std::make_unique<session::Database>();
+    connection_ = std::make_unique<session::Connection>(*database_);
+  }
+
+  std::unique_ptr<TempWorkspace> workspace_;  // set by `require workspace`
+  std::unique_ptr<session::Database> database_ = std::make_unique<session::Database>();
+  std::unique_ptr<session::Connection> connection_ =
+      std::make_unique<session::Connection>(*database_);
   std::map<std::string, std::string> labels_;
   FileSummary summary_;
+  std::string test_dir_;  // what __TEST_DIR__ stands for; empty until first used
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "io/batch_reader.h"
@@ -26,5 +27,9 @@ struct ParquetOptions {
 /// (and row group and column) when it is not valid Parquet or uses what Sluice cannot read.
 std::unique_ptr<BatchReader> OpenParquet(const std::string& path,
                                          const ParquetOptions& options = {});
+
+/// Reads Parquet bytes held in memory, which must outlive the reader; `name` is used in errors.
+std::unique_ptr<BatchReader> OpenParquetBuffer(std::string_view bytes, const std::string& name,
+                                               const ParquetOptions& options = {});
 
 }  // namespace sluice::io

@@ -41,7 +41,9 @@ struct ParquetFileSummary {
 };
 
 /// Writes batches of one schema to a Parquet file. Not thread-safe; it encodes in parallel
-/// internally. A writer destroyed without Finish() leaves an incomplete file that readers reject.
+/// internally. A writer destroyed without Finish() (or whose Finish() failed) removes the file,
+/// so no file that looks complete is left behind. Write() keeps shared references to the
+/// batch's vectors until its rows are written; they must not be modified meanwhile.
 class ParquetWriter {
  public:
   virtual ~ParquetWriter() = default;

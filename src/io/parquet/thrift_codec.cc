@@ -1,5 +1,7 @@
 #include "io/parquet/thrift_codec.h"
 
+#include <algorithm>
+
 #include <thrift/protocol/TCompactProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
 
@@ -23,7 +25,10 @@ size_t DecodeThrift(const uint8_t* data, size_t size, T* out, std::string_view w
   try {
     auto buffer = std::make_shared<TMemoryBuffer>(
         const_cast<uint8_t*>(data), static_cast<uint32_t>(size), TMemoryBuffer::OBSERVE);
-    TCompactProtocolT<TMemoryBuffer> protocol(buffer, kMaxStringBytes, kMaxContainerSize);
+    // Every element takes at least one byte, so the input's size bounds any honest count.
+    auto limit = static_cast<int32_t>(std::min<size_t>(size, kMaxContainerSize));
+    TCompactProtocolT<TMemoryBuffer> protocol(buffer, std::min(kMaxStringBytes, limit + 1),
+                                              limit + 1);
     out->read(&protocol);
     return size - buffer->available_read();
   } catch (const std::exception& e) {

@@ -1,0 +1,26 @@
+#include "cli/workspace_options.h"
+
+#include <filesystem>
+
+#include "store/workspace.h"
+
+namespace sluice::cli {
+
+void AddWorkspaceOptions(CLI::App& command, WorkspaceOptions& options) {
+  auto* workspace = command.add_option(
+      "--workspace", options.workspace,
+      "Workspace folder: results of CREATE TABLE are stored there as versioned Parquet (default: "
+      "the nearest folder upward with .sluice/ or sluice.yaml; none: in memory)");
+  command.add_flag("--memory", options.memory, "Keep every table in memory; store nothing")
+      ->excludes(workspace);
+}
+
+std::unique_ptr<session::Database> OpenDatabase(const WorkspaceOptions& options) {
+  if (options.memory) return std::make_unique<session::Database>();
+  if (!options.workspace.empty()) return session::Database::Open(options.workspace);
+  auto found = store::FindWorkspace(std::filesystem::current_path().string());
+  if (!found) return std::make_unique<session::Database>();
+  return session::Database::Open(*found);
+}
+
+}  // namespace sluice::cli

@@ -1,0 +1,176 @@
+#include "io/parquet/column_reader.h"
+
+#include <algorithm>
+#include <cstring>
+#include <type_traits>
+
+#include "base/error.h"
+#include "io/parquet/list_column_reader.h"
+#include "io/parquet/page_values.h"
+
+namespace sluice::io::parquet {
+namespace {
+
+/// Reads a required or optional column of primitives: one level per row.
+template <typename Out>
+class FlatColumnReader final : public ColumnReader {
+ public:
+  FlatColumnReader(const ColumnDescriptor& column, const uint8_t* chunk, size_t size,
+                   format::CompressionCodec::type codec, std::string what)
+      : column_(column),
+        pages_(column, chunk, size, codec, std::move(what)),
+        values_(column, pages_) {}
+
+  void Read(size_t rows, core::Vector& out, size_t offset) override {
+    Out* data = out.data<Out>();
+    while (rows > 0) {
+      if (row_ == rows_in_page_) NextPage();
+      size_t n = std::min(rows, rows_in_page_ - row_);
+      if constexpr (std::is_same_v<Out, core::StringRef>) out.heap().KeepAlive(values_.heap());
+      const Page& page = values_.page();
+      if (page.definitions.empty() || page.stored_values == static_cast<size_t>(page.num_values)) {
+        CopyValues(data + offset, n);
+      } else {
+        CopyWithNulls(out, offset, n);
+      }
+      row_ += n;
+      offset += n;
+      rows -= n;
+    }
+  }
+
+  void Skip(size_t rows) override {
+    while (rows > 0) {
+      if (row_ == rows_in_page_) {
+        if (SkipWholePage(&rows)) continue;
+        NextPage();
+      }
+      size_t n = std::min(rows, rows_in_page_ - row_);
+      const std::vector<uint8_t>& levels = values_.page().definitions;
+      if (levels.empty()) {
+        value_ += n;
+      } else {
+        auto max = static_cast<uint8_t>(column_.max_definition);
+        value_ +=
+            static_cast<size_t>(std::count(levels.begin() + row_, levels.begin() + row_ + n, max));
+      }
+      row_ += n;
+      rows -= n;
+    }
+  }
+
+ private:
+  void NextPage() {
+    if (!values_.LoadNext()) {
+      Throw<DataError>("{}: the column chunk ends before the row group's last row", pages_.what());
+    }
+    rows_in_page_ = static_cast<size_t>(values_.page().num_values);
+    row_ = 0;
+    value_ = 0;
+  }
+
+  // Passes over the next page unread when all its rows are to be skipped.
+  bool SkipWholePage(size_t* rows) {
+    const format::PageHeader* header = pages_.Peek();
+    if (header == nullptr) return false;
+    int64_t page_rows = -1;
+    if (header->type == format::PageType::DATA_PAGE && header->__isset.data_page_header) {
+      page_rows = header->data_page_header.num_values;
+    } else if (header->type == format::PageType::DATA_PAGE_V2 &&
+               header->__isset.data_page_header_v2) {
+      page_rows = header->data_page_header_v2.num_values;
+    }
+    if (page_rows < 0 || static_cast<uint64_t>(page_rows) > *rows) return false;
+    pages_.SkipPage();
+    *rows -= static_cast<size_t>(page_rows);
+    return true;
+  }
+
+  void CopyValues(Out* out, size_t n) {
+    if (values_.dictionary_encoded()) {
+      const uint32_t* indexes = values_.indexes() + value_;
+      const Out* dictionary = values_.dictionary();
+      for (size_t i = 0; i < n; ++i) out[i] = dictionary[indexes[i]];
+    } else {
+      std::memcpy(static_cast<void*>(out), values_.values() + value_, n * sizeof(Out));
+    }
+    value_ += n;
+  }
+
+  void CopyWithNulls(core::Vector& out, size_t offset, size_t n) {
+    Out* data = out.data<Out>() + offset;
+    const uint8_t* levels = values_.page().definitions.data() + row_;
+    auto max = static_cast<uint8_t>(column_.max_definition);
+    for (size_t i = 0; i < n; ++i) {
+      if (levels[i] == max) {
+        data[i] = values_.Get(value_++);
+      } else {
+        data[i] = Out{};
+        out.SetNull(offset + i);
+      }
+    }
+  }
+
+  const ColumnDescriptor& column_;
+  PageReader pages_;
+  PageValues<Out> values_;
+  size_t rows_in_page_ = 0;
+  size_t row_ = 0;    // next row of the page
+  size_t value_ = 0;  // next stored value of the page
+};
+
+/// Stands for a field Sluice cannot read: fails when read, so that it may be left unprojected.
+class UnsupportedColumnReader final : public ColumnReader {
+ public:
+  UnsupportedColumnReader(const ColumnDescriptor& column, std::string what)
+      : column_(column), what_(std::move(what)) {}
+  void Read(size_t, core::Vector&, size_t) override { Fail(); }
+  void Skip(size_t) override { Fail(); }
+
+ private:
+  [[noreturn]] void Fail() {
+    Throw<DataError>(
+        "{}: column '{}' cannot be read because {} (Sluice reads flat columns and lists of "
+        "primitives); leave it out of the query",
+        what_, column_.name, column_.unsupported);
+  }
+  const ColumnDescriptor& column_;
+  std::string what_;
+};
+
+template <typename Out>
+std::unique_ptr<ColumnReader> MakeFlat(const ColumnDescriptor& column, const uint8_t* chunk,
+                                       size_t size, format::CompressionCodec::type codec,
+                                       std::string what) {
+  return std::make_unique<FlatColumnReader<Out>>(column, chunk, size, codec, std::move(what));
+}
+
+}  // namespace
+
+std::unique_ptr<ColumnReader> MakeColumnReader(const ColumnDescriptor& column, const uint8_t* chunk,
+                                               size_t size, format::CompressionCodec::type codec,
+                                               std::string what) {
+  if (column.shape == Shape::kUnsupported) {
+    return std::make_unique<UnsupportedColumnReader>(column, std::move(what));
+  }
+  if (column.shape == Shape::kList) {
+    return MakeListColumnReader(column, chunk, size, codec, std::move(what));
+  }
+  switch (column.type) {
+    case core::TypeId::kBoolean:
+      return MakeFlat<uint8_t>(column, chunk, size, codec, std::move(what));
+    case core::TypeId::kInteger:
+    case core::TypeId::kDate:
+      return MakeFlat<int32_t>(column, chunk, size, codec, std::move(what));
+    case core::TypeId::kBigint:
+    case core::TypeId::kTimestamp:
+      return MakeFlat<int64_t>(column, chunk, size, codec, std::move(what));
+    case core::TypeId::kDouble:
+      return MakeFlat<double>(column, chunk, size, codec, std::move(what));
+    case core::TypeId::kVarchar:
+      return MakeFlat<core::StringRef>(column, chunk, size, codec, std::move(what));
+  }
+  Throw<DataError>("{}: column '{}' has an unknown type", what, column.name);
+}
+
+}  // namespace sluice::io::parquet

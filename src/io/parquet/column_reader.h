@@ -1,0 +1,33 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/vector.h"
+#include "io/parquet/format/parquet_types.h"
+#include "io/parquet/parquet_schema.h"
+
+namespace sluice::io::parquet {
+
+/// Reads the rows of one column chunk in order, converting them to the column's Sluice type.
+/// Failures are DataErrors naming the file, row group and column. Not thread-safe.
+class ColumnReader {
+ public:
+  virtual ~ColumnReader() = default;
+  /// Reads the next `rows` rows into `out` at positions [offset, offset + rows).
+  /// REQUIRES: out.type() is the column's output type and has room.
+  virtual void Read(size_t rows, core::Vector& out, size_t offset) = 0;
+  /// Moves past the next `rows` rows, passing over whole pages without decompressing them.
+  virtual void Skip(size_t rows) = 0;
+};
+
+/// Makes the reader for `column` over the column chunk of `size` bytes at `chunk` (which must
+/// outlive the reader). `what` prefixes error messages ("'f.parquet' row group 2 column 'a'").
+/// Reading a column of Shape::kUnsupported throws a DataError explaining why.
+std::unique_ptr<ColumnReader> MakeColumnReader(const ColumnDescriptor& column, const uint8_t* chunk,
+                                               size_t size, format::CompressionCodec::type codec,
+                                               std::string what);
+
+}  // namespace sluice::io::parquet

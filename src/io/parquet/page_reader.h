@@ -1,0 +1,69 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/string_heap.h"
+#include "io/parquet/format/parquet_types.h"
+#include "io/parquet/parquet_schema.h"
+
+namespace sluice::io::parquet {
+
+/// Is one page of a column chunk, decompressed, with its levels decoded.
+struct Page {
+  bool dictionary = false;
+  int32_t num_values = 0;  // levels in a data page (rows of a flat column); entries of a dictionary
+  format::Encoding::type encoding = format::Encoding::PLAIN;
+  std::vector<uint8_t> definitions;  // one per level; empty when the column has no NULLs
+  std::vector<uint8_t> repetitions;  // one per level; empty for flat columns
+  size_t stored_values = 0;          // values in the values section (levels at the maximum)
+  const uint8_t* values = nullptr;   // the values section
+  size_t values_size = 0;
+  /// Owns the decompressed bytes of pages with text values, which point into it, so vectors keep
+  /// it alive; for other pages, a heap that conversions may use, and the bytes are the reader's.
+  std::shared_ptr<core::StringHeap> heap;
+};
+
+/// Reads the pages of one column chunk held in memory (a mapped file). Every failure is a
+/// DataError that starts with `what` ("'f.parquet' row group 3 column 'a'"). Not thread-safe.
+class PageReader {
+ public:
+  PageReader(const ColumnDescriptor& column, const uint8_t* chunk, size_t size,
+             format::CompressionCodec::type codec, std::string what);
+
+  /// Returns the header of the next page, or nullptr at the end of the chunk. Index pages are
+  /// passed over.
+  const format::PageHeader* Peek();
+  /// Moves past the page Peek() returned without decompressing it.
+  void SkipPage();
+  /// Decompresses the page Peek() returned into `page` and moves past it.
+  void ReadPage(Page* page);
+  /// Returns the prefix of every error message.
+  const std::string& what() const { return what_; }
+
+ private:
+  void ReadLevelsV1(Page* page, const uint8_t** cursor, const uint8_t* end);
+  void ReadLevelsV2(Page* page, const format::DataPageHeaderV2& header, const uint8_t* data,
+                    size_t size);
+  void DecodeLevels(const uint8_t* data, size_t size, int16_t max_level, int32_t count,
+                    std::vector<uint8_t>* out);
+  void CountStored(Page* page);
+
+  const ColumnDescriptor& column_;
+  const uint8_t* data_;
+  const uint8_t* end_;
+  format::CompressionCodec::type codec_;
+  std::string what_;
+  format::PageHeader header_;
+  bool peeked_ = false;
+  size_t body_size_ = 0;
+  std::vector<uint8_t> buffer_;  // the bytes of pages without text values
+};
+
+/// Returns the number of bits needed for levels up to `max_level`.
+int BitWidth(uint64_t max_level);
+
+}  // namespace sluice::io::parquet

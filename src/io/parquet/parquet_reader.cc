@@ -1,0 +1,293 @@
+#include "io/parquet/parquet_reader.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+
+#include "base/error.h"
+#include "base/task.h"
+#include "io/parquet/column_reader.h"
+#include "io/parquet/parquet_file.h"
+#include "io/parquet/statistics.h"
+
+namespace sluice::io {
+namespace {
+
+using parquet::ColumnDescriptor;
+using parquet::ParquetFile;
+using parquet::RowRanges;
+
+/// Is how far the reading of one row group has come.
+struct RowGroupCursor {
+  size_t group = 0;
+  RowRanges ranges;            // the rows to read
+  size_t range = 0;            // the current range
+  int64_t position = 0;        // the readers' next row
+  int64_t remaining = 0;       // rows still to read
+  size_t batches_left = 0;     // batches still to hand out
+  uint64_t next_sequence = 0;  // the sequence number of the next batch
+  std::vector<std::unique_ptr<parquet::ColumnReader>> readers;
+};
+
+/// Reads a Parquet file's row groups in waves of one per thread, decoded in parallel, and hands
+/// out their batches in file order; row groups whose statistics rule out the predicates are
+/// never read, and within the others, pages ruled out by the page index are passed over.
+class ParquetReader final : public BatchReader {
+ public:
+  ParquetReader(std::shared_ptr<const ParquetFile> file, const ParquetOptions& options)
+      : file_(std::move(file)), predicates_(options.predicates) {
+    Project(options.columns);
+    threads_ = options.threads == 0 ? ThreadCount() : options.threads;
+    uint64_t sequence = 0;
+    for (size_t g = 0; g < file_->num_row_groups(); ++g) {
+      if (!RowGroupMayMatch(g)) {
+        ++skipped_row_groups_;
+        continue;
+      }
+      cursors_.push_back(MakeCursor(g, sequence));
+      claimable_.push_back(cursors_.size() - 1);
+    }
+  }
+
+  const core::SchemaPtr& schema() const override { return schema_; }
+
+  std::string Describe() const override {
+    std::string text;
+    if (!predicates_.empty()) text = "filters: " + ScanPredicatesToString(predicates_) + ", ";
+    text += fmt::format("row groups: {} of {} skipped by statistics", skipped_row_groups_,
+                        file_->num_row_groups());
+    if (skipped_rows_ > 0) text += fmt::format(", {} rows by page index", skipped_rows_.load());
+    return text;
+  }
+
+  std::optional<core::Batch> Next() override {
+    while (ready_.empty()) {
+      if (next_ >= cursors_.size()) return std::nullopt;
+      DecodeWave();
+    }
+    core::Batch batch = std::move(ready_.front().batch);
+    ready_.pop_front();
+    return batch;
+  }
+
+  bool concurrent() const override { return true; }
+
+  // Each caller takes a ready batch, or else claims the next row group (or the next slice of
+  // one) and decodes it on its own thread, so decoding runs on every worker at once.
+  std::optional<SequencedBatch> NextConcurrent() override {
+    std::unique_lock lock(mutex_);
+    while (true) {
+      if (!ready_.empty()) {
+        SequencedBatch batch = std::move(ready_.front());
+        ready_.pop_front();
+        return batch;
+      }
+      if (!claimable_.empty()) break;
+      if (decoding_ == 0) return std::nullopt;
+      decoded_.wait(lock);
+    }
+    size_t index = claimable_.front();
+    claimable_.pop_front();
+    ++decoding_;
+    lock.unlock();
+    std::vector<SequencedBatch> batches;
+    try {
+      batches = DecodeSlice(*cursors_[index], kSliceBatches);
+    } catch (...) {
+      lock.lock();
+      --decoding_;
+      claimable_.clear();
+      decoded_.notify_all();
+      throw;
+    }
+    lock.lock();
+    --decoding_;
+    // A row group's next slice goes first, so that decoding stays near the consumers.
+    if (cursors_[index]->remaining > 0)
+      claimable_.push_front(index);
+    else
+      cursors_[index]->readers.clear();
+    for (auto& batch : batches) ready_.push_back(std::move(batch));
+    decoded_.notify_all();
+    if (ready_.empty()) return NextConcurrentLocked(lock);
+    SequencedBatch batch = std::move(ready_.front());
+    ready_.pop_front();
+    return batch;
+  }
+
+ private:
+  void Project(const std::vector<std::string>& names) {
+    const auto& columns = file_->columns();
+    if (names.empty()) {
+      for (size_t i = 0; i < columns.size(); ++i) projection_.push_back(i);
+    } else {
+      core::Schema all = *parquet::SchemaOf(columns);
+      for (const std::string& name : names) {
+        auto index = all.FindField(name);
+        if (!index) Throw<UserError>("'{}' has no column '{}'", file_->path(), name);
+        projection_.push_back(*index);
+      }
+    }
+    std::vector<core::Field> fields;
+    for (size_t index : projection_)
+      fields.push_back({columns[index].name, columns[index].output_type});
+    schema_ = std::make_shared<core::Schema>(std::move(fields));
+  }
+
+  std::optional<size_t> ColumnOf(const ScanPredicate& predicate) const {
+    core::Schema all = *parquet::SchemaOf(file_->columns());
+    return all.FindField(predicate.column);
+  }
+
+  bool RowGroupMayMatch(size_t group) const {
+    int64_t rows = file_->metadata().row_groups[group].num_rows;
+    for (const ScanPredicate& predicate : predicates_) {
+      auto column = ColumnOf(predicate);
+      if (!column || file_->columns()[*column].shape != parquet::Shape::kFlat) continue;
+      const auto& meta = file_->ChunkMetadata(group, *column);
+      if (!meta.__isset.statistics) continue;
+      auto range = parquet::RangeOf(file_->columns()[*column], meta.statistics, rows);
+      if (!parquet::MayMatch(predicate, range)) return false;
+    }
+    return true;
+  }
+
+  // Returns the rows of `group` that the page indexes of the predicates' columns leave.
+  RowRanges SelectedRows(size_t group) const {
+    int64_t rows = file_->metadata().row_groups[group].num_rows;
+    RowRanges selected{{0, rows}};
+    for (const ScanPredicate& predicate : predicates_) {
+      auto column = ColumnOf(predicate);
+      if (!column || file_->columns()[*column].shape != parquet::Shape::kFlat) continue;
+      parquet::format::ColumnIndex column_index;
+      parquet::format::OffsetIndex offset_index;
+      if (!file_->PageIndex(group, *column, &column_index, &offset_index)) continue;
+      selected = parquet::Intersect(
+          selected, parquet::PagesThatMayMatch(file_->columns()[*column], predicate, column_index,
+                                               offset_index, rows));
+    }
+    return selected;
+  }
+
+  std::optional<SequencedBatch> NextConcurrentLocked(std::unique_lock<std::mutex>& lock) {
+    lock.unlock();
+    return NextConcurrent();
+  }
+
+  // Decodes the next slices of row groups in parallel, for Next(): one slice per thread, the
+  // first continuing the row group where the last wave stopped. A slice that does not finish
+  // its row group ends the wave, so that batches come out in file order.
+  void DecodeWave() {
+    std::vector<RowGroupCursor*> tasks;
+    for (size_t i = next_; i < cursors_.size() && tasks.size() < std::max<size_t>(threads_, 1);
+         ++i) {
+      tasks.push_back(cursors_[i].get());
+      if (cursors_[i]->batches_left > kSliceBatches) break;
+    }
+    std::vector<std::vector<SequencedBatch>> decoded(tasks.size());
+    std::vector<uint8_t> ran(tasks.size(), 0);
+    ParallelFor(tasks.size(), [&](size_t i) {
+      decoded[i] = DecodeSlice(*tasks[i], kSliceBatches);
+      ran[i] = 1;
+    });
+    // A query that failed elsewhere cancels the scheduler's nested work: stop, not spin.
+    if (std::find(ran.begin(), ran.end(), 0) != ran.end()) {
+      Throw<UserError>("reading '{}' was cancelled", file_->path());
+    }
+    for (auto& batches : decoded) {
+      for (auto& batch : batches) ready_.push_back(std::move(batch));
+    }
+    while (next_ < cursors_.size() && cursors_[next_]->remaining == 0) {
+      cursors_[next_++]->readers.clear();
+    }
+  }
+
+  std::unique_ptr<RowGroupCursor> MakeCursor(size_t group, uint64_t& sequence) const {
+    auto cursor = std::make_unique<RowGroupCursor>();
+    cursor->group = group;
+    cursor->ranges = SelectedRows(group);
+    int64_t rows = file_->metadata().row_groups[group].num_rows;
+    for (const auto& [begin, end] : cursor->ranges) {
+      cursor->remaining += end - begin;
+      cursor->batches_left += static_cast<size_t>((end - begin + core::kVectorSize - 1) /
+                                                  static_cast<int64_t>(core::kVectorSize));
+    }
+    cursor->next_sequence = sequence;
+    sequence += cursor->batches_left;
+    skipped_rows_ += rows - cursor->remaining;
+    return cursor;
+  }
+
+  // Decodes up to `max_batches` batches of a row group (opening its column readers first).
+  // Batches split at the ends of selected ranges and every kVectorSize rows, as MakeCursor
+  // counted them.
+  std::vector<SequencedBatch> DecodeSlice(RowGroupCursor& cursor, size_t max_batches) const {
+    if (cursor.remaining == 0) return {};
+    if (cursor.readers.empty()) {
+      for (size_t column : projection_) {
+        auto chunk = file_->Chunk(cursor.group, column);
+        cursor.readers.push_back(parquet::MakeColumnReader(
+            file_->columns()[column], chunk.data, chunk.size,
+            file_->ChunkMetadata(cursor.group, column).codec, file_->Where(cursor.group, column)));
+      }
+    }
+    std::vector<SequencedBatch> batches;
+    while (cursor.remaining > 0 && batches.size() < max_batches) {
+      auto [begin, end] = cursor.ranges[cursor.range];
+      if (cursor.position < begin) {
+        for (auto& reader : cursor.readers) {
+          reader->Skip(static_cast<size_t>(begin - cursor.position));
+        }
+        cursor.position = begin;
+      }
+      auto n = static_cast<size_t>(
+          std::min<int64_t>(end - cursor.position, static_cast<int64_t>(core::kVectorSize)));
+      core::Batch batch(schema_);
+      for (size_t c = 0; c < cursor.readers.size(); ++c) {
+        cursor.readers[c]->Read(n, batch.column(c), 0);
+      }
+      batch.SetNumRows(n);
+      batches.push_back({std::move(batch), cursor.next_sequence++});
+      cursor.position += static_cast<int64_t>(n);
+      cursor.remaining -= static_cast<int64_t>(n);
+      --cursor.batches_left;
+      if (cursor.position == end) ++cursor.range;
+    }
+    return batches;
+  }
+
+  // Bounds the batches one task decodes at once (2^20 rows), and so the reader's memory.
+  static constexpr size_t kSliceBatches = 512;
+
+  std::shared_ptr<const ParquetFile> file_;
+  std::vector<ScanPredicate> predicates_;
+  std::vector<size_t> projection_;
+  core::SchemaPtr schema_;
+  size_t threads_ = 1;
+  std::vector<size_t> pending_;                           // row groups to read, in file order
+  size_t next_ = 0;                                       // the first of pending_ not finished
+  std::vector<std::unique_ptr<RowGroupCursor>> cursors_;  // for pending_[next_...]
+  size_t skipped_row_groups_ = 0;
+  mutable std::atomic<int64_t> skipped_rows_ = 0;
+  std::deque<SequencedBatch> ready_;  // decoded, not handed out
+  // NextConcurrent(): cursors no thread decodes now, in order, and how many threads decode.
+  std::mutex mutex_;
+  std::condition_variable decoded_;
+  std::deque<size_t> claimable_;
+  size_t decoding_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<BatchReader> OpenParquet(const std::string& path, const ParquetOptions& options) {
+  return std::make_unique<ParquetReader>(parquet::ParquetFile::Open(path), options);
+}
+
+std::unique_ptr<BatchReader> OpenParquetBuffer(std::string_view bytes, const std::string& name,
+                                               const ParquetOptions& options) {
+  return std::make_unique<ParquetReader>(parquet::ParquetFile::OpenBuffer(bytes, name), options);
+}
+
+}  // namespace sluice::io

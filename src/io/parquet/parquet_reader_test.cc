@@ -1,0 +1,194 @@
+#include "io/parquet/parquet_reader.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "io/parquet/statistics.h"
+#include "io/parquet/value_decoder.h"
+
+namespace sluice::io {
+namespace {
+
+std::string DataPath(const std::string& name) {
+  return std::string(SLUICE_SOURCE_DIR) + "/test/data/parquet/" + name;
+}
+
+size_t CountRows(BatchReader& reader) {
+  size_t rows = 0;
+  while (auto batch = reader.Next()) rows += batch->num_rows();
+  return rows;
+}
+
+TEST(ParquetReader, ReadsProjectedColumns) {
+  ParquetOptions options;
+  options.columns = {"score", "id"};
+  auto reader = OpenParquet(DataPath("people.parquet"), options);
+  ASSERT_EQ(reader->schema()->num_fields(), 2u);
+  EXPECT_EQ(reader->schema()->field(0).name, "score");
+  auto batch = reader->Next();
+  ASSERT_TRUE(batch);
+  EXPECT_EQ(batch->GetValue(1, 3).GetInt64(), 3);
+  EXPECT_EQ(batch->GetValue(0, 3).GetDouble(), 1.5);
+}
+
+TEST(ParquetReader, SkipsRowGroupsThatStatisticsRuleOut) {
+  ParquetOptions options;
+  options.predicates = {{"id", ScanPredicate::Op::kGt, core::Value::Bigint(5000)}};
+  auto reader = OpenParquet(DataPath("people.parquet"), options);
+  EXPECT_EQ(CountRows(*reader), 1904u);  // the last row group only
+  EXPECT_NE(reader->Describe().find("2 of 3 skipped"), std::string::npos) << reader->Describe();
+  options.predicates = {{"city", ScanPredicate::Op::kEq, core::Value::Varchar("Zurich")}};
+  EXPECT_EQ(CountRows(*OpenParquet(DataPath("people.parquet"), options)), 0u);
+  options.predicates = {
+      {"age", ScanPredicate::Op::kIsNull, core::Value::Null(core::TypeId::kBigint)}};
+  EXPECT_EQ(CountRows(*OpenParquet(DataPath("people.parquet"), options)), 6000u);
+}
+
+TEST(ParquetReader, NamesUnknownColumns) {
+  ParquetOptions options;
+  options.columns = {"nope"};
+  EXPECT_THROW(OpenParquet(DataPath("people.parquet"), options), UserError);
+}
+
+TEST(ParquetReader, RejectsFilesThatAreNotParquet) {
+  EXPECT_THROW(OpenParquet(DataPath("truncated.parquet")), DataError);
+  EXPECT_THROW(OpenParquet(DataPath("not_parquet.parquet")), DataError);
+  EXPECT_THROW(OpenParquet(DataPath("no_such_file.parquet")), IoError);
+}
+
+// Overwrites bytes in the middle of a copy of people.parquet: every read either works or fails
+// with a DataError naming the file; it never crashes.
+TEST(ParquetReader, ReportsCorruptPagesAsDataErrors) {
+  std::ifstream in(DataPath("people.parquet"), std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto path = std::filesystem::temp_directory_path() / "sluice_corrupt_test.parquet";
+  size_t errors = 0;
+  for (size_t offset = 4; offset < bytes.size() / 2; offset += 97) {
+    std::string corrupt = bytes;
+    for (size_t i = 0; i < 8 && offset + i < corrupt.size(); ++i) corrupt[offset + i] ^= 0x5A;
+    std::ofstream(path, std::ios::binary) << corrupt;
+    try {
+      CountRows(*OpenParquet(path.string()));
+    } catch (const DataError& error) {
+      EXPECT_NE(std::string(error.what()).find(path.string()), std::string::npos) << error.what();
+      ++errors;
+    }
+  }
+  std::filesystem::remove(path);
+  EXPECT_GT(errors, 0u);
+}
+
+TEST(ParquetValues, ConvertsInt96Timestamps) {
+  // 2001-01-01 00:00:01.5 is Julian day 2451911 plus 1.5 s of nanoseconds.
+  uint8_t bytes[12];
+  int64_t nanos = 1'500'000'000;
+  int32_t day = 2451911;
+  std::memcpy(bytes, &nanos, 8);
+  std::memcpy(bytes + 8, &day, 4);
+  parquet::ColumnDescriptor column;
+  column.physical = parquet::format::Type::INT96;
+  column.conversion = parquet::Conversion::kInt96;
+  parquet::PhysicalValues values;
+  values.bytes = {core::StringRef(reinterpret_cast<const char*>(bytes), 12)};
+  std::vector<int64_t> out;
+  parquet::ConvertValues(column, values, nullptr, &out, "t");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0], 978307201'500000);
+}
+
+TEST(ParquetValues, ConvertsDecimalsTimesAndHalfFloats) {
+  parquet::ColumnDescriptor decimal;
+  decimal.physical = parquet::format::Type::FIXED_LEN_BYTE_ARRAY;
+  decimal.conversion = parquet::Conversion::kDecimal;
+  decimal.scale = 2;
+  const char negative[] = {'\xff', '\xfe'};  // -2 → -0.02
+  parquet::PhysicalValues values;
+  values.bytes = {core::StringRef(negative, 2)};
+  std::vector<double> doubles;
+  parquet::ConvertValues(decimal, values, nullptr, &doubles, "t");
+  EXPECT_DOUBLE_EQ(doubles[0], -0.02);
+
+  parquet::ColumnDescriptor half = decimal;
+  half.conversion = parquet::Conversion::kFloat16;
+  const char one_and_half[] = {'\x00', '\x3e'};  // 0x3e00 = 1.5
+  values.bytes = {core::StringRef(one_and_half, 2)};
+  parquet::ConvertValues(half, values, nullptr, &doubles, "t");
+  EXPECT_EQ(doubles[0], 1.5);
+
+  parquet::ColumnDescriptor time;
+  time.physical = parquet::format::Type::INT64;
+  time.conversion = parquet::Conversion::kTime;
+  time.scale = 9;
+  values.int64s = {(13 * 3600 + 5 * 60 + 7) * 1'000'000'000LL + 250'000'000};
+  core::StringHeap heap;
+  std::vector<core::StringRef> texts;
+  parquet::ConvertValues(time, values, &heap, &texts, "t");
+  EXPECT_EQ(texts[0].view(), "13:05:07.25");
+}
+
+TEST(ParquetValues, RejectsUnsignedValuesBeyondBigint) {
+  parquet::ColumnDescriptor column;
+  column.physical = parquet::format::Type::INT64;
+  column.conversion = parquet::Conversion::kUint64;
+  parquet::PhysicalValues values;
+  values.int64s = {5, -1};
+  std::vector<int64_t> out;
+  EXPECT_THROW(parquet::ConvertValues(column, values, nullptr, &out, "t"), DataError);
+}
+
+}  // namespace
+}  // namespace sluice::io
+
+namespace sluice::io::parquet {
+namespace {
+
+TEST(PageIndex, KeepsOnlyPagesWhoseBoundsMayMatch) {
+  ColumnDescriptor column;
+  column.physical = format::Type::INT64;
+  column.type = core::TypeId::kBigint;
+  auto bound = [](int64_t value) { return std::string(reinterpret_cast<char*>(&value), 8); };
+  format::ColumnIndex column_index;
+  column_index.null_pages = {false, false, true, false};
+  column_index.min_values = {bound(0), bound(100), "", bound(300)};
+  column_index.max_values = {bound(99), bound(199), "", bound(399)};
+  format::OffsetIndex offset_index;
+  for (int64_t first : {0, 100, 200, 300}) {
+    format::PageLocation location;
+    location.first_row_index = first;
+    offset_index.page_locations.push_back(location);
+  }
+  ScanPredicate above{"x", ScanPredicate::Op::kGe, core::Value::Bigint(150)};
+  EXPECT_EQ(PagesThatMayMatch(column, above, column_index, offset_index, 400),
+            (RowRanges{{100, 200}, {300, 400}}));
+  ScanPredicate nulls{"x", ScanPredicate::Op::kIsNull, core::Value::Null(core::TypeId::kBigint)};
+  column_index.null_counts = {0, 0, 100, 0};
+  EXPECT_EQ(PagesThatMayMatch(column, nulls, column_index, offset_index, 400),
+            (RowRanges{{200, 300}}));
+  EXPECT_EQ(Intersect({{0, 50}, {100, 200}}, {{40, 120}, {150, 160}}),
+            (RowRanges{{40, 50}, {100, 120}, {150, 160}}));
+}
+
+TEST(Statistics, ComparesAcrossNumericAndDateTypes) {
+  ValueRange range;
+  range.min = core::Value::Integer(10);
+  range.max = core::Value::Integer(20);
+  range.null_count = 0;
+  range.num_values = 5;
+  EXPECT_FALSE(MayMatch({"x", ScanPredicate::Op::kLt, core::Value::Double(9.5)}, range));
+  EXPECT_TRUE(MayMatch({"x", ScanPredicate::Op::kLt, core::Value::Double(10.5)}, range));
+  EXPECT_FALSE(MayMatch({"x", ScanPredicate::Op::kEq, core::Value::Bigint(21)}, range));
+  EXPECT_TRUE(MayMatch({"x", ScanPredicate::Op::kEq, core::Value::Varchar("15")}, range));
+  range.min = core::Value::Date(100);
+  range.max = core::Value::Date(200);
+  EXPECT_FALSE(MayMatch({"d", ScanPredicate::Op::kGt, core::Value::Varchar("1971-01-01")}, range));
+  EXPECT_TRUE(MayMatch({"d", ScanPredicate::Op::kGt, core::Value::Timestamp(0)}, range));
+}
+
+}  // namespace
+}  // namespace sluice::io::parquet

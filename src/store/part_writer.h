@@ -1,0 +1,30 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/batch.h"
+#include "io/parquet/parquet_writer.h"
+#include "store/version_info.h"
+
+namespace sluice::store {
+
+/// Is a part WriteParts wrote: its file name in the folder and the writer's summary.
+struct WrittenPart {
+  std::string file_name;
+  io::ParquetFileSummary summary;
+};
+
+/// Writes the rows of `batches` into `folder` as `part-0-<n>.parquet` files of about
+/// `part_rows` rows each, concurrently, each flushed to disk (fsync) when finished. Writes no
+/// file when there are no rows. Throws IoError naming the file that could not be written.
+std::vector<WrittenPart> WriteParts(const std::string& folder, const core::SchemaPtr& schema,
+                                    const std::vector<core::Batch>& batches, size_t part_rows,
+                                    io::ParquetCompression compression);
+
+/// Folds the statistics of a written file into `columns` (one per schema field): null counts
+/// add up, minimum and maximum widen.
+void MergeStatistics(std::vector<ColumnInfo>& columns, const core::Schema& schema,
+                     const io::ParquetFileSummary& summary);
+
+}  // namespace sluice::store
