@@ -42,11 +42,17 @@ class StringRef {
 
   /// Returns <0, 0 or >0 as `left` sorts before, equal to or after `right` (bytewise).
   static int Compare(const StringRef& left, const StringRef& right) {
+    // Both layouts start with the first 4 bytes, zero-padded: unequal prefixes decide at once
+    // (a pad byte sorts like the end of the shorter string), read as big-endian integers.
+    uint32_t a, b;
+    std::memcpy(&a, left.prefix_, 4);
+    std::memcpy(&b, right.prefix_, 4);
+    if (a != b) return __builtin_bswap32(a) < __builtin_bswap32(b) ? -1 : 1;
     uint32_t common = std::min(left.size_, right.size_);
-    int order = std::memcmp(left.prefix_, right.prefix_, std::min<uint32_t>(common, 4));
-    if (order == 0 && common > 4)
-      order = std::memcmp(left.data() + 4, right.data() + 4, common - 4);
-    if (order != 0) return order;
+    if (common > 4) {
+      int order = std::memcmp(left.data() + 4, right.data() + 4, common - 4);
+      if (order != 0) return order;
+    }
     return left.size_ < right.size_ ? -1 : (left.size_ > right.size_ ? 1 : 0);
   }
   friend bool operator<(const StringRef& left, const StringRef& right) {

@@ -118,14 +118,20 @@ struct ExtremeState {
   }
 };
 
-// Strings own their bytes: the input batch's heap does not outlive the state.
+// Strings own their bytes: the input batch's heap does not outlive the state. `ref` views
+// `value` (states never move), so most comparisons stop at the 4-byte prefix.
 template <bool kMin>
 struct StringExtremeState {
   std::string value;
+  core::StringRef ref;
   bool any = false;
   void Update(const core::StringRef& candidate) {
-    std::string_view text = candidate.view();
-    if (!any || (kMin ? text < value : std::string_view(value) < text)) value.assign(text);
+    if (any) {
+      int order = core::StringRef::Compare(candidate, ref);
+      if (kMin ? order >= 0 : order <= 0) return;
+    }
+    value.assign(candidate.view());
+    ref = core::StringRef(value);
     any = true;
   }
   void Combine(const StringExtremeState& other) {

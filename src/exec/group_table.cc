@@ -209,6 +209,11 @@ void GroupTable::FindOrAdd(std::span<const Vector* const> keys, const uint64_t* 
     }
   }
   if (count == 0) return;
+  if (keys.empty()) {  // an aggregate without GROUP BY: one group for every row
+    std::byte* row = num_groups_ == 0 ? AddEmptyGroup() : Row(0);
+    std::fill(rows, rows + count, row);
+    return;
+  }
   bool single = keys.size() == 1 && keys[0]->validity().all_valid();
   if (single && FindDirect(keys, hashes, count, rows)) return;
   if (!direct_.empty()) DisableDirect();  // groups added below would be missing from direct_
