@@ -135,10 +135,10 @@ std::shared_ptr<const TableEntry> OpenFileTable(const ExternalTableSpec& spec) {
   auto bytes = std::filesystem::file_size(spec.location, error);
   entry->estimated_rows = error ? 0 : bytes / 40;  // tens of bytes a row, as for files in FROM
   entry->open_scan = [path = spec.location](const std::vector<std::string>& columns,
-                                            const std::vector<io::ScanPredicate>&) {
+                                            const std::vector<io::ScanPredicate>& predicates) {
     MentionedNames mentioned;
     if (!columns.empty()) mentioned.emplace(columns.begin(), columns.end());
-    return OpenTableFile(path, mentioned);
+    return OpenTableFile(path, mentioned, [predicates](const core::Schema&) { return predicates; });
   };
   return entry;
 }

@@ -108,6 +108,14 @@ TEST_F(SourceStatementsTest, RegistersFilesAsSources) {
               StartsWith("file sources have no option \"table\""));
 }
 
+TEST_F(SourceStatementsTest, FileSourcesSkipDataByTheQuerysFilters) {
+  std::string parquet = std::string(SLUICE_SOURCE_DIR) + "/test/data/parquet/people.parquet";
+  Query("CREATE SOURCE people FROM '" + parquet + "'");
+  EXPECT_EQ(Query("SELECT count(*) FROM people WHERE id > 100000"), "0\n");
+  EXPECT_THAT(Query("EXPLAIN SELECT * FROM people WHERE id > 100000"),
+              HasSubstr("row groups: 3 of 3 skipped by statistics"));
+}
+
 TEST_F(SourceStatementsTest, ReportsBadDatabasesAndValues) {
   EXPECT_THAT(ErrorOf("SELECT * FROM sqlite_scan('" + db_ + "x', 't')"),
               StartsWith("cannot open SQLite database '" + db_ + "x'"));
