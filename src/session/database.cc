@@ -7,6 +7,7 @@
 
 #include "base/error.h"
 #include "base/task.h"
+#include "exec/gather.h"
 #include "planner/query_planner.h"
 #include "session/constraints.h"
 #include "sql/parser.h"
@@ -294,6 +295,46 @@ QueryResult Connection::Drop(const sql::DropStatement& statement) {
   return Message(view ? "DROP VIEW" : "DROP TABLE");
 }
 
+namespace {
+
+// Returns the rows of `input` as full batches of `schema`: input column c goes to column
+// targets[c] (cast when the types differ), the other columns are NULL. Coalescing keeps a
+// table that grows by many small INSERTs from becoming many tiny batches.
+std::vector<core::Batch> ConvertInsertRows(const std::vector<core::Batch>& input,
+                                           const core::SchemaPtr& schema,
+                                           const std::vector<size_t>& targets) {
+  std::vector<core::Batch> output;
+  for (const core::Batch& original : input) {
+    core::Batch batch = exec::Flatten(original.Share());
+    for (size_t from = 0; from < batch.num_rows();) {
+      if (output.empty() || output.back().num_rows() == core::kVectorSize) {
+        output.emplace_back(schema, core::kVectorSize);
+      }
+      core::Batch& out = output.back();
+      size_t at = out.num_rows();
+      size_t count = std::min(batch.num_rows() - from, core::kVectorSize - at);
+      for (size_t c = 0; c < schema->num_fields(); ++c) {
+        if (std::find(targets.begin(), targets.end(), c) != targets.end()) continue;
+        for (size_t i = 0; i < count; ++i) out.column(c).SetNull(at + i);
+      }
+      for (size_t c = 0; c < targets.size(); ++c) {
+        const core::Vector& source = batch.column(c);
+        core::Vector& target = out.column(targets[c]);
+        if (source.type() == target.type()) {
+          target.CopyFrom(source, from, at, count);
+          continue;
+        }
+        for (size_t i = 0; i < count; ++i) target.SetValue(at + i, source.GetValue(from + i));
+      }
+      out.SetNumRows(at + count);
+      from += count;
+    }
+  }
+  return output;
+}
+
+}  // namespace
+
 QueryResult Connection::Insert(const sql::InsertStatement& statement) {
   const std::string& name = statement.table.back();
   auto table = database_.FindTable(name);
@@ -314,18 +355,8 @@ QueryResult Connection::Insert(const sql::InsertStatement& statement) {
     Throw<UserError>("INSERT has {} expressions but {} target columns", rows.schema->num_fields(),
                      targets.size());
   }
-  std::vector<core::Batch> new_rows;
-  size_t inserted = 0;
-  for (const core::Batch& batch : rows.batches) {
-    core::Batch converted(table->schema, batch.num_rows());
-    for (size_t row = 0; row < batch.num_rows(); ++row) {
-      std::vector<core::Value> values(schema.num_fields(), core::Value::Null(TypeId::kInteger));
-      for (size_t c = 0; c < targets.size(); ++c) values[targets[c]] = batch.GetValue(c, row);
-      converted.AppendRow(values);
-    }
-    inserted += batch.num_rows();
-    new_rows.push_back(std::move(converted));
-  }
+  size_t inserted = rows.num_rows();
+  std::vector<core::Batch> new_rows = ConvertInsertRows(rows.batches, table->schema, targets);
   if (table->open_scan) return InsertStored(name, *table, std::move(new_rows));
   auto batches = std::make_shared<std::vector<core::Batch>>(std::vector<core::Batch>{});
   for (const core::Batch& batch : *table->batches) batches->push_back(batch.Share());
