@@ -318,6 +318,17 @@ bool GroupTable::CoverDirect(int64_t low, int64_t high) {
   int64_t new_low = std::min(low, direct_low_), new_high = std::max(high, old_high);
   uint64_t span = static_cast<uint64_t>(new_high) - static_cast<uint64_t>(new_low);
   if (span >= kMaxDirect) return false;
+  // Grow by at least the current size (within kMaxDirect), so keys that rise or fall batch by
+  // batch copy the array a logarithmic number of times.
+  uint64_t slack = std::min<uint64_t>(direct_.size(), kMaxDirect - 1 - span);
+  if (new_low == direct_low_) {
+    new_high += static_cast<int64_t>(std::min<uint64_t>(
+        slack, static_cast<uint64_t>(INT64_MAX) - static_cast<uint64_t>(new_high)));
+  } else if (new_high == old_high) {
+    new_low -= static_cast<int64_t>(std::min<uint64_t>(
+        slack, static_cast<uint64_t>(new_low) - static_cast<uint64_t>(INT64_MIN)));
+  }
+  span = static_cast<uint64_t>(new_high) - static_cast<uint64_t>(new_low);
   std::vector<uint32_t> grown(span + 1, 0);
   std::copy(direct_.begin(), direct_.end(), grown.begin() + (direct_low_ - new_low));
   direct_ = std::move(grown);
