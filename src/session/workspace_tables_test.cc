@@ -6,15 +6,15 @@
 #include <gtest/gtest.h>
 
 #include "base/error.h"
+#include "base/test_folder.h"
 #include "session/database.h"
 #include "store/result_store.h"
-#include "store/test_folder.h"
 
 namespace sluice::session {
 namespace {
 
 TEST(WorkspaceTablesTest, StoredTablesOutliveTheDatabaseAndTempTablesDoNot) {
-  store::TestFolder folder;
+  TestFolder folder;
   {
     auto database = Database::Open(folder.path());
     Connection connection(*database);
@@ -29,7 +29,7 @@ TEST(WorkspaceTablesTest, StoredTablesOutliveTheDatabaseAndTempTablesDoNot) {
 }
 
 TEST(WorkspaceTablesTest, ExplainShowsTheVersionAQueryReads) {
-  store::TestFolder folder;
+  TestFolder folder;
   auto database = Database::Open(folder.path());
   Connection connection(*database);
   connection.Execute("CREATE TABLE t AS SELECT 1 AS x; INSERT INTO t VALUES (2)");
@@ -43,7 +43,7 @@ TEST(WorkspaceTablesTest, ExplainShowsTheVersionAQueryReads) {
 // table as fast as it can, with only one version retained. (Pinning itself is tested
 // deterministically in store/result_store_test.cc.)
 TEST(WorkspaceTablesTest, ReadersSeeWholeVersionsWhileAWriterReplaces) {
-  store::TestFolder folder;
+  TestFolder folder;
   auto database = Database::Open(folder.path());
   Connection setup(*database);
   setup.Execute("SET retention_versions = 1");
@@ -75,7 +75,7 @@ TEST(WorkspaceTablesTest, ReadersSeeWholeVersionsWhileAWriterReplaces) {
 }
 
 TEST(WorkspaceTablesTest, SourceDefinitionsPersistInTheWorkspaceCatalog) {
-  store::TestFolder folder;
+  TestFolder folder;
   {
     auto database = Database::Open(folder.path());
     database->store()->catalog().RecordSource("pg", "source", "CREATE SOURCE pg FROM 'x'");

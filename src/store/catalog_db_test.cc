@@ -7,8 +7,8 @@
 #include <gtest/gtest.h>
 
 #include "base/error.h"
+#include "base/test_folder.h"
 #include "store/catalog_schema.h"
-#include "store/test_folder.h"
 
 namespace sluice::store {
 namespace {

@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "base/error.h"
+#include "base/test_folder.h"
 #include "store/file_lock.h"
-#include "store/test_folder.h"
 #include "store/test_rows.h"
 #include "store/version_scan.h"
 

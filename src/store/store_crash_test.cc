@@ -15,8 +15,8 @@
 
 #include <gtest/gtest.h>
 
+#include "base/test_folder.h"
 #include "store/result_store.h"
-#include "store/test_folder.h"
 #include "store/test_rows.h"
 #include "store/version_scan.h"
 

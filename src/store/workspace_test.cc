@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "store/test_folder.h"
+#include "base/test_folder.h"
 
 namespace sluice::store {
 namespace {

@@ -1,13 +1,11 @@
 #include "io/csv/csv_writer.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "base/error.h"
+#include "base/test_folder.h"
 #include "io/csv/csv_reader.h"
 
 namespace sluice::io {
@@ -18,22 +16,10 @@ using core::Value;
 
 class CsvWriterTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    directory_ = std::filesystem::temp_directory_path() /
-                 ("sluice_csv_writer_" + std::to_string(::getpid()) + "_" +
-                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(directory_);
-  }
-  void TearDown() override { std::filesystem::remove_all(directory_); }
-  std::string Path(const std::string& name) const { return (directory_ / name).string(); }
-  static std::string ReadText(const std::string& path) {
-    std::ifstream file(path, std::ios::binary);
-    std::stringstream text;
-    text << file.rdbuf();
-    return text.str();
-  }
+  std::string Path(const std::string& name) const { return folder_.Path(name); }
+  static std::string ReadText(const std::string& path) { return TestFolder::ReadFile(path); }
 
-  std::filesystem::path directory_;
+  TestFolder folder_;
 };
 
 core::SchemaPtr Schema() {

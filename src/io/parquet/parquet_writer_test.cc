@@ -1,14 +1,12 @@
 #include "io/parquet/parquet_writer.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "base/error.h"
+#include "base/test_folder.h"
 #include "io/parquet/format/parquet_types.h"
 #include "io/parquet/thrift_codec.h"
 
@@ -21,22 +19,8 @@ using core::Value;
 
 class ParquetWriterTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    directory_ = std::filesystem::temp_directory_path() /
-                 ("sluice_parquet_writer_" + std::to_string(::getpid()) + "_" +
-                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(directory_);
-  }
-  void TearDown() override { std::filesystem::remove_all(directory_); }
-
-  std::string Path(const std::string& name) const { return (directory_ / name).string(); }
-
-  static std::string ReadBytes(const std::string& path) {
-    std::ifstream file(path, std::ios::binary);
-    std::stringstream bytes;
-    bytes << file.rdbuf();
-    return bytes.str();
-  }
+  std::string Path(const std::string& name) const { return folder_.Path(name); }
+  static std::string ReadBytes(const std::string& path) { return TestFolder::ReadFile(path); }
 
   // Checks the magic bytes and decodes the footer.
   static format::FileMetaData ReadFooter(const std::string& bytes) {
@@ -50,7 +34,7 @@ class ParquetWriterTest : public ::testing::Test {
     return metadata;
   }
 
-  std::filesystem::path directory_;
+  TestFolder folder_;
 };
 
 core::SchemaPtr AllTypes() {
