@@ -117,6 +117,10 @@ void WriteResult(const SortedRows& rows, const WindowFunction& function, const W
                  const std::vector<ColumnTable>& tables, const uint32_t* positions, size_t count,
                  Vector& out) {
   if (result.values) {
+    if (positions[count - 1] - positions[0] + 1 == count) {  // no rows dropped here
+      out.CopyFrom(*result.values, positions[0], 0, count);
+      return;
+    }
     std::vector<int64_t> sources(positions, positions + count);
     GatherColumn(*result.values, sources.data(), count, out);
     return;
