@@ -61,8 +61,8 @@ void SourceRegistry::Put(SourceRecord record, std::shared_ptr<const planner::Tab
   slots_[name] = Slot{std::move(record), std::move(table)};
 }
 
-void SourceRegistry::Restore(const std::vector<store::SourceDefinition>& recorded) {
-  for (const store::SourceDefinition& definition : recorded) {
+void SourceRegistry::Restore(const std::vector<catalog::SourceDefinition>& recorded) {
+  for (const catalog::SourceDefinition& definition : recorded) {
     try {
       sql::StatementPtr statement = sql::ParseStatement(definition.sql);
       if (statement->kind == sql::StatementKind::kCreateSource) {

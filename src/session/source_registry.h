@@ -11,7 +11,7 @@
 #include "io/table_writer.h"
 #include "planner/catalog.h"
 #include "sql/ast.h"
-#include "store/version_info.h"
+#include "catalog/version_info.h"
 
 namespace sluice::session {
 
@@ -40,7 +40,7 @@ class SourceRegistry {
   void Put(SourceRecord record, std::shared_ptr<const planner::TableEntry> table = nullptr);
   /// Restores the sources and sinks a workspace recorded, from their CREATE statements; one
   /// that no longer parses is logged and skipped. Sources open at first use.
-  void Restore(const std::vector<store::SourceDefinition>& recorded);
+  void Restore(const std::vector<catalog::SourceDefinition>& recorded);
   /// Removes source or sink `name`; returns false when there was none.
   bool Drop(const std::string& name);
   /// Returns source or sink `name`, or nothing.

@@ -23,12 +23,12 @@ QueryResult Status(const std::string& text) {
 // Returns the entry the planner scans for a pinned version: its parts, read in parallel.
 std::shared_ptr<const planner::TableEntry> EntryFor(
     std::shared_ptr<const store::PinnedVersion> pin) {
-  const store::VersionInfo& info = pin->info();
+  const catalog::VersionInfo& info = pin->info();
   auto entry = std::make_shared<planner::TableEntry>();
   entry->schema = info.schema;
   entry->estimated_rows = static_cast<size_t>(info.num_rows);
   entry->unique_keys = info.unique_keys;
-  for (const store::ColumnInfo& column : info.columns) entry->not_null.push_back(column.not_null);
+  for (const catalog::ColumnInfo& column : info.columns) entry->not_null.push_back(column.not_null);
   entry->open_scan = [pin](const std::vector<std::string>& columns,
                            const std::vector<io::ScanPredicate>& predicates) {
     return store::OpenVersionScan(pin, columns, predicates);
@@ -77,7 +77,7 @@ QueryResult Connection::CommitStoredTable(const sql::CreateTableStatement& state
   for (const core::Batch& batch : *table.batches) request.batches.push_back(batch.Share());
   request.not_null = table.not_null;
   request.unique_keys = table.unique_keys;
-  store::VersionInfo info = database_.store()->Commit(std::move(request));
+  catalog::VersionInfo info = database_.store()->Commit(std::move(request));
   return Status(fmt::format("CREATE TABLE {} version {}", info.result, info.version));
 }
 
@@ -96,7 +96,7 @@ QueryResult Connection::InsertStored(const std::string& name, const planner::Tab
   auto new_rows = std::make_shared<std::vector<core::Batch>>();
   for (const core::Batch& batch : rows) new_rows->push_back(batch.Share());
   // Constraints are checked under the result's lock, against the version the rows extend.
-  request.check = [&, new_rows](const store::VersionInfo* latest) {
+  request.check = [&, new_rows](const catalog::VersionInfo* latest) {
     planner::TableEntry checked = table;
     auto all_rows = std::make_shared<std::vector<core::Batch>>();
     if (!table.unique_keys.empty() && latest != nullptr) {

@@ -71,10 +71,10 @@ std::vector<WrittenPart> WriteParts(const std::string& folder, const core::Schem
   return parts;
 }
 
-void MergeStatistics(std::vector<ColumnInfo>& columns, const core::Schema& schema,
+void MergeStatistics(std::vector<catalog::ColumnInfo>& columns, const core::Schema& schema,
                      const io::ParquetFileSummary& summary) {
   for (size_t c = 0; c < columns.size() && c < summary.columns.size(); ++c) {
-    ColumnInfo& column = columns[c];
+    catalog::ColumnInfo& column = columns[c];
     const io::ParquetColumnSummary& part = summary.columns[c];
     core::TypeId type = schema.field(c).type;
     column.null_count += part.null_count;

@@ -5,7 +5,7 @@
 
 #include "core/batch.h"
 #include "io/parquet/parquet_writer.h"
-#include "store/version_info.h"
+#include "catalog/version_info.h"
 
 namespace sluice::store {
 
@@ -24,7 +24,7 @@ std::vector<WrittenPart> WriteParts(const std::string& folder, const core::Schem
 
 /// Folds the statistics of a written file into `columns` (one per schema field): null counts
 /// add up, minimum and maximum widen.
-void MergeStatistics(std::vector<ColumnInfo>& columns, const core::Schema& schema,
+void MergeStatistics(std::vector<catalog::ColumnInfo>& columns, const core::Schema& schema,
                      const io::ParquetFileSummary& summary);
 
 }  // namespace sluice::store

@@ -52,8 +52,8 @@ std::string TempName(std::string_view name) {
 
 // Returns the new version before its new parts: empty, or the latest one's parts and
 // statistics when appending.
-VersionInfo StartVersion(const CommitRequest& request, const VersionInfo* latest, int64_t version) {
-  VersionInfo info;
+catalog::VersionInfo StartVersion(const CommitRequest& request, const catalog::VersionInfo* latest, int64_t version) {
+  catalog::VersionInfo info;
   info.result = request.name;
   info.version = version;
   info.schema = request.schema;
@@ -81,7 +81,7 @@ VersionInfo StartVersion(const CommitRequest& request, const VersionInfo* latest
 
 }  // namespace
 
-PinnedVersion::PinnedVersion(VersionInfo info, std::string data_dir, std::shared_ptr<PinTable> pins)
+PinnedVersion::PinnedVersion(catalog::VersionInfo info, std::string data_dir, std::shared_ptr<PinTable> pins)
     : info_(std::move(info)), data_dir_(std::move(data_dir)), pins_(std::move(pins)) {
   std::lock_guard lock(pins_->mutex);
   ++pins_->counts[{info_.result, info_.version}];
@@ -129,7 +129,7 @@ std::unique_ptr<ResultStore> ResultStore::Open(const std::string& workspace, Sto
        {store->state_dir_, store->data_dir_, store->tmp_dir_, store->lock_dir_}) {
     MakeDirectory(dir);
   }
-  store->catalog_ = CatalogDb::Open(store->state_dir_ + "/catalog.db");
+  store->catalog_ = catalog::CatalogDb::Open(store->state_dir_ + "/catalog.db");
   store->Recover();
   return store;
 }
@@ -156,7 +156,7 @@ std::shared_ptr<const PinnedVersion> ResultStore::Pin(std::string_view name,
       Throw<UserError>("table \"{}\" has no version {}; its versions are {}", name, wanted,
                        fmt::join(versions, ", "));
     }
-    std::optional<VersionInfo> info = catalog_->FindVersion(name, wanted);
+    std::optional<catalog::VersionInfo> info = catalog_->FindVersion(name, wanted);
     if (!info) continue;
     auto pin = std::make_shared<const PinnedVersion>(std::move(*info), data_dir_, pins_);
     // Garbage collection checks pins under the result's lock; a version still listed after
@@ -167,11 +167,11 @@ std::shared_ptr<const PinnedVersion> ResultStore::Pin(std::string_view name,
   Throw<UserError>("result \"{}\" changed while it was being opened; try again", name);
 }
 
-VersionInfo ResultStore::Commit(CommitRequest request) {
+catalog::VersionInfo ResultStore::Commit(CommitRequest request) {
   CheckResultName(request.name);
   auto lock = LockResult(request.name);
   std::vector<int64_t> versions = catalog_->Versions(request.name);
-  std::optional<VersionInfo> latest;
+  std::optional<catalog::VersionInfo> latest;
   if (!versions.empty()) latest = catalog_->FindVersion(request.name, versions.back());
   if (request.mode == CommitMode::kCreate && latest) {
     Throw<UserError>("table \"{}\" already exists", request.name);
@@ -180,7 +180,7 @@ VersionInfo ResultStore::Commit(CommitRequest request) {
     Throw<UserError>("table \"{}\" does not exist", request.name);
   }
   if (request.check) request.check(latest ? &*latest : nullptr);
-  VersionInfo info =
+  catalog::VersionInfo info =
       StartVersion(request, latest ? &*latest : nullptr, catalog_->NextVersion(request.name));
   WriteNewParts(request, info);
   catalog_->AddVersion(info);
@@ -188,7 +188,7 @@ VersionInfo ResultStore::Commit(CommitRequest request) {
   return info;
 }
 
-void ResultStore::WriteNewParts(CommitRequest& request, VersionInfo& info) {
+void ResultStore::WriteNewParts(CommitRequest& request, catalog::VersionInfo& info) {
   size_t rows = 0;
   for (const core::Batch& batch : request.batches) rows += batch.num_rows();
   if (rows == 0) return;

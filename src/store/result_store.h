@@ -13,8 +13,8 @@
 
 #include "core/batch.h"
 #include "io/parquet/parquet_writer.h"
-#include "store/catalog_db.h"
-#include "store/version_info.h"
+#include "catalog/catalog_db.h"
+#include "catalog/version_info.h"
 
 namespace sluice::store {
 
@@ -44,7 +44,7 @@ struct CommitRequest {
   std::vector<std::vector<size_t>> unique_keys;  // kAppend: kept from the latest version
   /// Runs under the result's lock before anything is written, with the latest version (null
   /// when there is none); throws to refuse the commit (constraint checks).
-  std::function<void(const VersionInfo* latest)> check;
+  std::function<void(const catalog::VersionInfo* latest)> check;
 };
 
 struct PinTable;
@@ -53,17 +53,17 @@ struct PinTable;
 /// parts while any reference to the pin lives.
 class PinnedVersion {
  public:
-  PinnedVersion(VersionInfo info, std::string data_dir, std::shared_ptr<PinTable> pins);
+  PinnedVersion(catalog::VersionInfo info, std::string data_dir, std::shared_ptr<PinTable> pins);
   ~PinnedVersion();
   PinnedVersion(const PinnedVersion&) = delete;
   PinnedVersion& operator=(const PinnedVersion&) = delete;
 
-  const VersionInfo& info() const { return info_; }
+  const catalog::VersionInfo& info() const { return info_; }
   /// Returns the absolute path of part `i`.
   std::string PartPath(size_t i) const;
 
  private:
-  VersionInfo info_;
+  catalog::VersionInfo info_;
   std::string data_dir_;
   std::shared_ptr<PinTable> pins_;
 };
@@ -86,7 +86,7 @@ class ResultStore {
   const std::string& workspace() const { return workspace_; }
   /// Returns the `.sluice` folder.
   const std::string& state_dir() const { return state_dir_; }
-  CatalogDb& catalog() { return *catalog_; }
+  catalog::CatalogDb& catalog() { return *catalog_; }
 
   /// Returns the names of every result, sorted.
   std::vector<std::string> ResultNames();
@@ -99,7 +99,7 @@ class ResultStore {
   /// result's garbage. Throws UserError when kCreate finds the result or kAppend does not, when
   /// the result is busy past the lock timeout, or when `check` throws; IoError when writing fails.
   /// Nothing is committed when it throws.
-  VersionInfo Commit(CommitRequest request);
+  catalog::VersionInfo Commit(CommitRequest request);
   /// Drops result `name` with every version and its folder; returns false when there was none.
   bool Drop(std::string_view name);
 
@@ -117,7 +117,7 @@ class ResultStore {
   std::unique_ptr<class FileLock> LockResult(std::string_view name);
   void Recover();
   void RecoverResult(const std::string& name);
-  void WriteNewParts(CommitRequest& request, VersionInfo& info);
+  void WriteNewParts(CommitRequest& request, catalog::VersionInfo& info);
   void RemoveParts(std::string_view name, const std::vector<std::string>& paths);
 
   std::string workspace_;
@@ -126,7 +126,7 @@ class ResultStore {
   std::string tmp_dir_;
   std::string lock_dir_;
   StoreOptions options_;
-  std::unique_ptr<CatalogDb> catalog_;
+  std::unique_ptr<catalog::CatalogDb> catalog_;
   std::shared_ptr<PinTable> pins_;
 };
 

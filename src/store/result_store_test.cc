@@ -53,7 +53,7 @@ std::string ErrorOf(const std::function<void()>& body) {
 TEST(ResultStoreTest, CommitsVersionsAndReadsEachBack) {
   TestFolder folder;
   auto store = ResultStore::Open(folder.path());
-  VersionInfo first = store->Commit(Request("t", CommitMode::kCreate, 0, 5000));
+  catalog::VersionInfo first = store->Commit(Request("t", CommitMode::kCreate, 0, 5000));
   EXPECT_EQ(first.version, 1);
   EXPECT_EQ(first.num_rows, 5000);
   EXPECT_GT(first.num_bytes, 0);
@@ -63,7 +63,7 @@ TEST(ResultStoreTest, CommitsVersionsAndReadsEachBack) {
               store->Commit(Request("t", CommitMode::kCreate, 0, 1));
             }).find("table \"t\" already exists"),
             std::string::npos);
-  VersionInfo second = store->Commit(Request("t", CommitMode::kReplace, 100, 10));
+  catalog::VersionInfo second = store->Commit(Request("t", CommitMode::kReplace, 100, 10));
   EXPECT_EQ(second.version, 2);
   EXPECT_EQ(DigestOf(*store, "t"), Digest(TestRows(100, 10)));
   EXPECT_EQ(DigestOf(*store, "t", 1), Digest(TestRows(0, 5000)));
@@ -81,7 +81,7 @@ TEST(ResultStoreTest, KeepsStatisticsAndConstraintsOfAVersion) {
   request.unique_keys = {{0}};
   store->Commit(std::move(request));
   auto pin = store->Pin("t");
-  const VersionInfo& info = pin->info();
+  const catalog::VersionInfo& info = pin->info();
   EXPECT_EQ(info.schema->ToString(), "id BIGINT, label VARCHAR, value DOUBLE");
   EXPECT_EQ(info.columns[0].min, core::Value::Bigint(-5));
   EXPECT_EQ(info.columns[0].max, core::Value::Bigint(24));
@@ -96,11 +96,11 @@ TEST(ResultStoreTest, WritesALargeResultAsSeveralParts) {
   StoreOptions options;
   options.part_rows = 4096;
   auto store = ResultStore::Open(folder.path(), options);
-  VersionInfo info = store->Commit(Request("big", CommitMode::kCreate, 0, 20000));
+  catalog::VersionInfo info = store->Commit(Request("big", CommitMode::kCreate, 0, 20000));
   EXPECT_EQ(info.parts.size(), 5u);
   EXPECT_EQ(info.parts[4].path, "big/1/part-0-4.parquet");
   int64_t rows = 0;
-  for (const PartInfo& part : info.parts) rows += part.num_rows;
+  for (const catalog::PartInfo& part : info.parts) rows += part.num_rows;
   EXPECT_EQ(rows, 20000);
   EXPECT_EQ(info.columns[0].max, core::Value::Bigint(19999));
   EXPECT_EQ(DigestOf(*store, "big"), Digest(TestRows(0, 20000)));
@@ -133,7 +133,7 @@ TEST(ResultStoreTest, AppendReusesThePreviousPartsAndAddsOne) {
   TestFolder folder;
   auto store = ResultStore::Open(folder.path());
   store->Commit(Request("t", CommitMode::kCreate, 0, 10));
-  VersionInfo info = store->Commit(Request("t", CommitMode::kAppend, 10, 5));
+  catalog::VersionInfo info = store->Commit(Request("t", CommitMode::kAppend, 10, 5));
   ASSERT_EQ(info.parts.size(), 2u);
   EXPECT_EQ(info.parts[0].path, "t/1/part-0-0.parquet");
   EXPECT_EQ(info.parts[1].path, "t/2/part-0-0.parquet");
@@ -150,7 +150,7 @@ TEST(ResultStoreTest, AppendReusesThePreviousPartsAndAddsOne) {
 TEST(ResultStoreTest, EmptyVersionsHaveNoParts) {
   TestFolder folder;
   auto store = ResultStore::Open(folder.path());
-  VersionInfo info = store->Commit(Request("t", CommitMode::kCreate, 0, 0));
+  catalog::VersionInfo info = store->Commit(Request("t", CommitMode::kCreate, 0, 0));
   EXPECT_TRUE(info.parts.empty());
   EXPECT_EQ(store->Pin("t")->info().schema->num_fields(), 3u);
   EXPECT_EQ(DigestOf(*store, "t").rows, 0);

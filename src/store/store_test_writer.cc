@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
       request.mode = mode == "append" ? CommitMode::kAppend : CommitMode::kReplace;
       request.schema = TestSchema();
       request.batches = TestRows(mode == "append" ? first + i * rows : first, rows);
-      VersionInfo info = store->Commit(std::move(request));
+      sluice::catalog::VersionInfo info = store->Commit(std::move(request));
       std::cout << "committed " << info.version << std::endl;
     }
   } catch (const sluice::Error& error) {

@@ -44,7 +44,7 @@ class VersionScan final : public exec::SourceOperator {
 
   std::string name() const override { return "SCAN_RESULT"; }
   std::string details() const override {
-    const VersionInfo& info = version_->info();
+    const catalog::VersionInfo& info = version_->info();
     return fmt::format("{} version {} ({} parts)", info.result, info.version, info.parts.size());
   }
   std::unique_ptr<exec::LocalState> MakeLocalState() override {

@@ -4,7 +4,7 @@
 
 #include "core/value.h"
 
-namespace sluice::store {
+namespace sluice::catalog {
 
 /// Returns how many schema migrations this Sluice knows (the newest `PRAGMA user_version`).
 int CatalogSchemaVersion();
@@ -16,4 +16,4 @@ const char* CatalogMigration(int from);
 /// text no longer converts.
 core::Value ParseStatistic(bool is_null, std::string_view text, core::TypeId type);
 
-}  // namespace sluice::store
+}  // namespace sluice::catalog

@@ -1,4 +1,4 @@
-#include "store/catalog_db.h"
+#include "catalog/catalog_db.h"
 
 #include <sqlite3.h>
 
@@ -8,9 +8,9 @@
 
 #include "base/error.h"
 #include "base/test_folder.h"
-#include "store/catalog_schema.h"
+#include "catalog/catalog_schema.h"
 
-namespace sluice::store {
+namespace sluice::catalog {
 namespace {
 
 using core::TypeId;
@@ -172,4 +172,4 @@ TEST(CatalogDbTest, UsesWriteAheadLogging) {
 }
 
 }  // namespace
-}  // namespace sluice::store
+}  // namespace sluice::catalog

@@ -8,11 +8,11 @@
 #include <string_view>
 #include <vector>
 
-#include "store/version_info.h"
+#include "catalog/version_info.h"
 
 struct sqlite3;
 
-namespace sluice::store {
+namespace sluice::catalog {
 
 /// Is the workspace catalog in SQLite (`.sluice/catalog.db`, WAL mode): results, their
 /// versions with parts, statistics and constraints, settings, and source definitions. All SQL
@@ -77,4 +77,4 @@ class CatalogDb {
   std::recursive_mutex mutex_;
 };
 
-}  // namespace sluice::store
+}  // namespace sluice::catalog

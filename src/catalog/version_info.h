@@ -7,7 +7,7 @@
 #include "core/schema.h"
 #include "core/value.h"
 
-namespace sluice::store {
+namespace sluice::catalog {
 
 /// Is one Parquet file of a result; `path` is relative to `.sluice/data/`
 /// ("sales/3/part-0-0.parquet"). A part may belong to several versions of its result.
@@ -47,4 +47,4 @@ struct SourceDefinition {
   int64_t created_micros = 0;
 };
 
-}  // namespace sluice::store
+}  // namespace sluice::catalog

@@ -1,13 +1,13 @@
-#include "store/catalog_db.h"
+#include "catalog/catalog_db.h"
 
 #include <sqlite3.h>
 
 #include <chrono>
 
 #include "base/error.h"
-#include "store/catalog_schema.h"
+#include "catalog/catalog_schema.h"
 
-namespace sluice::store {
+namespace sluice::catalog {
 namespace {
 
 int64_t NowMicros() {
@@ -413,4 +413,4 @@ std::vector<SourceDefinition> CatalogDb::Sources() {
   return sources;
 }
 
-}  // namespace sluice::store
+}  // namespace sluice::catalog

@@ -1,10 +1,10 @@
-#include "store/catalog_schema.h"
+#include "catalog/catalog_schema.h"
 
 #include <array>
 
 #include "base/error.h"
 
-namespace sluice::store {
+namespace sluice::catalog {
 namespace {
 
 // Migration i takes a catalog from user_version i to i + 1. Never edit a released migration:
@@ -78,4 +78,4 @@ core::Value ParseStatistic(bool is_null, std::string_view text, core::TypeId typ
   }
 }
 
-}  // namespace sluice::store
+}  // namespace sluice::catalog
