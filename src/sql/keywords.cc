@@ -6,17 +6,6 @@
 namespace sluice::sql {
 namespace {
 
-// Close to PostgreSQL's fully reserved list, minus words that are common column names.
-constexpr std::array<std::string_view, 56> kReserved = {
-    "all",       "and",        "any",    "as",         "asc",     "between",  "both",
-    "case",      "cast",       "check",  "constraint", "create",  "default",  "desc",
-    "distinct",  "else",       "end",    "except",     "exists",  "false",    "fetch",
-    "for",       "foreign",    "from",   "group",      "having",  "ilike",    "in",
-    "intersect", "into",       "is",     "lateral",    "leading", "like",     "limit",
-    "not",       "null",       "offset", "on",         "or",      "order",    "primary",
-    "qualify",   "references", "select", "then",       "to",      "trailing", "true",
-    "union",     "unique",     "using",  "when",       "where",   "window",   "with"};
-
 // Words that may follow a select item or a table, so they never start an implicit alias.
 constexpr std::array<std::string_view, 15> kNotAliases = {
     "anti",    "asof",  "cross", "filter",     "full",  "inner", "join",  "left",
@@ -27,8 +16,6 @@ bool Contains(const auto& words, std::string_view word) {
 }
 
 }  // namespace
-
-bool IsReservedWord(std::string_view word) { return Contains(kReserved, word); }
 
 bool CanBeImplicitAlias(std::string_view word) {
   return !IsReservedWord(word) && !Contains(kNotAliases, word);

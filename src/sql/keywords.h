@@ -2,12 +2,9 @@
 
 #include <string_view>
 
-namespace sluice::sql {
+#include "base/reserved_words.h"
 
-/// Returns true for the few words that can never be an unquoted column, table or function
-/// name (SELECT, FROM, WHERE, AND, NULL, ...). Expects lower case. Everything else (date,
-/// year, value, name, type, key, count, first, last, left, right...) stays usable as a name.
-bool IsReservedWord(std::string_view word);
+namespace sluice::sql {
 
 /// Returns true for words that may be an implicit alias (`SELECT a b`, `FROM t x`): not
 /// reserved and not a word that may follow a select item or a table (JOIN, LEFT, OVER, ...).

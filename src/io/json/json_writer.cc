@@ -45,30 +45,7 @@ class JsonWriter::Impl {
     for (size_t c = 0; c < batch.num_columns(); ++c) {
       if (c > 0) text_ += ',';
       text_ += keys_[c];
-      const core::Vector& vector = batch.column(c);
-      if (vector.IsNull(physical)) {
-        text_ += "null";
-        continue;
-      }
-      switch (vector.type()) {
-        case core::TypeId::kVarchar:
-          AppendJsonString(text_, vector.GetString(physical));
-          break;
-        case core::TypeId::kDate:
-        case core::TypeId::kTimestamp:
-          text_ += '"';
-          AppendValueText(vector, physical, &text_);
-          text_ += '"';
-          break;
-        case core::TypeId::kDouble:
-          if (!std::isfinite(vector.data<double>()[physical])) {
-            text_ += "null";
-            break;
-          }
-          [[fallthrough]];
-        default:
-          AppendValueText(vector, physical, &text_);
-      }
+      AppendJsonValue(batch.column(c), physical, &text_);
     }
     text_ += '}';
   }
@@ -80,6 +57,32 @@ class JsonWriter::Impl {
   std::string text_;
   size_t rows_ = 0;
 };
+
+void AppendJsonValue(const core::Vector& vector, size_t physical, std::string* out) {
+  if (vector.IsNull(physical)) {
+    *out += "null";
+    return;
+  }
+  switch (vector.type()) {
+    case core::TypeId::kVarchar:
+      AppendJsonString(*out, vector.GetString(physical));
+      break;
+    case core::TypeId::kDate:
+    case core::TypeId::kTimestamp:
+      *out += '"';
+      AppendValueText(vector, physical, out);
+      *out += '"';
+      break;
+    case core::TypeId::kDouble:
+      if (!std::isfinite(vector.data<double>()[physical])) {
+        *out += "null";
+        break;
+      }
+      [[fallthrough]];
+    default:
+      AppendValueText(vector, physical, out);
+  }
+}
 
 std::unique_ptr<JsonWriter> JsonWriter::Create(const std::string& path, core::SchemaPtr schema,
                                                const JsonWriteOptions& options) {

@@ -9,6 +9,9 @@
 
 namespace sluice::io {
 
+/// Appends value `physical` of `vector` as a JSON value, as JsonWriter writes it.
+void AppendJsonValue(const core::Vector& vector, size_t physical, std::string* out);
+
 /// Says how to write JSON.
 struct JsonWriteOptions {
   /// Writes one top-level array of objects instead of one object per line (NDJSON).

@@ -98,10 +98,16 @@ bool RecordScanner::NextLine(RecordSpan& span) {
     position_ = end + 1;
     while (begin < end && IsSpace(input_[begin])) ++begin;
     while (end > begin && IsSpace(input_[end - 1])) --end;
-    if (begin < end) {
-      span = {begin, end - begin};
-      return true;
+    if (begin == end) continue;
+    // A document spread over several lines (pretty-printed) ends where its braces close.
+    bool opens = input_[begin] == '{' || input_[begin] == '[';
+    bool closes = input_[end - 1] == '}' || input_[end - 1] == ']';
+    if (opens && !closes) {
+      end = ScanValueEnd(begin);
+      position_ = end;
     }
+    span = {begin, end - begin};
+    return true;
   }
   position_ = input_.size();
   return false;
@@ -165,6 +171,24 @@ size_t RecordScanner::ScanElementEnd(size_t start) const {
       if (byte_class == kClose) --depth;
       ++i;
     }
+  }
+  return size;
+}
+
+size_t RecordScanner::ScanValueEnd(size_t start) const {
+  const char* data = input_.data();
+  size_t size = input_.size();
+  size_t depth = 0;
+  size_t i = start;
+  while (i < size) {
+    uint8_t byte_class = kByteClasses[static_cast<uint8_t>(data[i])];
+    if (byte_class == kQuote) {
+      i = SkipString(input_, i + 1);
+      continue;
+    }
+    ++i;
+    if (byte_class == kOpen) ++depth;
+    if (byte_class == kClose && --depth == 0) return i;
   }
   return size;
 }

@@ -22,7 +22,9 @@ JsonFormat DetectJsonFormat(std::string_view input);
 /// Returns "name:line:column" for a byte offset of `input` (1-based line and column).
 std::string LocateOffset(std::string_view name, std::string_view input, uint64_t offset);
 
-/// Splits JSON input into record texts without parsing them: lines of NDJSON, or the
+/// Splits JSON input into record texts without parsing them: lines of NDJSON (a document
+/// whose first line opens a brace it does not close runs on to where its braces close, so
+/// pretty-printed documents one after another read too), or the
 /// top-level elements of an array (found by a scan that tracks strings and nesting depth).
 /// Throws DataError for what the scan sees: an unclosed array or record, an empty element,
 /// trailing characters. The records' own syntax is checked later by the parser.
@@ -42,6 +44,9 @@ class RecordScanner {
   bool NextElement(RecordSpan& span);
   void OpenArray();
   size_t ScanElementEnd(size_t start) const;
+  // Returns the offset just past the object or array starting at `start` (the input's size
+  // when it is not closed).
+  size_t ScanValueEnd(size_t start) const;
   void CloseArray(size_t closer);
   void SkipSpace();
   [[noreturn]] void Fail(uint64_t offset, std::string_view message) const;

@@ -45,6 +45,11 @@ TEST(RecordScannerTest, SplitsLinesAndSkipsBlankOnes) {
   EXPECT_THAT(Records("{\"a\":1}\r\n\n  {\"a\":2}  \n\t\n{\"a\":3}", JsonFormat::kLines),
               ::testing::ElementsAre("{\"a\":1}", "{\"a\":2}", "{\"a\":3}"));
   EXPECT_TRUE(Records(" \n\n", JsonFormat::kLines).empty());
+  // Pretty-printed documents, one after another, each spread over several lines.
+  EXPECT_THAT(Records("{\n  \"a\": 1,\n  \"b\": [1,\n 2]\n}\n{\n\"a\": \"}\"\n}\n{\"a\":3}",
+                      JsonFormat::kLines),
+              ::testing::ElementsAre("{\n  \"a\": 1,\n  \"b\": [1,\n 2]\n}", "{\n\"a\": \"}\"\n}",
+                                     "{\"a\":3}"));
 }
 
 TEST(RecordScannerTest, SplitsArrayElementsAtTopLevelCommas) {
