@@ -6,6 +6,7 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "base/task.h"
+#include "cli/catalog_command.h"
 #include "cli/describe_command.h"
 #include "cli/init_command.h"
 #include "cli/sql_command.h"
@@ -33,8 +34,10 @@ int main(int argc, char** argv) {
   app.add_subcommand("version", "Print the version of this sluice binary")->callback([] {
     std::cout << "sluice " << sluice::cli::kVersion << '\n';
   });
+  sluice::cli::AddCatalogCommand(app);
   sluice::cli::AddDescribeCommand(app);
   sluice::cli::AddInitCommand(app);
+  sluice::cli::AddScanCommand(app);
   sluice::cli::AddSqlCommand(app);
   sluice::cli::AddSqlLogicTestCommand(app);
   app.parse_complete_callback([&] {

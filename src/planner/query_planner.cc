@@ -19,6 +19,16 @@
 namespace sluice::planner {
 namespace {
 
+// Returns the name the catalog knows a table by: "sluice.datasets" and
+// "information_schema.tables" keep their schema; other qualifiers (main.t, public.t) name the
+// one namespace of user tables.
+std::string CatalogName(const sql::QualifiedName& name) {
+  if (name.size() == 2 && (name[0] == "sluice" || name[0] == "information_schema")) {
+    return name[0] + "." + name[1];
+  }
+  return name.back();
+}
+
 // Guesses a file's row count from its size: tens of bytes a row for text formats.
 double EstimateFileRows(const std::string& path) {
   std::error_code error;
@@ -211,8 +221,9 @@ void QueryPlanner::PlanFrom(const sql::TableRef* from, Builder& builder) {
       return;
     }
     case sql::TableRefKind::kBaseTable: {
-      const std::string& name = from->As<sql::BaseTableRef>().name.back();
-      std::string table = from->alias.empty() ? name : from->alias;
+      const sql::QualifiedName& qualified = from->As<sql::BaseTableRef>().name;
+      std::string name = CatalogName(qualified);
+      std::string table = from->alias.empty() ? qualified.back() : from->alias;
       if (auto cte = ctes_.find(name); cte != ctes_.end()) {
         const sql::CommonTableExpr* definition = cte->second;
         ctes_.erase(cte);  // a CTE does not see itself (no recursion yet)

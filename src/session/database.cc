@@ -10,6 +10,7 @@
 #include "exec/gather.h"
 #include "planner/query_planner.h"
 #include "session/constraints.h"
+#include "session/system_tables.h"
 #include "sql/parser.h"
 #include "sql/to_sql.h"
 #include "store/result_store.h"
@@ -83,6 +84,15 @@ size_t QueryResult::num_rows() const {
   return rows;
 }
 
+QueryResult Listing(std::vector<core::Field> fields,
+                    const std::vector<std::vector<core::Value>>& rows) {
+  QueryResult result;
+  result.schema = std::make_shared<core::Schema>(std::move(fields));
+  result.batches.emplace_back(result.schema, std::max<size_t>(rows.size(), 1));
+  for (const auto& row : rows) result.batches.back().AppendRow(row);
+  return result;
+}
+
 std::string QueryResult::ToString() const {
   std::string text;
   for (const core::Batch& batch : batches) text += batch.ToString();
@@ -90,6 +100,7 @@ std::string QueryResult::ToString() const {
 }
 
 std::shared_ptr<const planner::TableEntry> Database::FindTable(std::string_view name) const {
+  if (IsSystemTableName(name)) return SystemTable(*this, name);
   {
     std::lock_guard lock(mutex_);
     auto found = tables_.find(std::string(name));
@@ -97,6 +108,11 @@ std::shared_ptr<const planner::TableEntry> Database::FindTable(std::string_view 
   }
   if (auto source = sources_.Table(std::string(name))) return source;
   return StoredTable(name, std::nullopt);
+}
+
+bool Database::IsTemporaryTable(std::string_view name) const {
+  std::lock_guard lock(mutex_);
+  return tables_.contains(std::string(name));
 }
 
 std::shared_ptr<const planner::ViewEntry> Database::FindView(std::string_view name) const {

@@ -29,6 +29,10 @@ struct QueryResult {
   std::string ToString() const;
 };
 
+/// Returns a result with columns `fields` holding `rows` (listings: SHOW, catalog commands).
+QueryResult Listing(std::vector<core::Field> fields,
+                    const std::vector<std::vector<core::Value>>& rows);
+
 /// Is an opened workspace: the temporary tables and views of this process and, when opened on a
 /// workspace folder, the results stored there (versioned Parquet, see store/README.md).
 /// Thread-safe.
@@ -62,6 +66,9 @@ class Database final : public planner::Catalog {
   bool DropView(const std::string& name);
   /// Returns the sources and sinks (a source's rows are read through its table entry).
   SourceRegistry& sources() { return sources_; }
+  const SourceRegistry& sources() const { return sources_; }
+  /// Returns true when `name` is a temporary table of this process (not a stored result).
+  bool IsTemporaryTable(std::string_view name) const;
 
  private:
   explicit Database(std::unique_ptr<store::ResultStore> store);

@@ -8,10 +8,10 @@
 #include <utility>
 #include <vector>
 
+#include "catalog/version_info.h"
 #include "io/table_writer.h"
 #include "planner/catalog.h"
 #include "sql/ast.h"
-#include "catalog/version_info.h"
 
 namespace sluice::session {
 

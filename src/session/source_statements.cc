@@ -23,15 +23,6 @@ QueryResult Status(const std::string& text) {
   return result;
 }
 
-QueryResult Listing(std::vector<core::Field> fields,
-                    const std::vector<std::vector<core::Value>>& rows) {
-  QueryResult result;
-  result.schema = std::make_shared<core::Schema>(std::move(fields));
-  result.batches.emplace_back(result.schema, std::max<size_t>(rows.size(), 1));
-  for (const auto& row : rows) result.batches.back().AppendRow(row);
-  return result;
-}
-
 std::string AtLine(const sql::Statement& statement) {
   return fmt::format("(line {}, column {})", statement.location.line, statement.location.column);
 }
@@ -97,7 +88,10 @@ QueryResult Connection::DropObject(const sql::DropStatement& statement) {
     Throw<UserError>("{} \"{}\" does not exist {}", sink ? "sink" : "source", name,
                      AtLine(statement));
   }
-  if (store::ResultStore* store = database_.store()) store->catalog().ForgetSource(name);
+  if (store::ResultStore* store = database_.store()) {
+    store->catalog().ForgetSource(name);
+    store->catalog().DropDataset(name);
+  }
   database_.sources().Drop(name);
   return Status(sink ? "DROP SINK" : "DROP SOURCE");
 }

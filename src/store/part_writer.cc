@@ -1,9 +1,12 @@
 #include "store/part_writer.h"
 
+#include <mutex>
+
 #include <fmt/format.h>
 
 #include "base/error.h"
 #include "base/task.h"
+#include "io/parquet/parquet_reader.h"
 
 namespace sluice::store {
 namespace {
@@ -53,22 +56,41 @@ core::Value As(const core::Value& value, core::TypeId type) {
 
 std::vector<WrittenPart> WriteParts(const std::string& folder, const core::SchemaPtr& schema,
                                     const std::vector<core::Batch>& batches, size_t part_rows,
-                                    io::ParquetCompression compression) {
+                                    io::ParquetCompression compression,
+                                    catalog::TableProfiler& profile) {
   auto ranges = SplitIntoParts(batches, std::max<size_t>(part_rows, 1));
   std::vector<WrittenPart> parts(ranges.size());
   io::ParquetWriteOptions options;
   options.compression = compression;
   options.sync = true;
+  std::mutex mutex;
   ParallelFor(ranges.size(), [&](size_t p) {
     parts[p].file_name = fmt::format("part-0-{}.parquet", p);
     auto writer = io::CreateParquetWriter(folder + "/" + parts[p].file_name, schema, options);
+    catalog::TableProfiler part_profile(*schema);
     for (size_t b = ranges[p].first; b < ranges[p].second; ++b) {
+      if (batches[b].num_rows() == 0) continue;
       // Query results may carry hidden sort columns after the visible ones.
-      if (batches[b].num_rows() > 0) writer->Write(batches[b].Share(schema));
+      core::Batch visible = batches[b].Share(schema);
+      part_profile.AddBatch(visible);
+      writer->Write(visible);
     }
     parts[p].summary = writer->Finish();
+    std::lock_guard lock(mutex);
+    profile.Merge(std::move(part_profile));
   });
   return parts;
+}
+
+void ProfileParts(const std::vector<std::string>& paths, catalog::TableProfiler& profile) {
+  std::mutex mutex;
+  ParallelFor(paths.size(), [&](size_t p) {
+    auto reader = io::OpenParquet(paths[p]);
+    catalog::TableProfiler part_profile(*reader->schema());
+    while (auto batch = reader->Next()) part_profile.AddBatch(*batch);
+    std::lock_guard lock(mutex);
+    profile.Merge(std::move(part_profile));
+  });
 }
 
 void MergeStatistics(std::vector<catalog::ColumnInfo>& columns, const core::Schema& schema,

@@ -11,8 +11,11 @@
 
 #include "base/error.h"
 #include "base/log.h"
+#include "catalog/sample_rows.h"
 #include "store/file_lock.h"
 #include "store/part_writer.h"
+#include "store/result_dataset.h"
+#include "store/workspace.h"
 
 namespace sluice::store {
 
@@ -33,6 +36,7 @@ namespace {
 
 constexpr int64_t kDefaultRetention = 10;
 constexpr std::string_view kRetentionSetting = "retention_versions";
+constexpr size_t kSampleRows = 5;
 
 // Makes `path` exist and flushes its parent, so that a rename into it survives a crash.
 void MakeDirectory(const std::string& path) {
@@ -52,10 +56,14 @@ std::string TempName(std::string_view name) {
 
 // Returns the new version before its new parts: empty, or the latest one's parts and
 // statistics when appending.
-catalog::VersionInfo StartVersion(const CommitRequest& request, const catalog::VersionInfo* latest, int64_t version) {
+catalog::VersionInfo StartVersion(const CommitRequest& request, const catalog::VersionInfo* latest,
+                                  int64_t version) {
   catalog::VersionInfo info;
   info.result = request.name;
   info.version = version;
+  info.created_micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
   info.schema = request.schema;
   info.columns.resize(request.schema->num_fields());
   if (request.mode != CommitMode::kAppend) {
@@ -81,7 +89,8 @@ catalog::VersionInfo StartVersion(const CommitRequest& request, const catalog::V
 
 }  // namespace
 
-PinnedVersion::PinnedVersion(catalog::VersionInfo info, std::string data_dir, std::shared_ptr<PinTable> pins)
+PinnedVersion::PinnedVersion(catalog::VersionInfo info, std::string data_dir,
+                             std::shared_ptr<PinTable> pins)
     : info_(std::move(info)), data_dir_(std::move(data_dir)), pins_(std::move(pins)) {
   std::lock_guard lock(pins_->mutex);
   ++pins_->counts[{info_.result, info_.version}];
@@ -129,7 +138,7 @@ std::unique_ptr<ResultStore> ResultStore::Open(const std::string& workspace, Sto
        {store->state_dir_, store->data_dir_, store->tmp_dir_, store->lock_dir_}) {
     MakeDirectory(dir);
   }
-  store->catalog_ = catalog::CatalogDb::Open(store->state_dir_ + "/catalog.db");
+  store->catalog_ = catalog::CatalogDb::Open(CatalogLocation(root));
   store->Recover();
   return store;
 }
@@ -182,13 +191,24 @@ catalog::VersionInfo ResultStore::Commit(CommitRequest request) {
   if (request.check) request.check(latest ? &*latest : nullptr);
   catalog::VersionInfo info =
       StartVersion(request, latest ? &*latest : nullptr, catalog_->NextVersion(request.name));
-  WriteNewParts(request, info);
-  catalog_->AddVersion(info);
+  // The catalog's profile of the version: its kept parts read again, its new rows profiled
+  // while they are written.
+  catalog::TableProfiler profile(*request.schema);
+  std::vector<std::string> kept;
+  for (const catalog::PartInfo& part : info.parts) kept.push_back(data_dir_ + "/" + part.path);
+  ProfileParts(kept, profile);
+  std::string sample = catalog::SampleRowsJson(request.batches, *request.schema, kSampleRows);
+  WriteNewParts(request, info, profile);
+  ResultDataset dataset =
+      DescribeResult(info, profile.Finish(), catalog_->FindDataset(info.result));
+  if (kept.empty() || dataset.record.sample_json.empty()) dataset.record.sample_json = sample;
+  catalog_->AddVersion(info, &dataset.record, &dataset.columns);
   CollectGarbage(request.name);
   return info;
 }
 
-void ResultStore::WriteNewParts(CommitRequest& request, catalog::VersionInfo& info) {
+void ResultStore::WriteNewParts(CommitRequest& request, catalog::VersionInfo& info,
+                                catalog::TableProfiler& profile) {
   size_t rows = 0;
   for (const core::Batch& batch : request.batches) rows += batch.num_rows();
   if (rows == 0) return;
@@ -196,8 +216,8 @@ void ResultStore::WriteNewParts(CommitRequest& request, catalog::VersionInfo& in
   MakeDirectory(temp);
   std::vector<WrittenPart> written;
   try {
-    written =
-        WriteParts(temp, request.schema, request.batches, options_.part_rows, options_.compression);
+    written = WriteParts(temp, request.schema, request.batches, options_.part_rows,
+                         options_.compression, profile);
     SyncPath(temp);
   } catch (...) {
     std::error_code ignored;
@@ -224,6 +244,7 @@ void ResultStore::WriteNewParts(CommitRequest& request, catalog::VersionInfo& in
 bool ResultStore::Drop(std::string_view name) {
   auto lock = LockResult(name);
   if (!catalog_->DropResult(name)) return false;
+  catalog_->DropDataset(name);
   std::set<int64_t> pinned;
   {
     std::lock_guard pins_lock(pins_->mutex);

@@ -11,10 +11,11 @@
 #include <string_view>
 #include <vector>
 
+#include "catalog/catalog_db.h"
+#include "catalog/column_profiler.h"
+#include "catalog/version_info.h"
 #include "core/batch.h"
 #include "io/parquet/parquet_writer.h"
-#include "catalog/catalog_db.h"
-#include "catalog/version_info.h"
 
 namespace sluice::store {
 
@@ -117,7 +118,8 @@ class ResultStore {
   std::unique_ptr<class FileLock> LockResult(std::string_view name);
   void Recover();
   void RecoverResult(const std::string& name);
-  void WriteNewParts(CommitRequest& request, catalog::VersionInfo& info);
+  void WriteNewParts(CommitRequest& request, catalog::VersionInfo& info,
+                     catalog::TableProfiler& profile);
   void RemoveParts(std::string_view name, const std::vector<std::string>& paths);
 
   std::string workspace_;

@@ -2,8 +2,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "base/error.h"
+#include "catalog/meta_db.h"
 #include "store/result_store.h"
 
 namespace sluice::store {
@@ -19,12 +21,89 @@ constexpr char kDefaultConfig[] =
 # recorded in the catalog .sluice/catalog.db. Old versions beyond the retention are deleted;
 # change it with `SET retention_versions = N` in SQL (kept in the catalog).
 #
+# The catalog: a SQLite file (relative to this folder), or a PostgreSQL database that several
+# Sluice processes, on several machines, share (postgresql://user:password@host:5432/db).
 # catalog: .sluice/catalog.db
 # serve:
 #   listen: 127.0.0.1:7070
 )yaml";
 
+std::string_view Trim(std::string_view text) {
+  size_t start = text.find_first_not_of(" \t\r");
+  if (start == std::string_view::npos) return {};
+  size_t end = text.find_last_not_of(" \t\r");
+  return text.substr(start, end - start + 1);
+}
+
+// Returns the quoted scalar at the start of `text` without its quotes, or nothing when it is
+// not closed.
+std::optional<std::string> Unquote(std::string_view text) {
+  char quote = text[0];
+  std::string value;
+  for (size_t i = 1; i < text.size(); ++i) {
+    char c = text[i];
+    if (quote == '\'' && c == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+      value += c;
+      ++i;
+    } else if (quote == '"' && c == '\\' && i + 1 < text.size()) {
+      value += text[++i];
+    } else if (c == quote) {
+      return value;
+    } else {
+      value += c;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::optional<std::string> TopLevelYamlValue(std::string_view yaml, std::string_view key) {
+  size_t start = 0;
+  while (start < yaml.size()) {
+    size_t end = yaml.find('\n', start);
+    if (end == std::string_view::npos) end = yaml.size();
+    std::string_view line = yaml.substr(start, end - start);
+    start = end + 1;
+    if (!line.starts_with(key) || line.substr(key.size(), 1) != ":") continue;
+    std::string_view value = Trim(line.substr(key.size() + 1));
+    if (value.empty()) return std::nullopt;
+    if (value[0] == '"' || value[0] == '\'') {
+      std::optional<std::string> unquoted = Unquote(value);
+      if (!unquoted) Throw<DataError>("the value of '{}' has no closing quote", key);
+      return unquoted;
+    }
+    for (size_t hash = value.find('#'); hash != std::string_view::npos;
+         hash = value.find('#', hash + 1)) {
+      if (hash == 0 || value[hash - 1] == ' ' || value[hash - 1] == '\t') {
+        value = Trim(value.substr(0, hash));
+        break;
+      }
+    }
+    if (value.empty()) return std::nullopt;
+    return std::string(value);
+  }
+  return std::nullopt;
+}
+
+std::string CatalogLocation(const std::string& workspace) {
+  std::string config_path = workspace + "/sluice.yaml";
+  std::string default_location = workspace + "/.sluice/catalog.db";
+  if (!fs::exists(config_path)) return default_location;
+  std::ifstream config(config_path, std::ios::binary);
+  std::stringstream text;
+  text << config.rdbuf();
+  if (!config) Throw<IoError>("cannot read '{}'", config_path);
+  std::optional<std::string> location;
+  try {
+    location = TopLevelYamlValue(text.str(), "catalog");
+  } catch (const DataError& error) {
+    Throw<DataError>("{}: {}", config_path, error.what());
+  }
+  if (!location) return default_location;
+  if (catalog::IsPostgresUrl(*location) || fs::path(*location).is_absolute()) return *location;
+  return (fs::path(workspace) / *location).lexically_normal().string();
+}
 
 std::optional<std::string> FindWorkspace(const std::string& start) {
   std::error_code error;

@@ -1,0 +1,119 @@
+// CatalogDb: lineage edges, runs and models.
+
+#include <algorithm>
+#include <tuple>
+
+#include "base/error.h"
+#include "catalog/catalog_db.h"
+#include "catalog/catalog_transaction.h"
+
+namespace sluice::catalog {
+namespace {
+
+RunRecord ReadRun(const MetaRow& row) {
+  return {row.Int(0), row.Text(1), row.Text(2), row.Text(3),
+          row.Int(4), row.Int(5),  row.Text(6), row.Text(7)};
+}
+
+}  // namespace
+
+void CatalogDb::AddLineage(const std::vector<LineageEdge>& edges) {
+  Transaction transaction(*this, true);
+  for (const LineageEdge& edge : edges) {
+    db_->Execute(
+        "INSERT INTO lineage (from_dataset, from_column, to_dataset, to_column, to_version, "
+        "run_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (to_dataset, to_column, to_version, "
+        "from_dataset, from_column) DO UPDATE SET run_id = excluded.run_id",
+        {edge.from_dataset, edge.from_column, edge.to_dataset, edge.to_column, edge.to_version,
+         edge.run_id});
+  }
+  transaction.Commit();
+}
+
+std::vector<LineageEdge> CatalogDb::Lineage(std::string_view name) {
+  std::lock_guard lock(mutex_);
+  constexpr const char* kSelect =
+      "SELECT from_dataset, from_column, to_dataset, to_column, to_version, run_id FROM lineage";
+  std::vector<MetaRow> rows =
+      name.empty() ? db_->Query(kSelect)
+                   : db_->Query(std::string(kSelect) + " WHERE from_dataset = ? OR to_dataset = ?",
+                                {name, name});
+  std::vector<LineageEdge> edges;
+  for (const MetaRow& row : rows) {
+    edges.push_back({row.Text(0), row.Text(1), row.Text(2), row.Text(3), row.Int(4), row.Int(5)});
+  }
+  auto key = [](const LineageEdge& edge) {
+    return std::tie(edge.to_dataset, edge.to_version, edge.to_column, edge.from_dataset,
+                    edge.from_column);
+  };
+  std::sort(edges.begin(), edges.end(),
+            [&](const auto& a, const auto& b) { return key(a) < key(b); });
+  return edges;
+}
+
+int64_t CatalogDb::StartRun(const RunRecord& run) {
+  Transaction transaction(*this, true);  // an insert is not safe to repeat outside one
+  std::vector<MetaRow> rows = db_->Query(
+      "INSERT INTO runs (notebook, notebook_hash, status, started_micros, finished_micros, "
+      "error, details_json) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      {run.notebook, run.notebook_hash, run.status.empty() ? "running" : run.status,
+       run.started_micros != 0 ? run.started_micros : CatalogNowMicros(), run.finished_micros,
+       run.error, run.details_json});
+  transaction.Commit();
+  return rows.at(0).Int(0);
+}
+
+void CatalogDb::FinishRun(const RunRecord& run) {
+  std::lock_guard lock(mutex_);
+  int64_t changed = db_->Execute(
+      "UPDATE runs SET status = ?, finished_micros = ?, error = ?, details_json = ? "
+      "WHERE id = ?",
+      {run.status, run.finished_micros != 0 ? run.finished_micros : CatalogNowMicros(), run.error,
+       run.details_json, run.id});
+  if (changed == 0) Throw<UserError>("the catalog has no run {}", run.id);
+}
+
+std::vector<RunRecord> CatalogDb::Runs(std::string_view notebook) {
+  std::lock_guard lock(mutex_);
+  constexpr const char* kSelect =
+      "SELECT id, notebook, notebook_hash, status, started_micros, finished_micros, error, "
+      "details_json FROM runs";
+  constexpr const char* kOrder = " ORDER BY started_micros DESC, id DESC";
+  std::vector<MetaRow> rows =
+      notebook.empty()
+          ? db_->Query(std::string(kSelect) + kOrder)
+          : db_->Query(std::string(kSelect) + " WHERE notebook = ?" + kOrder, {notebook});
+  std::vector<RunRecord> runs;
+  for (const MetaRow& row : rows) runs.push_back(ReadRun(row));
+  return runs;
+}
+
+void CatalogDb::PutModel(const ModelRecord& model) {
+  std::lock_guard lock(mutex_);
+  db_->Execute(
+      "INSERT INTO models (name, version, model_type, created_micros, artifact_path, "
+      "options_json, metrics_json) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name, version) "
+      "DO UPDATE SET model_type = excluded.model_type, created_micros = excluded.created_micros, "
+      "artifact_path = excluded.artifact_path, options_json = excluded.options_json, "
+      "metrics_json = excluded.metrics_json",
+      {model.name, model.version, model.model_type,
+       model.created_micros != 0 ? model.created_micros : CatalogNowMicros(), model.artifact_path,
+       model.options_json, model.metrics_json});
+}
+
+std::vector<ModelRecord> CatalogDb::Models() {
+  std::lock_guard lock(mutex_);
+  std::vector<ModelRecord> models;
+  for (const MetaRow& row :
+       db_->Query("SELECT name, version, model_type, created_micros, artifact_path, "
+                  "options_json, metrics_json FROM models")) {
+    models.push_back(
+        {row.Text(0), row.Int(1), row.Text(2), row.Int(3), row.Text(4), row.Text(5), row.Text(6)});
+  }
+  std::sort(models.begin(), models.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.name, a.version) < std::tie(b.name, b.version);
+  });
+  return models;
+}
+
+}  // namespace sluice::catalog

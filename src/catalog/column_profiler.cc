@@ -1,0 +1,333 @@
+#include "catalog/column_profiler.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <type_traits>
+
+#include "base/error.h"
+#include "base/hash.h"
+#include "catalog/column_profiler_state.h"
+
+namespace sluice::catalog {
+namespace {
+
+using namespace profiler;  // NOLINT: the profiler's internals
+
+std::atomic<uint64_t> next_seed{1};
+
+// Returns the valid values among the first `count` of `vector` (or those at `rows`) as `Out`:
+// the vector's own buffer when it can, else a copy in `out`.
+template <typename Native, typename Out>
+std::span<const Out> Gather(const core::Vector& vector, size_t count, const uint32_t* rows,
+                            std::vector<Out>& out) {
+  const Native* data = vector.data<Native>();
+  const core::ValidityMask& validity = vector.validity();
+  if constexpr (std::is_same_v<Native, Out>) {
+    if (rows == nullptr && validity.all_valid()) return {data, count};
+  }
+  out.resize(count);
+  size_t kept = 0;
+  if (validity.all_valid()) {
+    for (size_t i = 0; i < count; ++i) out[i] = static_cast<Out>(data[rows ? rows[i] : i]);
+    kept = count;
+  } else {
+    for (size_t i = 0; i < count; ++i) {
+      size_t row = rows ? rows[i] : i;
+      out[kept] = static_cast<Out>(data[row]);
+      kept += validity.IsValid(row);
+    }
+  }
+  return {out.data(), kept};
+}
+
+}  // namespace
+
+ColumnProfiler::State::State(std::string column_name, TypeId column_type,
+                             const ProfileOptions& profile_options)
+    : name(std::move(column_name)),
+      type(column_type),
+      options(profile_options),
+      random(HashInteger(next_seed.fetch_add(1))),
+      table(column_type != TypeId::kVarchar && column_type != TypeId::kDouble),
+      number_sample(profile_options.sample_size),
+      text_sample(profile_options.sample_size) {}
+
+void ColumnProfiler::State::AddIntegers(std::span<const int64_t> values) {
+  runs = FindRuns(
+      values.size(), [&](size_t j) { return values[j] == values[j - 1]; }, starts);
+  size_t items = runs ? starts.size() - 1 : values.size();
+  auto key = [&](size_t i) { return static_cast<uint64_t>(values[Position(i)]); };
+  // Known values in a vector without runs, the common case, are counted in a tight loop.
+  auto count_known = [&](size_t i) { return runs ? i : table.CountKnownIntegers(values, i); };
+  size_t start = CountExactly(
+      items, count_known,
+      [&](size_t i) { return table.AddInteger(values[Position(i)], Weight(i)); },
+      [&](size_t i, size_t at) { table.entry(at).hash = IntegerHash(values[Position(i)]); });
+  if (start < items) {
+    // Runs count once, with their weight, in the moments and quantiles too.
+    std::span<const int64_t> rest = runs ? std::span<const int64_t>(values) : values.subspan(start);
+    size_t first = runs ? start : 0;
+    size_t last = runs ? items : rest.size();
+    doubles.resize(last - first);
+    int64_t low = rest[runs ? Position(first) : 0];
+    int64_t high = low;
+    for (size_t i = first; i < last; ++i) {
+      int64_t value = rest[runs ? Position(i) : i];
+      low = std::min(low, value);
+      high = std::max(high, value);
+      doubles[i - first] = static_cast<double>(value);
+    }
+    AddNumbers(start, items, low, high);
+    hashes.resize(items - start);
+    for (size_t i = start; i < items; ++i) hashes[i - start] = IntegerHash(values[Position(i)]);
+    sketches->distinct.AddHashes(hashes);
+    if (HasSignature(type)) sketches->signature.AddHashes(hashes);
+    SampleHeavy(start, items, [&](size_t i, int64_t weight) {
+      uint64_t bits = key(i);
+      sketches->heavy.Add(hashes[i - start], KeyBytes(bits), weight);
+    });
+  }
+  number_sample.Offer(
+      values.size(), [&](size_t j) { return static_cast<uint64_t>(values[j]); }, random);
+}
+
+void ColumnProfiler::State::AddNumbers(size_t start, size_t items, int64_t low, int64_t high) {
+  if (!runs) {
+    moments.AddValues(doubles, low, high);
+    if (HasQuantiles(type)) sketches->quantiles.AddMany(doubles);
+    return;
+  }
+  if (type != TypeId::kDouble) {
+    weights.resize(items - start);
+    for (size_t i = start; i < items; ++i) weights[i - start] = Weight(i);
+  }
+  moments.AddWeightedValues(doubles, weights, low, high);
+  if (!HasQuantiles(type)) return;
+  for (size_t j = 0; j < doubles.size(); ++j)
+    sketches->quantiles.AddWeighted(doubles[j], weights[j]);
+}
+
+void ColumnProfiler::State::AddDoubles(std::span<const double> values) {
+  runs = FindRuns(
+      values.size(), [&](size_t j) { return DoubleKey(values[j]) == DoubleKey(values[j - 1]); },
+      starts);
+  size_t items = runs ? starts.size() - 1 : values.size();
+  auto key = [&](size_t i) { return DoubleKey(values[Position(i)]); };
+  size_t start = CountExactly(
+      items, [](size_t i) { return i; }, [&](size_t i) { return table.Add(key(i), 0, Weight(i)); },
+      [&](size_t i, size_t at) { table.entry(at).hash = HashInteger(key(i)); });
+  if (start < items) {
+    doubles.clear();
+    weights.clear();
+    if (runs) {
+      for (size_t i = start; i < items; ++i) {
+        double value = values[Position(i)];
+        if (std::isnan(value)) continue;
+        doubles.push_back(value);
+        weights.push_back(Weight(i));
+      }
+    } else {
+      for (double value : values.subspan(start)) {
+        if (!std::isnan(value)) doubles.push_back(value);
+      }
+    }
+    AddNumbers(start, items, 0, 0);
+    hashes.resize(items - start);
+    for (size_t i = start; i < items; ++i) hashes[i - start] = HashInteger(key(i));
+    sketches->distinct.AddHashes(hashes);
+    SampleHeavy(start, items, [&](size_t i, int64_t weight) {
+      uint64_t bits = key(i);
+      sketches->heavy.Add(hashes[i - start], KeyBytes(bits), weight);
+    });
+  }
+  number_sample.Offer(
+      values.size(), [&](size_t j) { return DoubleKey(values[j]); }, random);
+}
+
+void ColumnProfiler::State::AddStrings(std::span<const core::StringRef> values) {
+  runs = FindRuns(
+      values.size(), [&](size_t j) { return values[j] == values[j - 1]; }, starts);
+  size_t items = runs ? starts.size() - 1 : values.size();
+  auto count_known = [&](size_t i) { return runs ? i : table.CountKnownStrings(values, i); };
+  size_t start = CountExactly(
+      items, count_known,
+      [&](size_t i) {
+        auto [key, key2] = StringKey(values[Position(i)]);
+        return table.Add(key, key2, Weight(i));
+      },
+      [&](size_t i, size_t at) {
+        std::string_view text = values[Position(i)].view();
+        ValueTable::Entry& entry = table.entry(at);
+        entry.hash = TextHash(text);
+        entry.length = static_cast<uint32_t>(CodePoints(text));
+        entry.fits = TypeFits(text);
+        table.SetText(at, text);
+      });
+  if (exact && table.text_full()) Spill();
+  if (start < items) {
+    hashes.resize(items);
+    for (size_t i = start; i < items; ++i) hashes[i] = TextHash(values[Position(i)].view());
+    std::span<const uint64_t> rest(hashes.data() + start, items - start);
+    sketches->distinct.AddHashes(rest);
+    sketches->signature.AddHashes(rest);
+    AddStringStats(values, start, items);
+    SampleHeavy(start, items, [&](size_t i, int64_t weight) {
+      sketches->heavy.Add(hashes[i], values[Position(i)].view(), weight);
+    });
+  }
+  text_sample.Offer(
+      values.size(), [&](size_t j) { return std::string(values[j].view()); }, random);
+}
+
+void ColumnProfiler::State::AddStringStats(std::span<const core::StringRef> values, size_t start,
+                                           size_t items) {
+  // The range is found with StringRef comparisons, mostly of prefixes, and copied once.
+  const core::StringRef* low = &values[Position(start)];
+  const core::StringRef* high = low;
+  int64_t count = 0;
+  int64_t lengths = 0;
+  int64_t shortest = std::numeric_limits<int64_t>::max();
+  int64_t longest = 0;
+  int64_t fit_counts[StringStats::kFitTypes] = {};
+  for (size_t i = start; i < items; ++i) {
+    const core::StringRef& ref = values[Position(i)];
+    int64_t weight = Weight(i);
+    int64_t length = CodePoints(ref);
+    count += weight;
+    lengths += length * weight;
+    shortest = std::min(shortest, length);
+    longest = std::max(longest, length);
+    if (CompareStrings(ref, *low) < 0) low = &ref;
+    if (CompareStrings(ref, *high) > 0) high = &ref;
+    uint8_t fit_bits = TypeFits(ref.view());
+    if (fit_bits == 0) continue;
+    for (int bit = 0; bit < StringStats::kFitTypes; ++bit) {
+      fit_counts[bit] += ((fit_bits >> bit) & 1) * weight;
+    }
+  }
+  strings.Add(low->view(), high->view(), count, lengths, shortest, longest, fit_counts);
+}
+
+void ColumnProfiler::State::Spill() {
+  sketches = std::make_unique<Sketches>(options, random.Next());
+  for (size_t i = 0; i < table.size(); ++i) Fold(table, i);
+  table.Clear();
+  exact = false;
+}
+
+void ColumnProfiler::State::Fold(const ValueTable& from, size_t index) {
+  const ValueTable::Entry& entry = from.entry(index);
+  int64_t count = from.count(index);
+  sketches->distinct.AddHash(entry.hash);
+  if (HasSignature(type)) sketches->signature.AddHash(entry.hash);
+  if (type == TypeId::kVarchar) {
+    std::string_view text = from.text(index);
+    sketches->heavy.Add(entry.hash, text, count);
+    strings.Add(text, entry.length, entry.fits, count);
+    return;
+  }
+  sketches->heavy.Add(entry.hash, KeyBytes(entry.key), count);
+  double value = KeyNumber(entry.key);
+  if (std::isnan(value)) return;
+  moments.AddValue(value, static_cast<int64_t>(entry.key), count);
+  if (HasQuantiles(type)) sketches->quantiles.AddWeighted(value, count);
+}
+
+void ColumnProfiler::State::Merge(State&& other) {
+  rows += other.rows;
+  non_null += other.non_null;
+  number_sample.Merge(std::move(other.number_sample), random);
+  text_sample.Merge(std::move(other.text_sample), random);
+  moments.Merge(other.moments);
+  strings.Merge(other.strings);
+  if (!other.exact) {
+    if (exact) Spill();
+    sketches->distinct.Merge(other.sketches->distinct);
+    sketches->signature.Merge(other.sketches->signature);
+    sketches->heavy.Merge(other.sketches->heavy);
+    sketches->quantiles.Merge(other.sketches->quantiles);
+    return;
+  }
+  for (size_t i = 0; i < other.table.size(); ++i) {
+    if (!exact) {
+      Fold(other.table, i);
+      continue;
+    }
+    const ValueTable::Entry& entry = other.table.entry(i);
+    int64_t at = table.Add(entry.key, entry.key2, other.table.count(i));
+    if (at == -2) {
+      Spill();
+      Fold(other.table, i);
+    } else if (at >= 0) {
+      ValueTable::Entry& copy = table.entry(at);
+      copy.hash = entry.hash;
+      copy.length = entry.length;
+      copy.fits = entry.fits;
+      if (type == TypeId::kVarchar) table.SetText(at, other.table.text(i));
+    }
+  }
+  if (exact && table.text_full()) Spill();
+}
+
+ColumnProfiler::ColumnProfiler(std::string name, TypeId type, const ProfileOptions& options)
+    : state_(std::make_unique<State>(std::move(name), type, options)) {}
+ColumnProfiler::~ColumnProfiler() = default;
+ColumnProfiler::ColumnProfiler(ColumnProfiler&&) noexcept = default;
+ColumnProfiler& ColumnProfiler::operator=(ColumnProfiler&&) noexcept = default;
+
+const std::string& ColumnProfiler::name() const { return state_->name; }
+TypeId ColumnProfiler::type() const { return state_->type; }
+
+void ColumnProfiler::Add(const core::Vector& vector, size_t count) {
+  AddRows(vector, count, nullptr);
+}
+
+void ColumnProfiler::Add(const core::Vector& vector, std::span<const uint32_t> rows) {
+  AddRows(vector, rows.size(), rows.data());
+}
+
+void ColumnProfiler::AddRows(const core::Vector& vector, size_t count, const uint32_t* rows) {
+  SLUICE_DCHECK(vector.type() == state_->type);
+  State& s = *state_;
+  s.rows += static_cast<int64_t>(count);
+  std::span<const int64_t> integers;
+  switch (s.type) {
+    case TypeId::kBoolean:
+      integers = Gather<uint8_t>(vector, count, rows, s.integers);
+      break;
+    case TypeId::kInteger:
+    case TypeId::kDate:
+      integers = Gather<int32_t>(vector, count, rows, s.integers);
+      break;
+    case TypeId::kBigint:
+    case TypeId::kTimestamp:
+      integers = Gather<int64_t>(vector, count, rows, s.integers);
+      break;
+    case TypeId::kDouble: {
+      std::vector<double> scratch;
+      scratch.swap(s.doubles);  // AddDoubles writes s.doubles
+      std::span<const double> values = Gather<double>(vector, count, rows, scratch);
+      s.non_null += static_cast<int64_t>(values.size());
+      s.AddDoubles(values);
+      if (s.doubles.capacity() < scratch.capacity()) s.doubles.swap(scratch);
+      return;
+    }
+    case TypeId::kVarchar: {
+      std::span<const core::StringRef> values =
+          Gather<core::StringRef>(vector, count, rows, s.refs);
+      s.non_null += static_cast<int64_t>(values.size());
+      s.AddStrings(values);
+      return;
+    }
+  }
+  s.non_null += static_cast<int64_t>(integers.size());
+  s.AddIntegers(integers);
+}
+
+void ColumnProfiler::Merge(ColumnProfiler&& other) {
+  SLUICE_DCHECK(other.state_->type == state_->type);
+  state_->Merge(std::move(*other.state_));
+}
+
+}  // namespace sluice::catalog
