@@ -233,6 +233,7 @@ std::vector<std::string> CatalogDb::DeleteVersions(std::string_view name,
   for (int64_t version : versions) {
     for (const char* sql : {"DELETE FROM version_parts WHERE result = ? AND version = ?",
                             "DELETE FROM version_columns WHERE result = ? AND version = ?",
+                            "DELETE FROM dataset_columns WHERE dataset = ? AND version = ?",
                             "DELETE FROM versions WHERE result = ? AND version = ?"}) {
       db_->Execute(sql, {name, version});
     }

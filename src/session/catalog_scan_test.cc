@@ -24,8 +24,9 @@ class CatalogScanTest : public ::testing::Test {
   void SetUp() override {
     std::filesystem::create_directories(data_.Path("in"));
     std::filesystem::create_directories(data_.Path("other"));
-    data_.Write("in/airports.csv", "iata,city\nSFO,San Francisco\nLAX,Los Angeles\nSEA,Seattle\n"
-                                   "JFK,New York\nORD,Chicago\n");
+    data_.Write("in/airports.csv",
+                "iata,city\nSFO,San Francisco\nLAX,Los Angeles\nSEA,Seattle\n"
+                "JFK,New York\nORD,Chicago\n");
     data_.Write("in/flights-2k.json",
                 "[{\"origin\":\"SFO\",\"destination\":\"LAX\",\"delay\":5},"
                 "{\"origin\":\"LAX\",\"destination\":\"SEA\",\"delay\":-3},"
@@ -143,6 +144,10 @@ TEST_F(CatalogScanTest, StoredResultsAreProfiledWhenCommitted) {
   Query("INSERT INTO codes VALUES ('SEA', 10)");
   EXPECT_EQ(Query("SELECT version, rows FROM sluice.datasets"), "2|4\n");
   EXPECT_EQ(Query("SELECT max FROM sluice.columns WHERE name = 'n'"), "10\n");
+  EXPECT_EQ(catalog().DatasetColumns("codes", 1).size(), 2u);
+  Query("SET retention_versions = 1");  // version 1 and its column profiles go
+  EXPECT_TRUE(catalog().DatasetColumns("codes", 1).empty());
+  EXPECT_EQ(catalog().DatasetColumns("codes", 2).size(), 2u);
   Query("DROP TABLE codes");
   EXPECT_EQ(Query("SELECT count(*) FROM sluice.datasets"), "0\n");
 }
