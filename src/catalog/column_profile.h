@@ -64,7 +64,7 @@ struct ColumnProfile {
 
 /// Estimates the share of the distinct values of `a` that also occur in `b` (containment,
 /// in [0, 1]) from their signatures and distinct counts.
-double EstimateContainment(const MinHashSignature& a, double a_distinct,
-                           const MinHashSignature& b, double b_distinct);
+double EstimateContainment(const MinHashSignature& a, double a_distinct, const MinHashSignature& b,
+                           double b_distinct);
 
 }  // namespace sluice::catalog

@@ -23,10 +23,10 @@ struct DatasetRecord {
   std::string content_hash;     // what a re-scan compares when the fingerprint changed
   int64_t version = 0;          // results: the latest version; sources: scans that saw a change
   int64_t rows = 0;
-  int64_t scanned_micros = 0;  // last scan or commit
-  int64_t changed_micros = 0;  // last scan or commit that found the content changed (freshness)
-  std::string sample_json;     // a few rows, as a JSON array of objects
-  std::string description;     // set by `sluice catalog describe`; kept across re-scans
+  int64_t scanned_micros = 0;     // last scan or commit
+  int64_t changed_micros = 0;     // last scan or commit that found the content changed (freshness)
+  std::string sample_json;        // a few rows, as a JSON array of objects
+  std::string description;        // set by `sluice catalog describe`; kept across re-scans
   std::vector<std::string> tags;  // set by `sluice catalog tag`; kept across re-scans, sorted
 };
 

@@ -34,8 +34,8 @@ void MinHash::Merge(const MinHash& other) {
   hashes_ = std::move(merged);
 }
 
-double EstimateContainment(const MinHashSignature& a, double a_distinct,
-                           const MinHashSignature& b, double b_distinct) {
+double EstimateContainment(const MinHashSignature& a, double a_distinct, const MinHashSignature& b,
+                           double b_distinct) {
   const std::vector<uint64_t>& x = a.hashes;
   const std::vector<uint64_t>& y = b.hashes;
   if (x.empty() || y.empty()) return 0;

@@ -86,17 +86,18 @@ void RunScan(const CatalogOptions& options) {
                     o.reason.empty() ? Value::Null(TypeId::kVarchar) : Value::Varchar(o.reason)});
   }
   Print(session::Listing({{"name", TypeId::kVarchar},
-                 {"status", TypeId::kVarchar},
-                 {"format", TypeId::kVarchar},
-                 {"rows", TypeId::kBigint},
-                 {"columns", TypeId::kBigint},
-                 {"location", TypeId::kVarchar},
-                 {"reason", TypeId::kVarchar}},
-                rows),
+                          {"status", TypeId::kVarchar},
+                          {"format", TypeId::kVarchar},
+                          {"rows", TypeId::kBigint},
+                          {"columns", TypeId::kBigint},
+                          {"location", TypeId::kVarchar},
+                          {"reason", TypeId::kVarchar}},
+                         rows),
         options);
   std::string summary;
   for (const char* status : {"new", "changed", "unchanged", "skipped", "failed"}) {
-    if (counts[status] > 0) summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", counts[status], status);
+    if (counts[status] > 0)
+      summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", counts[status], status);
   }
   std::cerr << "scanned " << outcomes.size() << " inputs" << (summary.empty() ? "" : ": ")
             << summary << '\n';
@@ -137,14 +138,14 @@ session::QueryResult ColumnTable(const std::vector<catalog::DatasetColumn>& colu
                     Value::Varchar(Headline(p))});
   }
   return session::Listing({{"column", TypeId::kVarchar},
-                  {"type", TypeId::kVarchar},
-                  {"semantic", TypeId::kVarchar},
-                  {"confidence", TypeId::kDouble},
-                  {"pii", TypeId::kVarchar},
-                  {"nulls", TypeId::kVarchar},
-                  {"distinct", TypeId::kBigint},
-                  {"profile", TypeId::kVarchar}},
-                 rows);
+                           {"type", TypeId::kVarchar},
+                           {"semantic", TypeId::kVarchar},
+                           {"confidence", TypeId::kDouble},
+                           {"pii", TypeId::kVarchar},
+                           {"nulls", TypeId::kVarchar},
+                           {"distinct", TypeId::kBigint},
+                           {"profile", TypeId::kVarchar}},
+                          rows);
 }
 
 std::string LineageText(const catalog::LineageEdge& e) {
@@ -160,13 +161,15 @@ void ShowText(catalog::CatalogDb& catalog, const catalog::DatasetRecord& d,
                            d.format, d.rows, columns.size(), Bytes(d.size_bytes));
   PrintRows(std::cout, {*ColumnTable(columns).schema, ColumnTable(columns).batches},
             OutputFormat::kTable);
-  std::cout << fmt::format("\nlocation     {}{}\n", d.location, d.table.empty() ? "" : "#" + d.table);
+  std::cout << fmt::format("\nlocation     {}{}\n", d.location,
+                           d.table.empty() ? "" : "#" + d.table);
   std::cout << fmt::format("modified     {}{}\n", Time(d.modified_micros),
                            d.owner.empty() ? "" : " by " + d.owner);
   std::cout << fmt::format("scanned      {} (content last changed {})\n", Time(d.scanned_micros),
                            Time(d.changed_micros));
   if (!d.description.empty()) std::cout << "description  " << d.description << '\n';
-  if (!d.tags.empty()) std::cout << "tags         " << fmt::format("{}", fmt::join(d.tags, ", ")) << '\n';
+  if (!d.tags.empty())
+    std::cout << "tags         " << fmt::format("{}", fmt::join(d.tags, ", ")) << '\n';
   if (d.kind == "result") {
     std::cout << "versions     ";
     for (int64_t version : catalog.Versions(d.name)) std::cout << version << ' ';
@@ -205,17 +208,17 @@ void ShowJson(catalog::CatalogDb& catalog, const catalog::DatasetRecord& d,
   field("tags", tags + "]");
   std::string list = "[";
   for (const auto& [p, s] : columns) {
-    list += fmt::format("{}{{\"semantic\":{},\"confidence\":{},\"pii\":{},\"pii_reason\":{},"
-                        "\"profile\":{}}}",
-                        list.size() > 1 ? "," : "",
-                        JsonString(catalog::SemanticTypeName(s.type)), s.confidence,
-                        s.pii ? "true" : "false", JsonString(s.pii_reason),
-                        catalog::ProfileToJson(p));
+    list += fmt::format(
+        "{}{{\"semantic\":{},\"confidence\":{},\"pii\":{},\"pii_reason\":{},"
+        "\"profile\":{}}}",
+        list.size() > 1 ? "," : "", JsonString(catalog::SemanticTypeName(s.type)), s.confidence,
+        s.pii ? "true" : "false", JsonString(s.pii_reason), catalog::ProfileToJson(p));
   }
   field("columns", list + "]");
   std::string versions = "[";
   if (d.kind == "result") {
-    for (int64_t v : catalog.Versions(d.name)) versions += (versions.size() > 1 ? "," : "") + std::to_string(v);
+    for (int64_t v : catalog.Versions(d.name))
+      versions += (versions.size() > 1 ? "," : "") + std::to_string(v);
   }
   field("versions", versions + "]");
   std::string lineage = "[";
@@ -246,10 +249,10 @@ void RunShow(const CatalogOptions& options) {
 void RunList(const CatalogOptions& options) {
   auto database = OpenWorkspace(options);
   session::Connection connection(*database);
-  Print(connection.Execute(
-            "SELECT name, kind, format, rows, size_bytes, changed, tags, description "
-            "FROM sluice.datasets ORDER BY name"),
-        options);
+  Print(
+      connection.Execute("SELECT name, kind, format, rows, size_bytes, changed, tags, description "
+                         "FROM sluice.datasets ORDER BY name"),
+      options);
 }
 
 void RunTag(const CatalogOptions& options) {
@@ -266,8 +269,7 @@ void RunTag(const CatalogOptions& options) {
 }
 
 CLI::App* Subcommand(CLI::App& parent, const char* name, const char* help,
-                     std::shared_ptr<CatalogOptions> options,
-                     void (*run)(const CatalogOptions&)) {
+                     std::shared_ptr<CatalogOptions> options, void (*run)(const CatalogOptions&)) {
   CLI::App* command = parent.add_subcommand(name, help);
   AddFormatOption(*command, *options);
   command->callback([options, run] { run(*options); });
@@ -285,9 +287,10 @@ void AddScanCommand(CLI::App& app) {
       "per-column statistics, semantic types, PII flags and MinHash signatures for `catalog "
       "related`. Re-scans read only what changed",
       options, RunScan);
-  command->add_option("inputs", options->arguments,
-                      "Files, folders (walked recursively), globs ('data/**/*.csv'), SQLite files "
-                      "or postgresql:// URLs")
+  command
+      ->add_option("inputs", options->arguments,
+                   "Files, folders (walked recursively), globs ('data/**/*.csv'), SQLite files "
+                   "or postgresql:// URLs")
       ->required();
 }
 
@@ -297,8 +300,7 @@ void AddCatalogCommand(CLI::App& app) {
       "Browse the workspace catalog: datasets (scanned sources and stored results), their "
       "columns, profiles, semantics, tags, descriptions and lineage");
   catalog->require_subcommand(1);
-  Subcommand(*catalog, "list", "List every dataset", std::make_shared<CatalogOptions>(),
-             RunList);
+  Subcommand(*catalog, "list", "List every dataset", std::make_shared<CatalogOptions>(), RunList);
 
   auto show = std::make_shared<CatalogOptions>();
   Subcommand(*catalog, "show",
@@ -310,13 +312,15 @@ void AddCatalogCommand(CLI::App& app) {
       ->expected(1);
 
   auto search = std::make_shared<CatalogOptions>();
-  Subcommand(*catalog, "search",
-             "Full-text search over names, descriptions, tags, column names and semantic types",
-             search, [](const CatalogOptions& options) {
-               auto database = OpenWorkspace(options);
-               Print(session::SearchCatalog(*database, fmt::format("{}", fmt::join(options.arguments, " "))),
-                     options);
-             })
+  Subcommand(
+      *catalog, "search",
+      "Full-text search over names, descriptions, tags, column names and semantic types", search,
+      [](const CatalogOptions& options) {
+        auto database = OpenWorkspace(options);
+        Print(
+            session::SearchCatalog(*database, fmt::format("{}", fmt::join(options.arguments, " "))),
+            options);
+      })
       ->add_option("text", search->arguments, "Words to find (the last may be a prefix)")
       ->required();
 
@@ -340,9 +344,8 @@ void AddCatalogCommand(CLI::App& app) {
       ->capture_default_str();
 
   auto tag = std::make_shared<CatalogOptions>();
-  CLI::App* tag_command =
-      Subcommand(*catalog, "tag", "Add tags to a dataset (or remove them with --remove)", tag,
-                 RunTag);
+  CLI::App* tag_command = Subcommand(
+      *catalog, "tag", "Add tags to a dataset (or remove them with --remove)", tag, RunTag);
   tag_command->add_option("name_and_tags", tag->arguments, "Dataset name, then one or more tags")
       ->required()
       ->expected(2, -1);

@@ -13,8 +13,7 @@ namespace sluice::session {
 /// values found in the other), reverse_containment, other_semantic; best first, only pairs
 /// whose containment in either direction reaches `min_containment`. Throws UserError naming
 /// the dataset or column when there is none.
-QueryResult RelatedColumns(Database& database, std::string_view name,
-                           double min_containment = 0.5);
+QueryResult RelatedColumns(Database& database, std::string_view name, double min_containment = 0.5);
 
 /// Returns the catalog's full-text search hits for `text`: dataset, kind, snippet, rank.
 QueryResult SearchCatalog(Database& database, std::string_view text, size_t limit = 20);

@@ -38,7 +38,8 @@ std::string DisplayLocation(const catalog::DiscoveredDataset& dataset) {
 // Registers `dataset` as source `name` (CREATE OR REPLACE SOURCE), so queries read it by name.
 void RegisterSource(Database& database, const std::string& name,
                     const catalog::DiscoveredDataset& dataset) {
-  std::string location = dataset.format == "sqlite" ? "sqlite:" + dataset.location : dataset.location;
+  std::string location =
+      dataset.format == "sqlite" ? "sqlite:" + dataset.location : dataset.location;
   std::string sql = fmt::format("CREATE OR REPLACE SOURCE {} FROM {}", name, Quote(location));
   if (!dataset.table.empty()) sql += fmt::format(" WITH (table = {})", Quote(dataset.table));
   Connection connection(database);

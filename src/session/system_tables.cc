@@ -68,9 +68,9 @@ std::shared_ptr<const planner::TableEntry> Datasets(catalog::CatalogDb& catalog)
   std::vector<Row> rows;
   for (const auto& d : catalog.Datasets()) {
     rows.push_back({Text(d.name), Text(d.kind), Text(d.format), Text(d.location), Text(d.table),
-                    Number(d.rows), Number(d.size_bytes), Time(d.modified_micros),
-                    Text(d.owner), Number(d.version), Time(d.scanned_micros),
-                    Time(d.changed_micros), Text(d.description), Text(JoinTags(d.tags))});
+                    Number(d.rows), Number(d.size_bytes), Time(d.modified_micros), Text(d.owner),
+                    Number(d.version), Time(d.scanned_micros), Time(d.changed_micros),
+                    Text(d.description), Text(JoinTags(d.tags))});
   }
   return MakeEntry({{"name", TypeId::kVarchar},
                     {"kind", TypeId::kVarchar},
@@ -98,10 +98,9 @@ std::shared_ptr<const planner::TableEntry> Columns(catalog::CatalogDb& catalog) 
                       Text(std::string(core::TypeName(p.type))),
                       Text(std::string(catalog::SemanticTypeName(s.type))),
                       Value::Double(s.confidence), Value::Boolean(s.pii), Text(s.pii_reason),
-                      Number(p.non_null), Value::Double(p.null_fraction),
-                      Value::Double(p.distinct), OptionalText(p.min), OptionalText(p.max),
-                      OptionalNumber(p.mean), OptionalNumber(p.stddev),
-                      Text(std::string(core::TypeName(p.inferred_type))),
+                      Number(p.non_null), Value::Double(p.null_fraction), Value::Double(p.distinct),
+                      OptionalText(p.min), OptionalText(p.max), OptionalNumber(p.mean),
+                      OptionalNumber(p.stddev), Text(std::string(core::TypeName(p.inferred_type))),
                       Value::Double(p.type_failure_fraction)});
     }
   }
@@ -185,8 +184,8 @@ std::shared_ptr<const planner::TableEntry> Runs(catalog::CatalogDb& catalog) {
 std::shared_ptr<const planner::TableEntry> Models(catalog::CatalogDb& catalog) {
   std::vector<Row> rows;
   for (const auto& m : catalog.Models()) {
-    rows.push_back({Text(m.name), Number(m.version), Text(m.model_type),
-                    Time(m.created_micros), Text(m.artifact_path)});
+    rows.push_back({Text(m.name), Number(m.version), Text(m.model_type), Time(m.created_micros),
+                    Text(m.artifact_path)});
   }
   return MakeEntry({{"name", TypeId::kVarchar},
                     {"version", TypeId::kBigint},
@@ -230,8 +229,8 @@ std::vector<Relation> Relations(const Database& database) {
 std::shared_ptr<const planner::TableEntry> InformationTables(const Database& database) {
   std::vector<Row> rows;
   for (const auto& relation : Relations(database)) {
-    rows.push_back({Text("sluice"), Text(relation.schema), Text(relation.name),
-                    Text(relation.type)});
+    rows.push_back(
+        {Text("sluice"), Text(relation.schema), Text(relation.name), Text(relation.type)});
   }
   return MakeEntry({{"table_catalog", TypeId::kVarchar},
                     {"table_schema", TypeId::kVarchar},
@@ -265,13 +264,12 @@ std::shared_ptr<const planner::TableEntry> InformationColumns(const Database& da
                    rows);
 }
 
-using CatalogTable = std::function<std::shared_ptr<const planner::TableEntry>(
-    catalog::CatalogDb&)>;
+using CatalogTable = std::function<std::shared_ptr<const planner::TableEntry>(catalog::CatalogDb&)>;
 
 const std::map<std::string, CatalogTable, std::less<>>& CatalogTables() {
   static const std::map<std::string, CatalogTable, std::less<>> tables = {
-      {"sluice.columns", Columns}, {"sluice.datasets", Datasets}, {"sluice.lineage", Lineage},
-      {"sluice.models", Models},   {"sluice.runs", Runs},         {"sluice.tags", Tags},
+      {"sluice.columns", Columns},   {"sluice.datasets", Datasets}, {"sluice.lineage", Lineage},
+      {"sluice.models", Models},     {"sluice.runs", Runs},         {"sluice.tags", Tags},
       {"sluice.versions", Versions},
   };
   return tables;
