@@ -39,7 +39,9 @@ void AddFormatOption(CLI::App& command, CatalogOptions& options) {
   command.add_option("--format", options.format, "Output: table, csv, json or markdown")
       ->check(CLI::IsMember({"table", "csv", "json", "markdown"}))
       ->capture_default_str();
-  AddWorkspaceOptions(command, options.workspace);
+  command.add_option("--workspace", options.workspace.workspace,
+                     "Workspace folder whose catalog to use (default: the nearest folder upward "
+                     "with .sluice/ or sluice.yaml)");
 }
 
 std::unique_ptr<session::Database> OpenWorkspace(const CatalogOptions& options) {
