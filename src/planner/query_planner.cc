@@ -14,20 +14,11 @@
 #include "planner/scan_predicates.h"
 #include "planner/table_functions.h"
 #include "sql/lexer.h"
+#include "sql/names.h"
 #include "sql/to_sql.h"
 
 namespace sluice::planner {
 namespace {
-
-// Returns the name the catalog knows a table by: "sluice.datasets" and
-// "information_schema.tables" keep their schema; other qualifiers (main.t, public.t) name the
-// one namespace of user tables.
-std::string CatalogName(const sql::QualifiedName& name) {
-  if (name.size() == 2 && (name[0] == "sluice" || name[0] == "information_schema")) {
-    return name[0] + "." + name[1];
-  }
-  return name.back();
-}
 
 // Guesses a file's row count from its size: tens of bytes a row for text formats.
 double EstimateFileRows(const std::string& path) {
@@ -222,7 +213,7 @@ void QueryPlanner::PlanFrom(const sql::TableRef* from, Builder& builder) {
     }
     case sql::TableRefKind::kBaseTable: {
       const sql::QualifiedName& qualified = from->As<sql::BaseTableRef>().name;
-      std::string name = CatalogName(qualified);
+      std::string name = sql::CatalogName(qualified);
       std::string table = from->alias.empty() ? qualified.back() : from->alias;
       if (auto cte = ctes_.find(name); cte != ctes_.end()) {
         const sql::CommonTableExpr* definition = cte->second;

@@ -1,0 +1,4 @@
+-- %%
+WITH a AS (SELECT 1) SELECT * FROM a JOIN b USING (x);
+-- %% name=b
+CREATE VIEW b AS SELECT x FROM (SELECT 1 AS x) t WHERE x IN (SELECT y FROM c);
