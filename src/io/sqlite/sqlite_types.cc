@@ -91,23 +91,8 @@ std::optional<TypeId> TypeOfDeclared(std::string_view declared) {
 }
 
 std::string_view SqliteTypeOf(TypeId type) {
-  switch (type) {
-    case TypeId::kBoolean:
-      return "BOOLEAN";
-    case TypeId::kInteger:
-      return "INTEGER";
-    case TypeId::kBigint:
-      return "BIGINT";
-    case TypeId::kDouble:
-      return "DOUBLE";
-    case TypeId::kVarchar:
-      return "TEXT";
-    case TypeId::kDate:
-      return "DATE";
-    case TypeId::kTimestamp:
-      return "TIMESTAMP";
-  }
-  return "TEXT";
+  // SQLite keeps declared names as written; only VARCHAR reads better as TEXT there.
+  return type == TypeId::kVarchar ? "TEXT" : core::TypeName(type);
 }
 
 SqliteTable DescribeSqliteTable(SqliteDatabase& database, const std::string& table,
