@@ -12,6 +12,7 @@
 #include "catalog/sample_rows.h"
 #include "catalog/semantics.h"
 #include "session/database.h"
+#include "sql/to_sql.h"
 #include "store/result_store.h"
 
 namespace sluice::session {
@@ -25,12 +26,6 @@ int64_t NowMicros() {
       .count();
 }
 
-std::string Quote(std::string_view text) {
-  std::string quoted = "'";
-  for (char c : text) quoted += c == '\'' ? std::string("''") : std::string(1, c);
-  return quoted + "'";
-}
-
 std::string DisplayLocation(const catalog::DiscoveredDataset& dataset) {
   return dataset.table.empty() ? dataset.location : dataset.location + "#" + dataset.table;
 }
@@ -40,10 +35,13 @@ void RegisterSource(Database& database, const std::string& name,
                     const catalog::DiscoveredDataset& dataset) {
   std::string location =
       dataset.format == "sqlite" ? "sqlite:" + dataset.location : dataset.location;
-  std::string sql = fmt::format("CREATE OR REPLACE SOURCE {} FROM {}", name, Quote(location));
-  if (!dataset.table.empty()) sql += fmt::format(" WITH (table = {})", Quote(dataset.table));
+  std::string statement = fmt::format("CREATE OR REPLACE SOURCE {} FROM {}",
+                                      sql::QuoteIdentifier(name), sql::QuoteString(location));
+  if (!dataset.table.empty()) {
+    statement += fmt::format(" WITH (table = {})", sql::QuoteString(dataset.table));
+  }
   Connection connection(database);
-  connection.Execute(sql);
+  connection.Execute(statement);
 }
 
 class Scanner {
