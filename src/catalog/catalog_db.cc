@@ -6,6 +6,7 @@
 #include "base/error.h"
 #include "catalog/catalog_schema.h"
 #include "catalog/catalog_transaction.h"
+#include "core/datetime.h"
 
 namespace sluice::catalog {
 namespace {
@@ -39,12 +40,6 @@ std::vector<std::vector<size_t>> ParseKeys(std::string_view text) {
 }
 
 }  // namespace
-
-int64_t CatalogNowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::unique_ptr<CatalogDb> CatalogDb::Open(const std::string& location) {
   std::unique_ptr<MetaDb> db =
@@ -168,14 +163,14 @@ int64_t CatalogDb::NextVersion(std::string_view name) {
       "INSERT INTO results (name, next_version, created_micros) VALUES (?, 2, ?) "
       "ON CONFLICT (name) DO UPDATE SET next_version = results.next_version + 1 "
       "RETURNING next_version - 1",
-      {name, CatalogNowMicros()});
+      {name, core::NowMicros()});
   return rows.at(0).Int(0);
 }
 
 void CatalogDb::AddVersion(const VersionInfo& info, const DatasetRecord* dataset,
                            const std::vector<DatasetColumn>* columns) {
   Transaction transaction(*this, true);
-  int64_t now = info.created_micros != 0 ? info.created_micros : CatalogNowMicros();
+  int64_t now = info.created_micros != 0 ? info.created_micros : core::NowMicros();
   db_->Execute(
       "INSERT INTO results (name, next_version, created_micros) VALUES (?, ?, ?) "
       "ON CONFLICT (name) DO UPDATE SET next_version = CASE WHEN results.next_version > "
@@ -293,7 +288,7 @@ void CatalogDb::RecordSource(std::string_view name, std::string_view kind, std::
       "INSERT INTO sources (name, kind, sql, created_micros, position) VALUES (?, ?, ?, ?, "
       "(SELECT COALESCE(MAX(position), 0) + 1 FROM sources)) "
       "ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, sql = excluded.sql",
-      {name, kind, sql, CatalogNowMicros()});
+      {name, kind, sql, core::NowMicros()});
 }
 
 bool CatalogDb::ForgetSource(std::string_view name) {

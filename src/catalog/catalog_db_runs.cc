@@ -6,6 +6,7 @@
 #include "base/error.h"
 #include "catalog/catalog_db.h"
 #include "catalog/catalog_transaction.h"
+#include "core/datetime.h"
 
 namespace sluice::catalog {
 namespace {
@@ -57,7 +58,7 @@ int64_t CatalogDb::StartRun(const RunRecord& run) {
       "INSERT INTO runs (notebook, notebook_hash, status, started_micros, finished_micros, "
       "error, details_json) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
       {run.notebook, run.notebook_hash, run.status.empty() ? "running" : run.status,
-       run.started_micros != 0 ? run.started_micros : CatalogNowMicros(), run.finished_micros,
+       run.started_micros != 0 ? run.started_micros : core::NowMicros(), run.finished_micros,
        run.error, run.details_json});
   transaction.Commit();
   return rows.at(0).Int(0);
@@ -68,7 +69,7 @@ void CatalogDb::FinishRun(const RunRecord& run) {
   int64_t changed = db_->Execute(
       "UPDATE runs SET status = ?, finished_micros = ?, error = ?, details_json = ? "
       "WHERE id = ?",
-      {run.status, run.finished_micros != 0 ? run.finished_micros : CatalogNowMicros(), run.error,
+      {run.status, run.finished_micros != 0 ? run.finished_micros : core::NowMicros(), run.error,
        run.details_json, run.id});
   if (changed == 0) Throw<UserError>("the catalog has no run {}", run.id);
 }
@@ -97,7 +98,7 @@ void CatalogDb::PutModel(const ModelRecord& model) {
       "artifact_path = excluded.artifact_path, options_json = excluded.options_json, "
       "metrics_json = excluded.metrics_json",
       {model.name, model.version, model.model_type,
-       model.created_micros != 0 ? model.created_micros : CatalogNowMicros(), model.artifact_path,
+       model.created_micros != 0 ? model.created_micros : core::NowMicros(), model.artifact_path,
        model.options_json, model.metrics_json});
 }
 

@@ -30,7 +30,4 @@ class CatalogDb::Transaction {
   bool done_ = false;
 };
 
-/// Returns the time now in microseconds since 1970-01-01 UTC.
-int64_t CatalogNowMicros();
-
 }  // namespace sluice::catalog

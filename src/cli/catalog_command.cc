@@ -16,6 +16,7 @@
 #include "cli/sql_command.h"
 #include "cli/workspace_options.h"
 #include "core/datetime.h"
+#include "exec/memory_tracker.h"
 #include "session/catalog_queries.h"
 #include "session/catalog_scan.h"
 #include "session/database.h"
@@ -56,17 +57,6 @@ std::unique_ptr<session::Database> OpenWorkspace(const CatalogOptions& options) 
 
 void Print(const session::QueryResult& result, const CatalogOptions& options) {
   PrintRows(std::cout, {*result.schema, result.batches}, *OutputFormatFromName(options.format));
-}
-
-std::string Bytes(int64_t bytes) {
-  double value = static_cast<double>(bytes);
-  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-  size_t unit = 0;
-  while (value >= 1000 && unit + 1 < std::size(units)) {
-    value /= 1000;
-    ++unit;
-  }
-  return unit == 0 ? fmt::format("{} B", bytes) : fmt::format("{:.1f} {}", value, units[unit]);
 }
 
 std::string Time(int64_t micros) {
@@ -160,7 +150,8 @@ std::string LineageText(const catalog::LineageEdge& e) {
 void ShowText(catalog::CatalogDb& catalog, const catalog::DatasetRecord& d,
               const std::vector<catalog::DatasetColumn>& columns) {
   std::cout << fmt::format("{}  ({} · {} · {} rows · {} columns · {})\n\n", d.name, d.kind,
-                           d.format, d.rows, columns.size(), Bytes(d.size_bytes));
+                           d.format, d.rows, columns.size(),
+                           exec::FormatBytes(static_cast<uint64_t>(d.size_bytes)));
   PrintRows(std::cout, {*ColumnTable(columns).schema, ColumnTable(columns).batches},
             OutputFormat::kTable);
   std::cout << fmt::format("\nlocation     {}{}\n", d.location,

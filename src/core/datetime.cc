@@ -1,5 +1,7 @@
 #include "core/datetime.h"
 
+#include <chrono>
+
 #include <fmt/format.h>
 
 namespace sluice::core {
@@ -171,6 +173,11 @@ std::string FormatTimestamp(int64_t micros) {
     text += "." + digits;
   }
   return text;
+}
+
+int64_t NowMicros() {
+  auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+  return std::chrono::duration_cast<std::chrono::microseconds>(since_epoch).count();
 }
 
 }  // namespace sluice::core

@@ -35,4 +35,7 @@ std::string FormatDate(int32_t days);
 /// Formats microseconds since the epoch as `YYYY-MM-DD HH:MM:SS[.ffffff]`.
 std::string FormatTimestamp(int64_t micros);
 
+/// Returns the current time as microseconds since the epoch, UTC.
+int64_t NowMicros();
+
 }  // namespace sluice::core

@@ -127,18 +127,13 @@ void ToTimestampKernel(KernelArguments arguments, size_t count, Vector& result) 
   });
 }
 
-int64_t NowMicros() {
-  auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
-  return std::chrono::duration_cast<std::chrono::microseconds>(since_epoch).count();
-}
-
 void NowKernel(KernelArguments, size_t count, Vector& result) {
-  std::fill_n(result.data<int64_t>(), count, NowMicros());
+  std::fill_n(result.data<int64_t>(), count, core::NowMicros());
 }
 
 void CurrentDateKernel(KernelArguments, size_t count, Vector& result) {
   std::fill_n(result.data<int32_t>(), count,
-              static_cast<int32_t>(SplitTimestamp(NowMicros()).days));
+              static_cast<int32_t>(SplitTimestamp(core::NowMicros()).days));
 }
 
 template <DatePart kPart, typename Out>

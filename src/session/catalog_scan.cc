@@ -11,6 +11,7 @@
 #include "catalog/discovery.h"
 #include "catalog/sample_rows.h"
 #include "catalog/semantics.h"
+#include "core/datetime.h"
 #include "session/database.h"
 #include "sql/to_sql.h"
 #include "store/result_store.h"
@@ -19,12 +20,6 @@ namespace sluice::session {
 namespace {
 
 constexpr size_t kSampleRows = 5;
-
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string DisplayLocation(const catalog::DiscoveredDataset& dataset) {
   return dataset.table.empty() ? dataset.location : dataset.location + "#" + dataset.table;
@@ -65,7 +60,7 @@ class Scanner {
     record.size_bytes = dataset.size_bytes;
     record.modified_micros = dataset.modified_micros;
     record.owner = dataset.owner;
-    record.scanned_micros = NowMicros();
+    record.scanned_micros = core::NowMicros();
     try {
       bool unchanged = existing && existing->fingerprint == dataset.fingerprint;
       if (!unchanged && existing) {

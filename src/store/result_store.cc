@@ -12,6 +12,7 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "catalog/sample_rows.h"
+#include "core/datetime.h"
 #include "store/file_lock.h"
 #include "store/part_writer.h"
 #include "store/result_dataset.h"
@@ -61,9 +62,7 @@ catalog::VersionInfo StartVersion(const CommitRequest& request, const catalog::V
   catalog::VersionInfo info;
   info.result = request.name;
   info.version = version;
-  info.created_micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+  info.created_micros = core::NowMicros();
   info.schema = request.schema;
   info.columns.resize(request.schema->num_fields());
   if (request.mode != CommitMode::kAppend) {
