@@ -1,7 +1,6 @@
 #include "catalog/catalog_db.h"
 
 #include <algorithm>
-#include <chrono>
 
 #include "base/error.h"
 #include "catalog/catalog_schema.h"

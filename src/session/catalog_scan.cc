@@ -1,6 +1,5 @@
 #include "session/catalog_scan.h"
 
-#include <chrono>
 #include <set>
 
 #include <fmt/format.h>
