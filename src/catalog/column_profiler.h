@@ -22,6 +22,7 @@ struct ProfileOptions {
   size_t histogram_bins = 20;  // bins of the equi-width histogram
   size_t sample_size = 64;     // values in the uniform sample
   size_t minhash_k = 256;      // hashes in the MinHash signature
+  size_t sample_rows = 5;      // first rows ProfileReader keeps as the dataset's sample
 };
 
 /// Profiles one column in one pass over its vectors, with state that merges, so that threads
@@ -67,6 +68,7 @@ class ColumnProfiler {
 struct TableProfile {
   int64_t rows = 0;
   std::vector<ColumnProfile> columns;
+  std::string sample_json;  // ProfileReader: the first rows, as SampleRowsJson writes them
 };
 
 /// Profiles every column of a table's batches (a ColumnProfiler per column). Movable, not

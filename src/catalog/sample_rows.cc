@@ -30,24 +30,13 @@ std::vector<std::string> Keys(const core::Schema& schema) {
 
 }  // namespace
 
-std::string SampleRowsJson(const std::vector<core::Batch>& batches, const core::Schema& schema,
+std::string SampleRowsJson(std::span<const core::Batch> batches, const core::Schema& schema,
                            size_t rows) {
   std::vector<std::string> keys = Keys(schema);
   std::string json = "[";
   for (const core::Batch& batch : batches) {
     if (rows == 0) break;
     rows -= AppendRows(batch, keys, rows, json);
-  }
-  return json + "]";
-}
-
-std::string SampleRowsJson(io::BatchReader& reader, size_t rows) {
-  std::vector<std::string> keys = Keys(*reader.schema());
-  std::string json = "[";
-  while (rows > 0) {
-    auto batch = reader.Next();
-    if (!batch) break;
-    rows -= AppendRows(*batch, keys, rows, json);
   }
   return json + "]";
 }

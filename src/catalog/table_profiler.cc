@@ -8,6 +8,7 @@
 #include "base/error.h"
 #include "base/task.h"
 #include "catalog/column_profiler.h"
+#include "catalog/sample_rows.h"
 
 namespace sluice::catalog {
 namespace {
@@ -16,7 +17,7 @@ namespace {
 // each with a profiler from a pool (about one per thread). When too many batches wait, this
 // thread profiles one itself instead of reading on, which bounds the memory held.
 TableProfiler ProfileSequentialReader(io::BatchReader& reader, const ProfileOptions& options,
-                                      size_t threads) {
+                                      size_t threads, std::string& sample_json) {
   std::mutex mutex;
   std::vector<std::unique_ptr<TableProfiler>> pool;
   std::vector<TableProfiler*> idle;
@@ -38,6 +39,8 @@ TableProfiler ProfileSequentialReader(io::BatchReader& reader, const ProfileOpti
   std::atomic<size_t> waiting{0};
   TaskGroup tasks;
   while (auto batch = reader.Next()) {
+    if (sample_json.empty())
+      sample_json = SampleRowsJson({&*batch, 1}, *reader.schema(), options.sample_rows);
     if (threads <= 1 || waiting.load() >= 2 * threads) {
       profile(*batch);
       continue;
@@ -93,14 +96,27 @@ TableProfile TableProfiler::Finish() const {
 
 TableProfile ProfileReader(io::BatchReader& reader, const ProfileOptions& options) {
   size_t threads = std::max<size_t>(ThreadCount(), 1);
-  if (!reader.concurrent()) return ProfileSequentialReader(reader, options, threads).Finish();
+  std::string sample_json;
+  if (!reader.concurrent()) {
+    TableProfile profile = ProfileSequentialReader(reader, options, threads, sample_json).Finish();
+    profile.sample_json = sample_json.empty() ? "[]" : std::move(sample_json);
+    return profile;
+  }
   std::vector<TableProfiler> profilers;
   for (size_t i = 0; i < threads; ++i) profilers.emplace_back(*reader.schema(), options);
   ParallelFor(threads, [&](size_t i) {
-    while (auto batch = reader.NextConcurrent()) profilers[i].AddBatch(batch->batch);
+    while (auto batch = reader.NextConcurrent()) {
+      // The first batch in source order holds the first rows (one thread sees sequence 0).
+      if (batch->sequence == 0) {
+        sample_json = SampleRowsJson({&batch->batch, 1}, *reader.schema(), options.sample_rows);
+      }
+      profilers[i].AddBatch(batch->batch);
+    }
   });
   for (size_t i = 1; i < threads; ++i) profilers[0].Merge(std::move(profilers[i]));
-  return profilers[0].Finish();
+  TableProfile profile = profilers[0].Finish();
+  profile.sample_json = sample_json.empty() ? "[]" : std::move(sample_json);
+  return profile;
 }
 
 }  // namespace sluice::catalog

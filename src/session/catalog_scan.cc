@@ -8,7 +8,6 @@
 #include "catalog/catalog_db.h"
 #include "catalog/column_profiler.h"
 #include "catalog/discovery.h"
-#include "catalog/sample_rows.h"
 #include "catalog/semantics.h"
 #include "core/datetime.h"
 #include "session/database.h"
@@ -17,8 +16,6 @@
 
 namespace sluice::session {
 namespace {
-
-constexpr size_t kSampleRows = 5;
 
 std::string DisplayLocation(const catalog::DiscoveredDataset& dataset) {
   return dataset.table.empty() ? dataset.location : dataset.location + "#" + dataset.table;
@@ -134,7 +131,7 @@ class Scanner {
       columns.push_back({std::move(profile.columns[i]), semantics[i]});
     }
     record.rows = profile.rows;
-    record.sample_json = catalog::SampleRowsJson(*catalog::OpenDataset(dataset), kSampleRows);
+    record.sample_json = std::move(profile.sample_json);
     record.version += 1;
     record.changed_micros = record.scanned_micros;
     return columns;
