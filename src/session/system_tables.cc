@@ -281,12 +281,6 @@ bool IsSystemTableName(std::string_view name) {
   return name.starts_with("sluice.") || name.starts_with("information_schema.");
 }
 
-std::vector<std::string> SystemTableNames() {
-  std::vector<std::string> names = {"information_schema.columns", "information_schema.tables"};
-  for (const auto& [name, table] : CatalogTables()) names.push_back(name);
-  return names;
-}
-
 std::shared_ptr<const planner::TableEntry> SystemTable(const Database& database,
                                                        std::string_view name) {
   if (name == "information_schema.tables") return InformationTables(database);

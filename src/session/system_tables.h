@@ -1,9 +1,7 @@
 #pragma once
 
 #include <memory>
-#include <string>
 #include <string_view>
-#include <vector>
 
 #include "planner/catalog.h"
 
@@ -13,9 +11,6 @@ class Database;
 
 /// Returns true for names of the schemas `sluice` and `information_schema`.
 bool IsSystemTableName(std::string_view name);
-
-/// Returns the names of every system table ("sluice.datasets", …), sorted.
-std::vector<std::string> SystemTableNames();
 
 /// Returns system table `name` ("sluice.datasets", "information_schema.columns", …) built
 /// from the catalog now, or nullptr when there is no such table. Throws UserError for a
