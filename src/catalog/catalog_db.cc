@@ -167,7 +167,8 @@ int64_t CatalogDb::NextVersion(std::string_view name) {
 }
 
 void CatalogDb::AddVersion(const VersionInfo& info, const DatasetRecord* dataset,
-                           const std::vector<DatasetColumn>* columns) {
+                           const std::vector<DatasetColumn>* columns,
+                           const VersionProvenance* provenance) {
   Transaction transaction(*this, true);
   int64_t now = info.created_micros != 0 ? info.created_micros : core::NowMicros();
   db_->Execute(
@@ -190,6 +191,7 @@ void CatalogDb::AddVersion(const VersionInfo& info, const DatasetRecord* dataset
   InsertParts(info);
   if (dataset != nullptr)
     WriteDataset(*dataset, columns != nullptr ? *columns : std::vector<DatasetColumn>{});
+  if (provenance != nullptr) InsertProvenance(info, *provenance);
   transaction.Commit();
 }
 
@@ -228,9 +230,46 @@ std::vector<std::string> CatalogDb::DeleteVersions(std::string_view name,
     for (const char* sql : {"DELETE FROM version_parts WHERE result = ? AND version = ?",
                             "DELETE FROM version_columns WHERE result = ? AND version = ?",
                             "DELETE FROM dataset_columns WHERE dataset = ? AND version = ?",
+                            "DELETE FROM expectations WHERE dataset = ? AND version = ?",
                             "DELETE FROM versions WHERE result = ? AND version = ?"}) {
       db_->Execute(sql, {name, version});
     }
+  }
+  std::vector<std::string> paths;
+  for (const MetaRow& row :
+       db_->Query("DELETE FROM parts WHERE result = ? AND path NOT IN "
+                  "(SELECT path FROM version_parts WHERE result = ?) RETURNING path",
+                  {name, name})) {
+    paths.push_back(row.Text(0));
+  }
+  transaction.Commit();
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+std::vector<std::string> CatalogDb::RetractVersion(std::string_view name, int64_t version) {
+  Transaction transaction(*this, true);
+  LockResult(name);
+  for (const char* sql : {"DELETE FROM version_parts WHERE result = ? AND version = ?",
+                          "DELETE FROM version_columns WHERE result = ? AND version = ?",
+                          "DELETE FROM dataset_columns WHERE dataset = ? AND version = ?",
+                          "DELETE FROM expectations WHERE dataset = ? AND version = ?",
+                          "DELETE FROM lineage WHERE to_dataset = ? AND to_version = ?",
+                          "DELETE FROM versions WHERE result = ? AND version = ?"}) {
+    db_->Execute(sql, {name, version});
+  }
+  std::vector<MetaRow> previous = db_->Query(
+      "SELECT version, num_rows FROM versions WHERE result = ? ORDER BY version DESC LIMIT 1",
+      {name});
+  if (previous.empty()) {
+    for (const char* sql :
+         {"DELETE FROM tags WHERE dataset = ?", "DELETE FROM dataset_search WHERE dataset = ?",
+          "DELETE FROM datasets WHERE name = ? AND kind = 'result'"}) {
+      db_->Execute(sql, {name});
+    }
+  } else {
+    db_->Execute("UPDATE datasets SET version = ?, num_rows = ? WHERE name = ? AND kind = 'result'",
+                 {previous[0].Int(0), previous[0].Int(1), name});
   }
   std::vector<std::string> paths;
   for (const MetaRow& row :

@@ -50,11 +50,17 @@ class CatalogDb {
   /// two calls, in this process or another on the same catalog, get the same number, and a
   /// number reserved but never recorded is skipped.
   int64_t NextVersion(std::string_view name);
-  /// Records `info` as a new version (creating the result when needed) and, when `dataset` is
-  /// given, the result as a dataset with `columns` as PutDataset does, in one transaction.
-  /// Throws IoError when that version of the result is already recorded.
+  /// Records `info` as a new version (creating the result when needed), when `dataset` is
+  /// given the result as a dataset with `columns` as PutDataset does, and when `provenance` is
+  /// given its lineage edges and expectation results, in one transaction. Throws IoError when
+  /// that version of the result is already recorded.
   void AddVersion(const VersionInfo& info, const DatasetRecord* dataset = nullptr,
-                  const std::vector<DatasetColumn>* columns = nullptr);
+                  const std::vector<DatasetColumn>* columns = nullptr,
+                  const VersionProvenance* provenance = nullptr);
+  /// Removes version `version` of `name` as if it had never been committed (the result's
+  /// dataset record goes back to the version before, or away when there is none); returns the
+  /// part paths no remaining version references.
+  std::vector<std::string> RetractVersion(std::string_view name, int64_t version);
   /// Deletes `versions` of `name`; returns the part paths no remaining version references.
   std::vector<std::string> DeleteVersions(std::string_view name,
                                           const std::vector<int64_t>& versions);
@@ -104,6 +110,15 @@ class CatalogDb {
   /// Returns the edges into and out of dataset `name` (every edge when `name` is empty).
   std::vector<LineageEdge> Lineage(std::string_view name = {});
 
+  /// Returns the expectation results of `name` at `version` (every version when 0), by
+  /// version then name.
+  std::vector<ExpectationResult> Expectations(std::string_view name, int64_t version = 0);
+
+  /// Records (or replaces) the state of a notebook cell after a successful run.
+  void PutCellState(const CellState& state);
+  /// Returns the recorded states of the cells of `notebook`, by cell name.
+  std::vector<CellState> CellStates(std::string_view notebook);
+
   /// Records a run as started; returns its id.
   int64_t StartRun(const RunRecord& run);
   /// Records the end of run `run.id`: status, finish time, error and details.
@@ -126,6 +141,8 @@ class CatalogDb {
   void LoadColumns(VersionInfo& info);
   void InsertColumns(const VersionInfo& info);
   void InsertParts(const VersionInfo& info);
+  void InsertProvenance(const VersionInfo& info, const VersionProvenance& provenance);
+  void InsertLineage(const LineageEdge& edge);
   void WriteDataset(const DatasetRecord& dataset, const std::vector<DatasetColumn>& columns);
   void InsertDatasetColumns(const DatasetRecord& dataset,
                             const std::vector<DatasetColumn>& columns);

@@ -189,6 +189,7 @@ bool CatalogDb::DropDataset(std::string_view name) {
   db_->Execute("DELETE FROM dataset_search WHERE dataset = ?", {name});
   db_->Execute("DELETE FROM dataset_columns WHERE dataset = ?", {name});
   db_->Execute("DELETE FROM tags WHERE dataset = ?", {name});
+  db_->Execute("DELETE FROM expectations WHERE dataset = ?", {name});
   db_->Execute("DELETE FROM lineage WHERE from_dataset = ? OR to_dataset = ?", {name, name});
   bool dropped = db_->Execute("DELETE FROM datasets WHERE name = ?", {name}) > 0;
   transaction.Commit();

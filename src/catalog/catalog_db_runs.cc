@@ -1,4 +1,4 @@
-// CatalogDb: lineage edges, runs and models.
+// CatalogDb: lineage edges, expectation results, runs, notebook cell states and models.
 
 #include <algorithm>
 #include <tuple>
@@ -20,28 +20,89 @@ RunRecord ReadRun(const MetaRow& row) {
 
 void CatalogDb::AddLineage(const std::vector<LineageEdge>& edges) {
   Transaction transaction(*this, true);
-  for (const LineageEdge& edge : edges) {
-    db_->Execute(
-        "INSERT INTO lineage (from_dataset, from_column, to_dataset, to_column, to_version, "
-        "run_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (to_dataset, to_column, to_version, "
-        "from_dataset, from_column) DO UPDATE SET run_id = excluded.run_id",
-        {edge.from_dataset, edge.from_column, edge.to_dataset, edge.to_column, edge.to_version,
-         edge.run_id});
-  }
+  for (const LineageEdge& edge : edges) InsertLineage(edge);
   transaction.Commit();
+}
+
+void CatalogDb::InsertLineage(const LineageEdge& edge) {
+  db_->Execute(
+      "INSERT INTO lineage (from_dataset, from_column, to_dataset, to_column, to_version, "
+      "run_id, from_version) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (to_dataset, to_column, "
+      "to_version, from_dataset, from_column) DO UPDATE SET run_id = excluded.run_id, "
+      "from_version = excluded.from_version",
+      {edge.from_dataset, edge.from_column, edge.to_dataset, edge.to_column, edge.to_version,
+       edge.run_id, edge.from_version});
+}
+
+void CatalogDb::InsertProvenance(const VersionInfo& info, const VersionProvenance& provenance) {
+  for (LineageEdge edge : provenance.lineage) {
+    edge.to_dataset = info.result;
+    edge.to_version = info.version;
+    InsertLineage(edge);
+  }
+  for (const ExpectationResult& result : provenance.expectations) {
+    db_->Execute(
+        "INSERT INTO expectations (dataset, version, name, expression, action, rows_checked, "
+        "violations) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        {info.result, info.version, result.name, result.expression, result.action,
+         result.rows_checked, result.violations});
+  }
+}
+
+std::vector<ExpectationResult> CatalogDb::Expectations(std::string_view name, int64_t version) {
+  std::lock_guard lock(mutex_);
+  std::string sql =
+      "SELECT name, expression, action, rows_checked, violations, dataset, version FROM "
+      "expectations WHERE dataset = ?";
+  std::vector<MetaRow> rows =
+      version == 0 ? db_->Query(sql + " ORDER BY version, name", {name})
+                   : db_->Query(sql + " AND version = ? ORDER BY name", {name, version});
+  std::vector<ExpectationResult> results;
+  for (const MetaRow& row : rows) {
+    results.push_back(
+        {row.Text(0), row.Text(1), row.Text(2), row.Int(3), row.Int(4), row.Text(5), row.Int(6)});
+  }
+  return results;
+}
+
+void CatalogDb::PutCellState(const CellState& state) {
+  std::lock_guard lock(mutex_);
+  db_->Execute(
+      "INSERT INTO cell_states (notebook, cell, state_hash, inputs_json, outputs_json, run_id, "
+      "finished_micros) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (notebook, cell) DO UPDATE SET "
+      "state_hash = excluded.state_hash, inputs_json = excluded.inputs_json, "
+      "outputs_json = excluded.outputs_json, run_id = excluded.run_id, "
+      "finished_micros = excluded.finished_micros",
+      {state.notebook, state.cell, state.state_hash, state.inputs_json, state.outputs_json,
+       state.run_id, state.finished_micros != 0 ? state.finished_micros : core::NowMicros()});
+}
+
+std::vector<CellState> CatalogDb::CellStates(std::string_view notebook) {
+  std::lock_guard lock(mutex_);
+  std::vector<CellState> states;
+  for (const MetaRow& row :
+       db_->Query("SELECT notebook, cell, state_hash, inputs_json, outputs_json, run_id, "
+                  "finished_micros FROM cell_states WHERE notebook = ? ORDER BY cell",
+                  {notebook})) {
+    states.push_back(
+        {row.Text(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4), row.Int(5), row.Int(6)});
+  }
+  return states;
 }
 
 std::vector<LineageEdge> CatalogDb::Lineage(std::string_view name) {
   std::lock_guard lock(mutex_);
   constexpr const char* kSelect =
-      "SELECT from_dataset, from_column, to_dataset, to_column, to_version, run_id FROM lineage";
+      "SELECT from_dataset, from_column, to_dataset, to_column, to_version, run_id, "
+      "from_version FROM lineage";
   std::vector<MetaRow> rows =
       name.empty() ? db_->Query(kSelect)
                    : db_->Query(std::string(kSelect) + " WHERE from_dataset = ? OR to_dataset = ?",
                                 {name, name});
   std::vector<LineageEdge> edges;
   for (const MetaRow& row : rows) {
-    edges.push_back({row.Text(0), row.Text(1), row.Text(2), row.Text(3), row.Int(4), row.Int(5)});
+    edges.push_back(
+        {row.Text(0), row.Text(1), row.Text(2), row.Text(3), row.Int(4), row.Int(5), row.Int(6)});
   }
   auto key = [](const LineageEdge& edge) {
     return std::tie(edge.to_dataset, edge.to_version, edge.to_column, edge.from_dataset,

@@ -495,6 +495,73 @@ TEST_P(CatalogDbSuite, LineageListsEdgesIntoAndOutOfADataset) {
   EXPECT_TRUE(catalog_->Lineage("other").empty());
 }
 
+TEST_P(CatalogDbSuite, AddVersionRecordsLineageAndExpectationsWithTheVersion) {
+  DatasetRecord dataset = MakeDataset("clean", "result", 2);
+  VersionProvenance provenance;
+  provenance.lineage = {{"raw", "", "", "", 0, 5, 3}, {"raw", "x", "", "y", 0, 5, 3}};
+  provenance.expectations = {{"positive", "(y > 0)", "drop_row", 10, 2, "", 0},
+                             {"known", "(y IS NOT NULL)", "warn", 8, 0, "", 0}};
+  catalog_->AddVersion(MakeVersion("clean", 2, {"clean/2/a"}), &dataset, nullptr, &provenance);
+  std::vector<LineageEdge> edges = catalog_->Lineage("clean");
+  ASSERT_EQ(edges.size(), 2u);
+  EXPECT_EQ(edges[1].to_dataset, "clean");
+  EXPECT_EQ(edges[1].to_column, "y");
+  EXPECT_EQ(edges[1].to_version, 2);
+  EXPECT_EQ(edges[1].from_version, 3);
+  EXPECT_EQ(edges[1].run_id, 5);
+  std::vector<ExpectationResult> found = catalog_->Expectations("clean");
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].name, "known");
+  EXPECT_EQ(found[1].name, "positive");
+  EXPECT_EQ(found[1].action, "drop_row");
+  EXPECT_EQ(found[1].rows_checked, 10);
+  EXPECT_EQ(found[1].violations, 2);
+  EXPECT_EQ(found[1].version, 2);
+  EXPECT_EQ(catalog_->Expectations("clean", 2).size(), 2u);
+  EXPECT_TRUE(catalog_->Expectations("clean", 1).empty());
+}
+
+TEST_P(CatalogDbSuite, RetractingAVersionRestoresTheOneBefore) {
+  DatasetRecord first = MakeDataset("t", "result", 1);
+  std::vector<DatasetColumn> columns = {MakeColumn("id")};
+  catalog_->AddVersion(MakeVersion("t", 1, {"t/1/a"}), &first, &columns);
+  DatasetRecord second = MakeDataset("t", "result", 2);
+  second.rows = 99;
+  VersionProvenance provenance;
+  provenance.lineage = {{"raw", "", "", "", 0, 1, 0}};
+  provenance.expectations = {{"e", "(id > 0)", "warn", 20, 1, "", 0}};
+  catalog_->AddVersion(MakeVersion("t", 2, {"t/1/a", "t/2/b"}), &second, &columns, &provenance);
+  EXPECT_EQ(catalog_->RetractVersion("t", 2), (std::vector<std::string>{"t/2/b"}));
+  EXPECT_EQ(catalog_->Versions("t"), (std::vector<int64_t>{1}));
+  EXPECT_EQ(catalog_->FindDataset("t")->version, 1);
+  EXPECT_EQ(catalog_->FindDataset("t")->rows, 10);
+  EXPECT_EQ(catalog_->DatasetColumns("t").size(), 1u);
+  EXPECT_TRUE(catalog_->Lineage("t").empty());
+  EXPECT_TRUE(catalog_->Expectations("t").empty());
+  EXPECT_EQ(catalog_->NextVersion("t"), 3);  // a retracted number is not handed out again
+  // Retracting the only version forgets the dataset.
+  EXPECT_EQ(catalog_->RetractVersion("t", 1), (std::vector<std::string>{"t/1/a"}));
+  EXPECT_FALSE(catalog_->FindDataset("t"));
+  EXPECT_TRUE(catalog_->ResultNames().empty());
+}
+
+TEST_P(CatalogDbSuite, CellStatesAreReplacedPerNotebookAndCell) {
+  catalog_->PutCellState({"a.sql", "load", "h1", "{}", "{\"t\":\"1\"}", 1, 100});
+  catalog_->PutCellState({"a.sql", "agg", "h2", "{\"t\":\"1\"}", "{}", 1, 100});
+  catalog_->PutCellState({"b.sql", "load", "h3", "{}", "{}", 2, 100});
+  catalog_->PutCellState({"a.sql", "load", "h4", "{}", "{\"t\":\"2\"}", 3, 200});
+  std::vector<CellState> states = catalog_->CellStates("a.sql");
+  ASSERT_EQ(states.size(), 2u);
+  EXPECT_EQ(states[0].cell, "agg");
+  EXPECT_EQ(states[1].cell, "load");
+  EXPECT_EQ(states[1].state_hash, "h4");
+  EXPECT_EQ(states[1].outputs_json, "{\"t\":\"2\"}");
+  EXPECT_EQ(states[1].run_id, 3);
+  EXPECT_EQ(states[1].finished_micros, 200);
+  EXPECT_EQ(catalog_->CellStates("b.sql").size(), 1u);
+  EXPECT_TRUE(catalog_->CellStates("c.sql").empty());
+}
+
 TEST_P(CatalogDbSuite, RunsAreListedNewestFirst) {
   RunRecord run;
   run.notebook = "daily.sql";

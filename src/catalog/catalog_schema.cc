@@ -17,7 +17,7 @@ struct Migration {
 // Migration i takes a catalog from schema version i to i + 1. Never edit a released migration:
 // append a new one. Migrations 1 and 2 were written for SQLite alone; their PostgreSQL texts
 // are the same tables with BIGINT for SQLite's 64-bit INTEGER.
-constexpr std::array<Migration, 3> kMigrations = {{
+constexpr std::array<Migration, 4> kMigrations = {{
     // 1: results, their versions, parts and column statistics, settings.
     {"", R"sql(
 CREATE TABLE results (
@@ -217,6 +217,30 @@ CREATE TABLE dataset_search (
   document TSVECTOR NOT NULL);
 CREATE INDEX dataset_search_document ON dataset_search USING GIN (document);
 )sql"},
+    // 4: input versions on lineage edges, expectation results per version, the state of each
+    // notebook cell at its last successful run.
+    {R"sql(
+ALTER TABLE lineage ADD COLUMN from_version BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE expectations (
+  dataset TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  name TEXT NOT NULL,
+  expression TEXT NOT NULL,
+  action TEXT NOT NULL,
+  rows_checked BIGINT NOT NULL,
+  violations BIGINT NOT NULL,
+  PRIMARY KEY (dataset, version, name));
+CREATE TABLE cell_states (
+  notebook TEXT NOT NULL,
+  cell TEXT NOT NULL,
+  state_hash TEXT NOT NULL,
+  inputs_json TEXT NOT NULL,
+  outputs_json TEXT NOT NULL,
+  run_id BIGINT NOT NULL,
+  finished_micros BIGINT NOT NULL,
+  PRIMARY KEY (notebook, cell));
+)sql",
+     "", ""},
 }};
 
 }  // namespace

@@ -44,7 +44,38 @@ struct LineageEdge {
   std::string to_dataset;
   std::string to_column;
   int64_t to_version = 0;
-  int64_t run_id = 0;  // 0 when not made by a recorded run
+  int64_t run_id = 0;        // 0 when not made by a recorded run
+  int64_t from_version = 0;  // the input's version read (0 when it has none: files, sources)
+};
+
+/// Is what one expectation of a result (`CONSTRAINT name EXPECT (expr) ON VIOLATION action`)
+/// found in one version: rows where `expression` was false or NULL are violations.
+struct ExpectationResult {
+  std::string name;
+  std::string expression;  // as SQL text
+  std::string action;      // "warn", "drop_row" or "fail"
+  int64_t rows_checked = 0;
+  int64_t violations = 0;
+  std::string dataset;  // filled when read back from the catalog
+  int64_t version = 0;  // filled when read back from the catalog
+};
+
+/// Is what a version was made from, recorded with it in the same transaction: lineage edges
+/// into it (their `to_dataset` and `to_version` are set by the commit) and its expectations.
+struct VersionProvenance {
+  std::vector<LineageEdge> lineage;
+  std::vector<ExpectationResult> expectations;
+};
+
+/// Is a notebook cell as of its last successful run: what an incremental run compares.
+struct CellState {
+  std::string notebook;      // the notebook's path relative to the workspace
+  std::string cell;          // the cell's name
+  std::string state_hash;    // of the cell's text and its inputs' versions
+  std::string inputs_json;   // {"name": "version token", ...}
+  std::string outputs_json;  // {"name": "version token", ...}
+  int64_t run_id = 0;
+  int64_t finished_micros = 0;
 };
 
 /// Is one run of a notebook (or of any job) as the catalog records it.

@@ -93,6 +93,8 @@ class Connection {
   QueryResult Execute(std::string_view sql);
   /// Runs one parsed statement and returns its result.
   QueryResult Run(const sql::Statement& statement);
+  /// Sets the notebook run that the lineage of versions this connection commits names (0: none).
+  void set_run_id(int64_t run_id) { run_id_ = run_id; }
 
  private:
   QueryResult RunQuery(const sql::QueryNode& query);
@@ -119,6 +121,7 @@ class Connection {
 
   Database& database_;
   uint64_t memory_limit_;  // bytes one statement's operators may hold
+  int64_t run_id_ = 0;
 };
 
 }  // namespace sluice::session

@@ -201,7 +201,7 @@ catalog::VersionInfo ResultStore::Commit(CommitRequest request) {
   ResultDataset dataset =
       DescribeResult(info, profile.Finish(), catalog_->FindDataset(info.result));
   if (kept.empty() || dataset.record.sample_json.empty()) dataset.record.sample_json = sample;
-  catalog_->AddVersion(info, &dataset.record, &dataset.columns);
+  catalog_->AddVersion(info, &dataset.record, &dataset.columns, &request.provenance);
   CollectGarbage(request.name);
   return info;
 }
@@ -238,6 +238,17 @@ void ResultStore::WriteNewParts(CommitRequest& request, catalog::VersionInfo& in
     info.num_bytes += part.summary.file_bytes;
     MergeStatistics(info.columns, *info.schema, part.summary);
   }
+}
+
+void ResultStore::Retract(std::string_view name, int64_t version) {
+  auto lock = LockResult(name);
+  std::vector<std::string> paths = catalog_->RetractVersion(name, version);
+  bool pinned;
+  {
+    std::lock_guard pins_lock(pins_->mutex);
+    pinned = pins_->counts.contains({std::string(name), version});
+  }
+  if (!pinned) RemoveParts(name, paths);
 }
 
 bool ResultStore::Drop(std::string_view name) {

@@ -46,6 +46,8 @@ struct CommitRequest {
   /// Runs under the result's lock before anything is written, with the latest version (null
   /// when there is none); throws to refuse the commit (constraint checks).
   std::function<void(const catalog::VersionInfo* latest)> check;
+  /// Is recorded with the version: lineage edges into it and its expectation results.
+  catalog::VersionProvenance provenance;
 };
 
 struct PinTable;
@@ -101,6 +103,10 @@ class ResultStore {
   /// the result is busy past the lock timeout, or when `check` throws; IoError when writing fails.
   /// Nothing is committed when it throws.
   catalog::VersionInfo Commit(CommitRequest request);
+  /// Removes version `version` of `name` as if it had never been committed (a notebook cell
+  /// that fails after committing it); the version before becomes the latest again. A query of
+  /// this process still reading the version keeps its files until the next open.
+  void Retract(std::string_view name, int64_t version);
   /// Drops result `name` with every version and its folder; returns false when there was none.
   bool Drop(std::string_view name);
 

@@ -73,6 +73,22 @@ TEST(ResultStoreTest, CommitsVersionsAndReadsEachBack) {
   EXPECT_EQ(store->ResultNames(), (std::vector<std::string>{"t"}));
 }
 
+TEST(ResultStoreTest, RetractRemovesAVersionAndItsNewParts) {
+  TestFolder folder;
+  auto store = ResultStore::Open(folder.path());
+  store->Commit(Request("t", CommitMode::kCreate, 0, 50));
+  catalog::VersionInfo second = store->Commit(Request("t", CommitMode::kAppend, 50, 10));
+  store->Retract("t", second.version);
+  EXPECT_EQ(store->Pin("t")->info().version, 1);
+  EXPECT_EQ(DigestOf(*store, "t"), Digest(TestRows(0, 50)));
+  EXPECT_TRUE(fs::exists(folder.path() + "/.sluice/data/t/1/part-0-0.parquet"));
+  EXPECT_FALSE(fs::exists(folder.path() + "/.sluice/data/t/2"));
+  EXPECT_EQ(store->catalog().FindDataset("t")->version, 1);
+  store->Retract("t", 1);
+  EXPECT_EQ(store->Pin("t"), nullptr);
+  EXPECT_TRUE(store->ResultNames().empty());
+}
+
 TEST(ResultStoreTest, KeepsStatisticsAndConstraintsOfAVersion) {
   TestFolder folder;
   auto store = ResultStore::Open(folder.path());
