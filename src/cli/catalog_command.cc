@@ -12,6 +12,7 @@
 #include "base/json_text.h"
 #include "catalog/catalog_db.h"
 #include "catalog/column_profile_json.h"
+#include "cli/lineage_command.h"
 #include "cli/result_printer.h"
 #include "cli/sql_command.h"
 #include "cli/workspace_options.h"
@@ -147,6 +148,18 @@ std::string LineageText(const catalog::LineageEdge& e) {
   return side(e.from_dataset, e.from_column) + " -> " + side(e.to_dataset, e.to_column);
 }
 
+// Returns the expectation results of a result's latest version (none for a source).
+std::vector<catalog::ExpectationResult> LatestExpectations(catalog::CatalogDb& catalog,
+                                                           const catalog::DatasetRecord& d) {
+  if (d.kind != "result") return {};
+  return catalog.Expectations(d.name, d.version);
+}
+
+std::string ExpectationText(const catalog::ExpectationResult& e) {
+  return fmt::format("{} ({}): {} of {} rows violated {}", e.name, e.action, e.violations,
+                     e.rows_checked, e.expression);
+}
+
 void ShowText(catalog::CatalogDb& catalog, const catalog::DatasetRecord& d,
               const std::vector<catalog::DatasetColumn>& columns) {
   std::cout << fmt::format("{}  ({} · {} · {} rows · {} columns · {})\n\n", d.name, d.kind,
@@ -174,7 +187,24 @@ void ShowText(catalog::CatalogDb& catalog, const catalog::DatasetRecord& d,
   for (size_t i = 0; i < lineage.size(); ++i) {
     std::cout << (i == 0 ? "lineage      " : "             ") << LineageText(lineage[i]) << '\n';
   }
+  std::vector<catalog::ExpectationResult> expectations = LatestExpectations(catalog, d);
+  for (size_t i = 0; i < expectations.size(); ++i) {
+    std::cout << (i == 0 ? "expectations " : "             ") << ExpectationText(expectations[i])
+              << '\n';
+  }
   if (!d.sample_json.empty()) std::cout << "sample       " << d.sample_json << '\n';
+}
+
+std::string ExpectationsJson(const std::vector<catalog::ExpectationResult>& expectations) {
+  std::string json = "[";
+  for (const auto& e : expectations) {
+    json += fmt::format(
+        "{}{{\"name\":{},\"expression\":{},\"action\":{},\"rows_checked\":{},"
+        "\"violations\":{}}}",
+        json.size() > 1 ? "," : "", JsonString(e.name), JsonString(e.expression),
+        JsonString(e.action), e.rows_checked, e.violations);
+  }
+  return json + "]";
 }
 
 void ShowJson(catalog::CatalogDb& catalog, const catalog::DatasetRecord& d,
@@ -219,6 +249,7 @@ void ShowJson(catalog::CatalogDb& catalog, const catalog::DatasetRecord& d,
     lineage += (lineage.size() > 1 ? "," : "") + JsonString(LineageText(e));
   }
   field("lineage", lineage + "]");
+  field("expectations", ExpectationsJson(LatestExpectations(catalog, d)));
   field("sample", d.sample_json.empty() ? "[]" : d.sample_json);
   std::cout << json << "}\n";
 }
@@ -354,6 +385,7 @@ void AddCatalogCommand(CLI::App& app) {
       ->add_option("name_and_text", describe->arguments, "Dataset name, then the description")
       ->required()
       ->expected(2);
+  AddLineageCommand(*catalog);
 }
 
 }  // namespace sluice::cli

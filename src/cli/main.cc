@@ -9,8 +9,10 @@
 #include "cli/catalog_command.h"
 #include "cli/describe_command.h"
 #include "cli/init_command.h"
+#include "cli/run_command.h"
 #include "cli/sql_command.h"
 #include "cli/sqllogictest_command.h"
+#include "cli/up_command.h"
 #include "cli/version.h"
 
 namespace {
@@ -37,9 +39,11 @@ int main(int argc, char** argv) {
   sluice::cli::AddCatalogCommand(app);
   sluice::cli::AddDescribeCommand(app);
   sluice::cli::AddInitCommand(app);
+  sluice::cli::AddRunCommand(app);
   sluice::cli::AddScanCommand(app);
   sluice::cli::AddSqlCommand(app);
   sluice::cli::AddSqlLogicTestCommand(app);
+  sluice::cli::AddUpCommand(app);
   app.parse_complete_callback([&] {
     sluice::InitLogging(log_level);
     sluice::SetThreadCount(threads);

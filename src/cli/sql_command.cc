@@ -5,13 +5,13 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/text_file.h"
 #include "cli/result_printer.h"
 #include "cli/workspace_options.h"
 #include "session/database.h"
@@ -150,14 +150,6 @@ class Shell {
   session::Connection connection_{*database_};
 };
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) Throw<IoError>("cannot open '{}'", path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
 }  // namespace
 
 void AddSqlCommand(CLI::App& app) {
@@ -178,7 +170,7 @@ void AddSqlCommand(CLI::App& app) {
   command->callback([options] {
     Shell shell(*options);
     if (!options->command.empty() || !options->file.empty()) {
-      std::string sql = options->command.empty() ? ReadFile(options->file) : options->command;
+      std::string sql = options->command.empty() ? ReadTextFile(options->file) : options->command;
       if (!shell.Run(sql)) throw ExitCode{1};
       return;
     }

@@ -12,15 +12,13 @@
 namespace sluice::notebook {
 namespace {
 
-std::vector<sql::StatementPtr> ParseCell(const std::string& path, const Cell& cell) {
+std::vector<sql::StatementPtr> ParseCellNamingPath(const std::string& path, const Cell& cell) {
   try {
-    return sql::ParseSql(cell.text);
+    return ParseCell(cell);
   } catch (const sql::ParseError& error) {
-    // The parser counts lines from the cell's text; messages point into the notebook file.
     sql::SourceLocation at = error.location();
     Throw<UserError>("syntax error at {}:{}:{} in cell '{}': {}", path,
-                     cell.TextLine() + std::max(at.line, 1) - 1, at.column, cell.name,
-                     error.detail());
+                     std::max(at.line, cell.TextLine()), at.column, cell.name, error.detail());
   }
 }
 
@@ -77,7 +75,7 @@ CellGraph CellGraph::Make(const Notebook& notebook) {
     node.cell_index = i;
     node.name = cell.name;
     node.first_line = cell.first_line;
-    node.io = AnalyzeStatements(ParseCell(notebook.path, cell));
+    node.io = AnalyzeStatements(ParseCellNamingPath(notebook.path, cell));
   }
   graph.Link(notebook.path);
   graph.Order(notebook.path);

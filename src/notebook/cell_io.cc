@@ -170,9 +170,12 @@ void ReadCollector::Statement(const sql::Statement& statement) {
     case sql::StatementKind::kSelect:
       Query(*statement.As<sql::SelectStatement>().query);
       return;
-    case sql::StatementKind::kCreateTable:
-      if (const auto& query = statement.As<sql::CreateTableStatement>().query) Query(*query);
+    case sql::StatementKind::kCreateTable: {
+      const auto& create = statement.As<sql::CreateTableStatement>();
+      if (create.query) Query(*create.query);
+      for (const auto& expectation : create.expectations) Expression(expectation.condition.get());
       return;
+    }
     case sql::StatementKind::kCreateView:
       Query(*statement.As<sql::CreateViewStatement>().query);
       return;
@@ -219,28 +222,31 @@ void ReadCollector::Statement(const sql::Statement& statement) {
 /// Is what one statement writes.
 struct Writes {
   std::string created;
+  bool temporary = false;  // a TEMP table or a view
   std::string modified;
   std::string file;
 };
 
 Writes WritesOf(const sql::Statement& statement) {
   switch (statement.kind) {
-    case sql::StatementKind::kCreateTable:
-      return {sql::CatalogName(statement.As<sql::CreateTableStatement>().name), {}, {}};
+    case sql::StatementKind::kCreateTable: {
+      const auto& create = statement.As<sql::CreateTableStatement>();
+      return {sql::CatalogName(create.name), create.temporary, {}, {}};
+    }
     case sql::StatementKind::kCreateView:
-      return {sql::CatalogName(statement.As<sql::CreateViewStatement>().name), {}, {}};
+      return {sql::CatalogName(statement.As<sql::CreateViewStatement>().name), true, {}, {}};
     case sql::StatementKind::kCreateSource:
-      return {statement.As<sql::CreateSourceStatement>().name, {}, {}};
+      return {statement.As<sql::CreateSourceStatement>().name, false, {}, {}};
     case sql::StatementKind::kCreateSink: {
       const auto& sink = statement.As<sql::CreateSinkStatement>();
-      return {sink.name, {}, IsFileUri(sink.uri) ? FilePath(sink.uri) : std::string()};
+      return {sink.name, false, {}, IsFileUri(sink.uri) ? FilePath(sink.uri) : std::string()};
     }
     case sql::StatementKind::kInsert:
-      return {{}, sql::CatalogName(statement.As<sql::InsertStatement>().table), {}};
+      return {{}, false, sql::CatalogName(statement.As<sql::InsertStatement>().table), {}};
     case sql::StatementKind::kCopy: {
       const auto& copy = statement.As<sql::CopyStatement>();
-      if (copy.to) return {{}, {}, FilePath(copy.path)};
-      return {{}, sql::CatalogName(copy.table), {}};
+      if (copy.to) return {{}, false, {}, FilePath(copy.path)};
+      return {{}, false, sql::CatalogName(copy.table), {}};
     }
     default:
       return {};
@@ -266,6 +272,7 @@ CellIo AnalyzeStatements(const std::vector<sql::StatementPtr>& statements) {
       if (!Contains(io.output_files, file)) AddOnce(io.input_files, std::move(file));
     }
     Writes writes = WritesOf(*statement);
+    if (writes.temporary) AddOnce(io.temporary, writes.created);
     if (!writes.created.empty()) AddOnce(io.outputs, std::move(writes.created));
     if (!writes.modified.empty() && !Contains(io.outputs, writes.modified)) {
       AddOnce(io.inputs, writes.modified);

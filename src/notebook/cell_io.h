@@ -17,6 +17,8 @@ namespace sluice::notebook {
 struct CellIo {
   /// Names the cell creates: CREATE TABLE (also TEMP), CREATE VIEW, CREATE SOURCE, CREATE SINK.
   std::vector<std::string> outputs;
+  /// Outputs kept only by the process that made them: TEMP tables and views.
+  std::vector<std::string> temporary;
   /// Names the cell reads that it has not created before: FROM/JOIN items at any depth (in
   /// subqueries, CTE bodies, expressions), not CTE names; INSERT and COPY FROM targets too.
   std::vector<std::string> inputs;

@@ -1,12 +1,10 @@
 #include "notebook/notebook.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "base/error.h"
+#include "base/text_file.h"
+#include "sql/parser.h"
 
 namespace sluice::notebook {
 namespace {
@@ -191,12 +189,14 @@ std::string WriteNotebook(const Notebook& notebook) {
 }
 
 Notebook ReadNotebookFile(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) Throw<IoError>("cannot read notebook '{}': {}", path, std::strerror(errno));
-  std::stringstream bytes;
-  bytes << file.rdbuf();
-  if (file.bad()) Throw<IoError>("cannot read notebook '{}': {}", path, std::strerror(errno));
-  return ParseNotebook(bytes.str(), path);
+  return ParseNotebook(ReadTextFile(path, "notebook"), path);
+}
+
+std::vector<sql::StatementPtr> ParseCell(const Cell& cell) {
+  // Blank lines in front put every location on the cell's own lines of the notebook.
+  std::string text(static_cast<size_t>(std::max(cell.TextLine() - 1, 0)), '\n');
+  text += cell.text;
+  return sql::ParseSql(text);
 }
 
 std::string MarkdownText(const Cell& cell) {

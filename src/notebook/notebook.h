@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "sql/ast.h"
+
 namespace sluice::notebook {
 
 /// Is one cell of a notebook.
@@ -51,6 +53,10 @@ std::string WriteNotebook(const Notebook& notebook);
 
 /// Reads and parses the notebook file at `path`. Throws IoError when it cannot be read.
 Notebook ReadNotebookFile(const std::string& path);
+
+/// Parses the statements of SQL cell `cell`, their locations (and those in error messages)
+/// being lines of the notebook file. Throws UserError for bad SQL.
+std::vector<sql::StatementPtr> ParseCell(const Cell& cell);
 
 /// Returns the text of a markdown cell with the `-- ` (or bare `--`) prefix of each line removed.
 std::string MarkdownText(const Cell& cell);

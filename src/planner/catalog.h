@@ -14,6 +14,8 @@
 
 namespace sluice::planner {
 
+struct QueryLineage;
+
 /// Opens a scan of a table whose rows live outside memory, reading only `columns` (every column
 /// when empty), in the table's column order. `predicates` are conjuncts of the query's filter the
 /// scan may use to skip data (or push to a database); the planner still filters the rows.
@@ -29,6 +31,10 @@ struct TableEntry {
   size_t estimated_rows = 0;                     // rows of a stored table, for join ordering
   std::vector<bool> not_null;                    // per column (empty: no NOT NULL columns)
   std::vector<std::vector<size_t>> unique_keys;  // PRIMARY KEY / UNIQUE column sets
+  int64_t version = 0;                           // the stored version the entry reads (0: none)
+  /// What a temporary table's rows were made from; lineage reads through such a table to the
+  /// datasets behind it. Null: the table is a dataset of its own (results, sources).
+  std::shared_ptr<const QueryLineage> lineage;
 };
 
 /// Is a view: its query, parsed once and kept alive as long as the entry, and the column names

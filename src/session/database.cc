@@ -8,8 +8,10 @@
 #include "base/error.h"
 #include "base/task.h"
 #include "exec/gather.h"
+#include "planner/column_lineage.h"
 #include "planner/query_planner.h"
 #include "session/constraints.h"
+#include "session/expectations.h"
 #include "session/system_tables.h"
 #include "sql/parser.h"
 #include "sql/to_sql.h"
@@ -232,10 +234,12 @@ QueryResult Connection::CreateTable(const sql::CreateTableStatement& statement) 
                      statement.location.line, statement.location.column);
   }
   auto table = std::make_shared<planner::TableEntry>();
+  ExpectationReport expectations;
   if (statement.query) {
     QueryResult rows = RunQuery(*statement.query);
     table->schema = rows.schema;
     table->batches = std::make_shared<const std::vector<core::Batch>>(std::move(rows.batches));
+    expectations = ApplyExpectations(statement, *table, database_);
   } else {
     std::vector<core::Field> fields;
     for (const auto& column : statement.columns) {
@@ -250,11 +254,14 @@ QueryResult Connection::CreateTable(const sql::CreateTableStatement& statement) 
     table->schema = std::make_shared<core::Schema>(std::move(fields));
     table->batches = std::make_shared<const std::vector<core::Batch>>();
   }
+  table->lineage = std::make_shared<const planner::QueryLineage>(
+      statement.query ? planner::DeriveLineage(*statement.query, database_)
+                      : planner::QueryLineage{});
   if (database_.store() != nullptr && !statement.temporary) {
-    return CommitStoredTable(statement, *table);
+    return CommitStoredTable(statement, *table, expectations);
   }
   database_.PutTable(name, table);
-  return Message("CREATE TABLE");
+  return Message("CREATE TABLE" + expectations.Summary());
 }
 
 QueryResult Connection::CreateIndex(const sql::CreateIndexStatement& statement) {
@@ -373,12 +380,16 @@ QueryResult Connection::Insert(const sql::InsertStatement& statement) {
   }
   size_t inserted = rows.num_rows();
   std::vector<core::Batch> new_rows = ConvertInsertRows(rows.batches, table->schema, targets);
-  if (table->open_scan) return InsertStored(name, *table, std::move(new_rows));
+  planner::QueryLineage lineage =
+      planner::AppendLineage(table->open_scan ? nullptr : table->lineage.get(),
+                             planner::DeriveLineage(*statement.source, database_), targets, schema);
+  if (table->open_scan) return InsertStored(name, *table, std::move(new_rows), lineage);
   auto batches = std::make_shared<std::vector<core::Batch>>(std::vector<core::Batch>{});
   for (const core::Batch& batch : *table->batches) batches->push_back(batch.Share());
   for (core::Batch& batch : new_rows) batches->push_back(std::move(batch));
   auto updated = std::make_shared<planner::TableEntry>(*table);
   updated->batches = std::move(batches);
+  if (updated->lineage) updated->lineage = std::make_shared<const planner::QueryLineage>(lineage);
   CheckConstraints(*updated, name);
   database_.PutTable(name, updated);
   return Message(fmt::format("INSERT {}", inserted));

@@ -19,6 +19,8 @@ class ResultStore;
 
 namespace sluice::session {
 
+struct ExpectationReport;
+
 /// Is the result of one statement: its columns and rows (empty for statements without rows).
 struct QueryResult {
   core::SchemaPtr schema = std::make_shared<core::Schema>();
@@ -108,9 +110,11 @@ class Connection {
   QueryResult Set(const sql::SetStatement& statement);
   // In workspace_tables.cc: commits to the workspace's result store.
   QueryResult CommitStoredTable(const sql::CreateTableStatement& statement,
-                                const planner::TableEntry& table);
+                                const planner::TableEntry& table,
+                                const ExpectationReport& expectations);
+  // `lineage`: what the inserted rows were made from, per column of the table.
   QueryResult InsertStored(const std::string& name, const planner::TableEntry& table,
-                           std::vector<core::Batch> rows);
+                           std::vector<core::Batch> rows, const planner::QueryLineage& lineage);
   QueryResult SetRetention(const sql::SetStatement& statement);
   QueryResult Copy(const sql::CopyStatement& statement);  // in copy_statement.cc
   // In source_statements.cc: CREATE/DROP SOURCE and SINK, SHOW SOURCES/SINKS.

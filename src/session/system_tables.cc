@@ -1,6 +1,6 @@
 // The catalog as tables: sluice.datasets, sluice.columns, sluice.versions, sluice.lineage,
-// sluice.runs, sluice.models, sluice.tags, and information_schema.tables / columns. Each is
-// built from the catalog when a query names it, so it is never stale.
+// sluice.expectations, sluice.runs, sluice.models, sluice.tags, and information_schema.tables /
+// columns. Each is built from the catalog when a query names it, so it is never stale.
 
 #include "session/system_tables.h"
 
@@ -153,14 +153,34 @@ std::shared_ptr<const planner::TableEntry> Lineage(catalog::CatalogDb& catalog) 
   for (const auto& e : catalog.Lineage()) {
     rows.push_back({Text(e.from_dataset), column(e.from_column), Text(e.to_dataset),
                     column(e.to_column), Number(e.to_version),
-                    e.run_id == 0 ? Value::Null(TypeId::kBigint) : Number(e.run_id)});
+                    e.run_id == 0 ? Value::Null(TypeId::kBigint) : Number(e.run_id),
+                    e.from_version == 0 ? Value::Null(TypeId::kBigint) : Number(e.from_version)});
   }
   return MakeEntry({{"from_dataset", TypeId::kVarchar},
                     {"from_column", TypeId::kVarchar},
                     {"to_dataset", TypeId::kVarchar},
                     {"to_column", TypeId::kVarchar},
                     {"to_version", TypeId::kBigint},
-                    {"run_id", TypeId::kBigint}},
+                    {"run_id", TypeId::kBigint},
+                    {"from_version", TypeId::kBigint}},
+                   rows);
+}
+
+std::shared_ptr<const planner::TableEntry> Expectations(catalog::CatalogDb& catalog) {
+  std::vector<Row> rows;
+  for (const auto& name : catalog.ResultNames()) {
+    for (const auto& e : catalog.Expectations(name)) {
+      rows.push_back({Text(e.dataset), Number(e.version), Text(e.name), Text(e.expression),
+                      Text(e.action), Number(e.rows_checked), Number(e.violations)});
+    }
+  }
+  return MakeEntry({{"dataset", TypeId::kVarchar},
+                    {"version", TypeId::kBigint},
+                    {"name", TypeId::kVarchar},
+                    {"expression", TypeId::kVarchar},
+                    {"action", TypeId::kVarchar},
+                    {"rows_checked", TypeId::kBigint},
+                    {"violations", TypeId::kBigint}},
                    rows);
 }
 
@@ -268,8 +288,13 @@ using CatalogTable = std::function<std::shared_ptr<const planner::TableEntry>(ca
 
 const std::map<std::string, CatalogTable, std::less<>>& CatalogTables() {
   static const std::map<std::string, CatalogTable, std::less<>> tables = {
-      {"sluice.columns", Columns},   {"sluice.datasets", Datasets}, {"sluice.lineage", Lineage},
-      {"sluice.models", Models},     {"sluice.runs", Runs},         {"sluice.tags", Tags},
+      {"sluice.columns", Columns},
+      {"sluice.datasets", Datasets},
+      {"sluice.expectations", Expectations},
+      {"sluice.lineage", Lineage},
+      {"sluice.models", Models},
+      {"sluice.runs", Runs},
+      {"sluice.tags", Tags},
       {"sluice.versions", Versions},
   };
   return tables;

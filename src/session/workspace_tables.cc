@@ -4,8 +4,10 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "planner/column_lineage.h"
 #include "session/constraints.h"
 #include "session/database.h"
+#include "session/expectations.h"
 #include "store/result_store.h"
 #include "store/version_scan.h"
 
@@ -27,6 +29,7 @@ std::shared_ptr<const planner::TableEntry> EntryFor(
   auto entry = std::make_shared<planner::TableEntry>();
   entry->schema = info.schema;
   entry->estimated_rows = static_cast<size_t>(info.num_rows);
+  entry->version = info.version;
   entry->unique_keys = info.unique_keys;
   for (const catalog::ColumnInfo& column : info.columns) entry->not_null.push_back(column.not_null);
   entry->open_scan = [pin](const std::vector<std::string>& columns,
@@ -34,6 +37,33 @@ std::shared_ptr<const planner::TableEntry> EntryFor(
     return store::OpenVersionScan(pin, columns, predicates);
   };
   return entry;
+}
+
+// Returns the lineage edges of rows whose lineage is `lineage` going into a table with columns
+// `schema`: one per dataset read, one per (column, origin column). The commit fills `to_*`.
+std::vector<catalog::LineageEdge> LineageEdges(const planner::QueryLineage& lineage,
+                                               const core::Schema& schema, int64_t run_id) {
+  std::vector<catalog::LineageEdge> edges;
+  for (const planner::ColumnOrigin& dataset : lineage.datasets) {
+    edges.push_back({dataset.dataset, "", "", "", 0, run_id, dataset.version});
+  }
+  for (size_t c = 0; c < lineage.columns.size() && c < schema.num_fields(); ++c) {
+    for (const planner::ColumnOrigin& origin : lineage.columns[c]) {
+      edges.push_back(
+          {origin.dataset, origin.column, "", schema.field(c).name, 0, run_id, origin.version});
+    }
+  }
+  return edges;
+}
+
+// Returns the edges into version `version` of `name`: a version that appends rows keeps them.
+std::vector<catalog::LineageEdge> EdgesInto(catalog::CatalogDb& catalog, const std::string& name,
+                                            int64_t version) {
+  std::vector<catalog::LineageEdge> edges;
+  for (const catalog::LineageEdge& edge : catalog.Lineage(name)) {
+    if (edge.to_dataset == name && edge.to_version == version) edges.push_back(edge);
+  }
+  return edges;
 }
 
 }  // namespace
@@ -69,7 +99,8 @@ std::shared_ptr<const planner::TableEntry> Database::FindTableVersion(std::strin
 }
 
 QueryResult Connection::CommitStoredTable(const sql::CreateTableStatement& statement,
-                                          const planner::TableEntry& table) {
+                                          const planner::TableEntry& table,
+                                          const ExpectationReport& expectations) {
   store::CommitRequest request;
   request.name = statement.name.back();
   request.mode = statement.or_replace ? store::CommitMode::kReplace : store::CommitMode::kCreate;
@@ -77,14 +108,20 @@ QueryResult Connection::CommitStoredTable(const sql::CreateTableStatement& state
   for (const core::Batch& batch : *table.batches) request.batches.push_back(batch.Share());
   request.not_null = table.not_null;
   request.unique_keys = table.unique_keys;
+  request.provenance.expectations = expectations.results;
+  if (table.lineage)
+    request.provenance.lineage = LineageEdges(*table.lineage, *table.schema, run_id_);
   catalog::VersionInfo info = database_.store()->Commit(std::move(request));
-  return Status(fmt::format("CREATE TABLE {} version {}", info.result, info.version));
+  return Status(fmt::format("CREATE TABLE {} version {}{}", info.result, info.version,
+                            expectations.Summary()));
 }
 
 QueryResult Connection::InsertStored(const std::string& name, const planner::TableEntry& table,
-                                     std::vector<core::Batch> rows) {
+                                     std::vector<core::Batch> rows,
+                                     const planner::QueryLineage& lineage) {
   store::ResultStore* store = database_.store();
-  if (store == nullptr || store->Pin(name) == nullptr) {
+  auto previous = store == nullptr ? nullptr : store->Pin(name);
+  if (previous == nullptr) {
     Throw<UserError>("cannot INSERT into \"{}\": it is not a table of this workspace", name);
   }
   size_t inserted = 0;
@@ -107,6 +144,12 @@ QueryResult Connection::InsertStored(const std::string& name, const planner::Tab
     CheckConstraints(checked, name);
   };
   request.batches = std::move(rows);
+  // The new version holds the previous one's rows: it keeps their lineage and adds the insert's.
+  request.provenance.lineage = EdgesInto(store->catalog(), name, previous->info().version);
+  for (auto& edge : LineageEdges(lineage, *table.schema, run_id_)) {
+    request.provenance.lineage.push_back(std::move(edge));
+  }
+  previous.reset();
   store->Commit(std::move(request));
   return Status(fmt::format("INSERT {}", inserted));
 }

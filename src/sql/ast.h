@@ -208,8 +208,22 @@ struct ColumnDefinition {
   SourceLocation location;
 };
 
-/// Is CREATE [OR REPLACE] [TEMP] TABLE [IF NOT EXISTS] name (columns) | AS query. Exactly one
-/// of `columns` (non-empty) and `query` is set.
+/// Names what a violated expectation does: log a warning, drop the row, or fail the statement.
+enum class ViolationAction : uint8_t { kWarn, kDropRow, kFail };
+
+/// Is one data quality expectation of CREATE TABLE ... AS (Databricks DLT syntax):
+/// `CONSTRAINT name EXPECT (condition) [ON VIOLATION WARN | DROP ROW | FAIL]`. A row violates
+/// it when `condition` is false or NULL.
+struct Expectation {
+  std::string name;
+  ExprPtr condition;
+  ViolationAction action = ViolationAction::kWarn;
+  SourceLocation location;  // of CONSTRAINT
+};
+
+/// Is CREATE [OR REPLACE] [TEMP] TABLE [IF NOT EXISTS] name (columns) | [(expectations)] AS
+/// query. Exactly one of `columns` (non-empty) and `query` is set; `expectations` only with
+/// `query`, with distinct names.
 struct CreateTableStatement : Statement {
   static constexpr StatementKind kKind = StatementKind::kCreateTable;
   CreateTableStatement() : Statement(kKind) {}
@@ -218,6 +232,7 @@ struct CreateTableStatement : Statement {
   bool temporary = false;
   bool if_not_exists = false;
   std::vector<ColumnDefinition> columns;
+  std::vector<Expectation> expectations;
   QueryPtr query;
 };
 

@@ -63,6 +63,8 @@ class Parser {
   StatementPtr ParseCreateView(bool or_replace, bool temporary);
   StatementPtr ParseCreateIndex(bool unique);
   ColumnDefinition ParseColumnDefinition();
+  Expectation ParseExpectation();
+  static void CheckExpectationNames(const std::vector<Expectation>& expectations);
   StatementPtr ParseInsert();
   StatementPtr ParseDrop();
   StatementPtr ParseExplain();

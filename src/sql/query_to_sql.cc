@@ -118,10 +118,23 @@ std::string OptionsToSql(const std::vector<OptionItem>& options) {
   return text + ")";
 }
 
+std::string ExpectationsToSql(const std::vector<Expectation>& expectations) {
+  static constexpr std::string_view kActions[] = {"WARN", "DROP ROW", "FAIL"};
+  std::string text = " (";
+  for (size_t i = 0; i < expectations.size(); ++i) {
+    const Expectation& expectation = expectations[i];
+    text += (i > 0 ? ", CONSTRAINT " : "CONSTRAINT ") + QuoteIdentifier(expectation.name) +
+            " EXPECT (" + ToSql(*expectation.condition) + ") ON VIOLATION " +
+            std::string(kActions[static_cast<int>(expectation.action)]);
+  }
+  return text + ")";
+}
+
 std::string CreateTableToSql(const CreateTableStatement& create) {
   std::string text = std::string("CREATE ") + (create.or_replace ? "OR REPLACE " : "") +
                      (create.temporary ? "TEMPORARY " : "") + "TABLE " +
                      (create.if_not_exists ? "IF NOT EXISTS " : "") + ToSql(create.name);
+  if (!create.expectations.empty()) text += ExpectationsToSql(create.expectations);
   if (create.query) return text + " AS " + ToSql(*create.query);
   text += " (";
   for (size_t i = 0; i < create.columns.size(); ++i) {

@@ -1,5 +1,8 @@
 // Statements other than queries: CREATE, INSERT, DROP, EXPLAIN, SET, SHOW, DESCRIBE, COPY.
 
+#include <fmt/format.h>
+
+#include "sql/parse_error.h"
 #include "sql/parser_impl.h"
 
 namespace sluice::sql {
@@ -98,10 +101,62 @@ StatementPtr Parser::ParseCreateTable(bool or_replace, bool temporary) {
   }
   ExpectSymbol("(");
   do {
-    statement->columns.push_back(ParseColumnDefinition());
+    if (IsWord("constraint")) {
+      statement->expectations.push_back(ParseExpectation());
+    } else {
+      statement->columns.push_back(ParseColumnDefinition());
+    }
   } while (AcceptSymbol(","));
   ExpectSymbol(")");
+  if (statement->expectations.empty()) return statement;
+  // The columns of a table with expectations come from its query.
+  if (!statement->columns.empty()) {
+    throw ParseError(statement->columns[0].location,
+                     "column definitions cannot be combined with expectations; a table with "
+                     "expectations takes its columns from AS query");
+  }
+  ExpectWord("as");
+  statement->query = ParseQuery();
+  CheckExpectationNames(statement->expectations);
   return statement;
+}
+
+Expectation Parser::ParseExpectation() {
+  Expectation expectation;
+  expectation.location = Peek().location;
+  ExpectWord("constraint");
+  expectation.name = ParseIdentifier();
+  ExpectWord("expect");
+  ExpectSymbol("(");
+  expectation.condition = ParseExpr();
+  ExpectSymbol(")");
+  if (!AcceptWord("on")) return expectation;
+  ExpectWord("violation");
+  if (AcceptWord("warn")) {
+    expectation.action = ViolationAction::kWarn;
+  } else if (AcceptWord("drop")) {
+    ExpectWord("row");
+    expectation.action = ViolationAction::kDropRow;
+  } else if (AcceptWord("fail")) {
+    AcceptWord("update");  // Databricks writes FAIL UPDATE
+    expectation.action = ViolationAction::kFail;
+  } else {
+    FailExpected("WARN, DROP ROW or FAIL");
+  }
+  return expectation;
+}
+
+void Parser::CheckExpectationNames(const std::vector<Expectation>& expectations) {
+  for (size_t i = 1; i < expectations.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (expectations[j].name != expectations[i].name) continue;
+      throw ParseError(expectations[i].location,
+                       fmt::format("expectation \"{}\" is defined twice (first at line {}, "
+                                   "column {})",
+                                   expectations[i].name, expectations[j].location.line,
+                                   expectations[j].location.column));
+    }
+  }
 }
 
 ColumnDefinition Parser::ParseColumnDefinition() {

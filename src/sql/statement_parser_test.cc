@@ -36,6 +36,64 @@ TEST(StatementParserTest, ParsesCreateTable) {
   EXPECT_EQ(create.columns[1].location, (SourceLocation{1, 37}));
 }
 
+TEST(StatementParserTest, ParsesExpectationsOfCreateTableAs) {
+  auto statement = ParseStatement(
+      "CREATE OR REPLACE TEMP TABLE t (\n"
+      "  CONSTRAINT known_origin EXPECT (origin IS NOT NULL) ON VIOLATION DROP ROW,\n"
+      "  CONSTRAINT positive_n EXPECT (n > 0),\n"
+      "  CONSTRAINT sane_delay EXPECT (avg_delay < 600) ON VIOLATION FAIL\n"
+      ") AS SELECT * FROM flights");
+  const auto& create = statement->As<CreateTableStatement>();
+  ASSERT_EQ(create.expectations.size(), 3u);
+  EXPECT_TRUE(create.columns.empty());
+  ASSERT_NE(create.query, nullptr);
+  EXPECT_EQ(create.expectations[0].name, "known_origin");
+  EXPECT_EQ(create.expectations[0].action, ViolationAction::kDropRow);
+  EXPECT_EQ(create.expectations[0].location, (SourceLocation{2, 3}));
+  EXPECT_EQ(create.expectations[1].action, ViolationAction::kWarn);
+  EXPECT_EQ(create.expectations[2].action, ViolationAction::kFail);
+  EXPECT_EQ(ToSql(*create.expectations[2].condition), "(avg_delay < 600)");
+}
+
+TEST(StatementParserTest, PrintsExpectationsBack) {
+  EXPECT_EQ(Canonical("create table t (constraint a expect (x is not null) on violation drop row, "
+                      "constraint \"B c\" expect (y > 0 and z) on violation warn, "
+                      "constraint \"check\" expect (true) on violation fail update) as select 1"),
+            "CREATE TABLE t (CONSTRAINT a EXPECT ((x IS NOT NULL)) ON VIOLATION DROP ROW, "
+            "CONSTRAINT \"B c\" EXPECT (((y > 0) AND z)) ON VIOLATION WARN, "
+            "CONSTRAINT \"check\" EXPECT (TRUE) ON VIOLATION FAIL) AS SELECT 1");
+  EXPECT_EQ(Canonical("CREATE TABLE t (CONSTRAINT p EXPECT (n > 0)) AS SELECT 1 AS n"),
+            "CREATE TABLE t (CONSTRAINT p EXPECT ((n > 0)) ON VIOLATION WARN) AS SELECT 1 AS n");
+}
+
+TEST(StatementParserTest, RejectsMalformedExpectations) {
+  EXPECT_STREQ(ErrorOf("CREATE TABLE t (a INT, CONSTRAINT p EXPECT (a > 0)) AS SELECT 1").what(),
+               "syntax error at line 1, column 17: column definitions cannot be combined with "
+               "expectations; a table with expectations takes its columns from AS query");
+  EXPECT_STREQ(ErrorOf("CREATE TABLE t (a INT) AS SELECT 1").what(),
+               "syntax error at line 1, column 24: expected end of statement, found 'AS'");
+  EXPECT_STREQ(ErrorOf("CREATE TABLE t (CONSTRAINT p EXPECT (a > 0))").what(),
+               "syntax error at line 1, column 45: expected AS, found end of input");
+  EXPECT_STREQ(ErrorOf("CREATE TABLE t (CONSTRAINT p EXPECT (n > 0),\n"
+                       "  CONSTRAINT p EXPECT (n < 9)) AS SELECT 1 AS n")
+                   .what(),
+               "syntax error at line 2, column 3: expectation \"p\" is defined twice (first at "
+               "line 1, column 17)");
+  EXPECT_STREQ(ErrorOf("CREATE TABLE t (CONSTRAINT p EXPECT (n > 0) ON VIOLATION IGNORE) AS "
+                       "SELECT 1")
+                   .what(),
+               "syntax error at line 1, column 58: expected WARN, DROP ROW or FAIL, found "
+               "'IGNORE'");
+  EXPECT_STREQ(ErrorOf("CREATE TABLE t (CONSTRAINT p CHECK (n > 0)) AS SELECT 1").what(),
+               "syntax error at line 1, column 30: expected EXPECT, found 'CHECK'");
+  EXPECT_STREQ(ErrorOf("CREATE TABLE t (CONSTRAINT p EXPECT n > 0) AS SELECT 1").what(),
+               "syntax error at line 1, column 37: expected '(', found 'n'");
+  EXPECT_STREQ(ErrorOf("CREATE TABLE t (CONSTRAINT p EXPECT (n > 0) ON VIOLATION DROP) AS "
+                       "SELECT 1")
+                   .what(),
+               "syntax error at line 1, column 62: expected ROW, found ')'");
+}
+
 TEST(StatementParserTest, ParsesCreateViewInsertDrop) {
   EXPECT_EQ(Canonical("CREATE VIEW v (a, b) AS SELECT 1, 2"),
             "CREATE VIEW v (a, b) AS SELECT 1, 2");

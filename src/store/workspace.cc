@@ -2,9 +2,9 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "base/error.h"
+#include "base/text_file.h"
 #include "catalog/meta_db.h"
 #include "store/result_store.h"
 
@@ -26,6 +26,18 @@ constexpr char kDefaultConfig[] =
 # catalog: .sluice/catalog.db
 # serve:
 #   listen: 127.0.0.1:7070
+#
+# Schedules for `sluice up`: per notebook a cron expression (UTC) and/or the results and
+# sources whose new versions trigger a run; failed runs are retried with a doubling backoff.
+# schedules:
+#   max_concurrent_runs: 1
+#   missed_runs: run_once          # after downtime: skip | run_once | run_all
+#   notebooks:
+#     - notebook: notebooks/example.sql
+#       cron: "0 6 * * *"
+#       on_update: [cities]
+#       retries: 2
+#       retry_backoff: 30s
 )yaml";
 
 std::string_view Trim(std::string_view text) {
@@ -90,13 +102,10 @@ std::string CatalogLocation(const std::string& workspace) {
   std::string config_path = workspace + "/sluice.yaml";
   std::string default_location = workspace + "/.sluice/catalog.db";
   if (!fs::exists(config_path)) return default_location;
-  std::ifstream config(config_path, std::ios::binary);
-  std::stringstream text;
-  text << config.rdbuf();
-  if (!config) Throw<IoError>("cannot read '{}'", config_path);
+  std::string text = ReadTextFile(config_path);
   std::optional<std::string> location;
   try {
-    location = TopLevelYamlValue(text.str(), "catalog");
+    location = TopLevelYamlValue(text, "catalog");
   } catch (const DataError& error) {
     Throw<DataError>("{}: {}", config_path, error.what());
   }

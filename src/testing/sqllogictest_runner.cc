@@ -2,7 +2,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <regex>
@@ -12,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/text_file.h"
 #include "session/database.h"
 #include "testing/sqllogictest_parser.h"
 #include "testing/sqllogictest_result.h"
@@ -273,11 +273,7 @@ class FileRun {
 }  // namespace
 
 FileSummary SqlLogicTestRunner::RunFile(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) Throw<IoError>("cannot open '{}'", path);
-  std::stringstream text;
-  text << file.rdbuf();
-  FileSummary summary = RunText(path, text.str());
+  FileSummary summary = RunText(path, ReadTextFile(path));
   out_ << SummaryLine(path, summary) << '\n';
   return summary;
 }

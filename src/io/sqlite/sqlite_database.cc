@@ -1,5 +1,7 @@
 #include "io/sqlite/sqlite_database.h"
 
+#include <filesystem>
+
 #include "base/error.h"
 
 namespace sluice::io::sqlite {
@@ -7,6 +9,11 @@ namespace sluice::io::sqlite {
 std::unique_ptr<SqliteDatabase> SqliteDatabase::Open(const std::string& path, bool writable) {
   sqlite3* database = nullptr;
   int flags = writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+  if (writable) {
+    // A sink into `out/x.db` makes the folder `out/` when it is missing.
+    std::error_code ignored;
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ignored);
+  }
   int status = sqlite3_open_v2(path.c_str(), &database, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (status != SQLITE_OK) {
     std::string message = database == nullptr ? sqlite3_errstr(status) : sqlite3_errmsg(database);

@@ -1,0 +1,272 @@
+#include "cli/up_command.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "notebook/run_plan.h"
+#include "notebook/runner.h"
+#include "notebook/schedule_config.h"
+#include "notebook/scheduler.h"
+#include "notebook/scheduler_state.h"
+#include "session/database.h"
+#include "store/file_lock.h"
+#include "store/result_store.h"
+#include "store/workspace.h"
+
+namespace sluice::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using notebook::NotebookSchedule;
+using notebook::ScheduleConfig;
+
+constexpr char kDescription[] =
+    "Run the notebooks that sluice.yaml schedules, in the foreground: at their cron times, when "
+    "a result or source they watch gets a new version, again after a failure, and for cron "
+    "times missed while `sluice up` was not running. Prints a line per trigger and per finished "
+    "run. Ctrl-C (or SIGTERM) stops: running cells finish, cells not started are cancelled; a "
+    "second one exits at once";
+
+constexpr char kFooter[] = R"(
+The schedules live in the workspace's sluice.yaml:
+
+  schedules:
+    max_concurrent_runs: 2        # runs at once, across notebooks; default 1
+    missed_runs: run_once         # cron times missed while down: skip | run_once (default)
+                                  #   | run_all (at most 10 per notebook)
+    notebooks:
+      - notebook: notebooks/flights.sql     # relative to the workspace folder
+        cron: "*/15 * * * *"                # optional; UTC; 5 fields or @hourly, @daily, ...
+        on_update: [flights, airports]      # optional; results or sources to watch
+        retries: 2                          # retries of a failed run; default 0
+        retry_backoff: 30s                  # first retry's delay, doubled each retry; default 10s
+
+Each entry needs cron, on_update or both. A notebook runs once at a time; a trigger while it
+runs queues one more run. on_update watches the latest version of a stored result, or the
+fingerprint of a scanned source (`sluice catalog scan`). What the scheduler has seen is kept in
+.sluice/state/scheduler.json; runs are recorded in the catalog (`sluice runs`).)";
+
+// Set by the first SIGINT or SIGTERM: nothing new is triggered and cells not started yet are
+// cancelled.
+std::atomic<bool> stop_requested{false};
+std::atomic<int> signals_received{0};
+
+void OnSignal(int) {
+  if (signals_received.fetch_add(1) > 0) std::_Exit(130);
+  stop_requested = true;
+  constexpr char kMessage[] =
+      "\nstopping: running cells finish, the others are cancelled (again to exit at once)\n";
+  if (::write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1) < 0) return;
+}
+
+// Handles SIGINT and SIGTERM with OnSignal while it lives.
+class SignalHandlers {
+ public:
+  SignalHandlers() {
+    stop_requested = false;
+    signals_received = 0;
+    struct sigaction action {};
+    action.sa_handler = OnSignal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &old_interrupt_);
+    sigaction(SIGTERM, &action, &old_terminate_);
+  }
+  ~SignalHandlers() {
+    sigaction(SIGINT, &old_interrupt_, nullptr);
+    sigaction(SIGTERM, &old_terminate_, nullptr);
+  }
+  SignalHandlers(const SignalHandlers&) = delete;
+  SignalHandlers& operator=(const SignalHandlers&) = delete;
+
+ private:
+  struct sigaction old_interrupt_ {};
+  struct sigaction old_terminate_ {};
+};
+
+// Prints whole lines to stdout from any thread, each after the UTC time.
+class Console {
+ public:
+  void Print(std::string_view line) {
+    std::lock_guard lock(mutex_);
+    // Not std::time(): its coarse clock can lag the scheduler's by a tick, printing 11:59:59
+    // for a run triggered at 12:00.
+    std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::cout << fmt::format("{:%Y-%m-%d %H:%M:%S} {}", fmt::gmtime(now), line) << std::endl;
+  }
+
+ private:
+  std::mutex mutex_;
+};
+
+std::string FindUpWorkspace(const std::string& given) {
+  if (given.empty()) {
+    auto found = store::FindWorkspace(fs::current_path().string());
+    if (!found) {
+      Throw<UserError>(
+          "no workspace in this folder or above: run `sluice init`, or pass "
+          "--workspace DIR");
+    }
+    return *found;
+  }
+  fs::path folder = fs::absolute(given).lexically_normal();
+  if (!fs::exists(folder / "sluice.yaml") && !fs::is_directory(folder / ".sluice")) {
+    Throw<UserError>("{} is not a workspace (no sluice.yaml or .sluice/): run `sluice init {}`",
+                     given, given);
+  }
+  return folder.string();
+}
+
+void CheckNotebooks(const ScheduleConfig& config, const std::string& workspace) {
+  std::string config_path = (fs::path(workspace) / "sluice.yaml").string();
+  if (config.notebooks.empty()) {
+    Throw<UserError>(
+        "{} schedules no notebook: add a `schedules:` section (see `sluice up "
+        "--help`)",
+        config_path);
+  }
+  for (const NotebookSchedule& schedule : config.notebooks) {
+    if (!fs::is_regular_file(fs::path(workspace) / schedule.notebook)) {
+      Throw<UserError>("{}:{}: notebook {} does not exist", config_path, schedule.line,
+                       schedule.notebook);
+    }
+  }
+}
+
+std::string Describe(const NotebookSchedule& schedule) {
+  std::string text = schedule.notebook + ":";
+  if (schedule.cron) {
+    auto next = schedule.cron->Next(std::chrono::system_clock::now());
+    text += fmt::format(" cron '{}' (next {:%Y-%m-%d %H:%M} UTC)", schedule.cron->text(),
+                        fmt::gmtime(std::chrono::system_clock::to_time_t(next)));
+  }
+  if (!schedule.on_update.empty()) {
+    text += fmt::format(" on_update {}", fmt::join(schedule.on_update, ", "));
+  }
+  if (schedule.retries > 0) {
+    text += fmt::format("; retries {} (first after {:g}s)", schedule.retries,
+                        schedule.retry_backoff.count() / 1000.0);
+  }
+  return text;
+}
+
+std::string FirstError(const notebook::RunReport& report) {
+  for (const notebook::CellReport& cell : report.cells) {
+    if (cell.status == notebook::CellStatus::kFailed) return ": " + cell.error;
+  }
+  return "";
+}
+
+bool RunScheduled(session::Database& database, const std::string& workspace,
+                  const std::string& notebook, const std::string& trigger, Console& console) {
+  notebook::RunOptions options;
+  options.trigger = trigger;
+  options.cancel = &stop_requested;
+  auto started = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - started;
+    return fmt::format("{:.2f}s", seconds.count());
+  };
+  try {
+    notebook::RunReport report =
+        notebook::RunNotebook(database, (fs::path(workspace) / notebook).string(), options);
+    console.Print(fmt::format("finished {} ({}): {} in {} (run {}){}", notebook, trigger,
+                              report.status, elapsed(), report.run_id, FirstError(report)));
+    return report.status == "succeeded";
+  } catch (const std::exception& error) {
+    console.Print(fmt::format("finished {} ({}): failed in {}: {}", notebook, trigger, elapsed(),
+                              error.what()));
+    return false;
+  }
+}
+
+// Returns the workspace's scheduler lock; throws UserError when another `sluice up` holds it.
+std::unique_ptr<store::FileLock> LockSchedules(const std::string& workspace,
+                                               const std::string& state_path) {
+  std::error_code error;
+  fs::create_directories(fs::path(state_path).parent_path(), error);
+  if (error) Throw<IoError>("cannot create the folder of '{}': {}", state_path, error.message());
+  auto lock = store::FileLock::TryAcquire(state_path + ".lock");
+  if (!lock) Throw<UserError>("another `sluice up` already runs the schedules of {}", workspace);
+  return lock;
+}
+
+void PrintSchedules(Console& console, const std::string& workspace, const ScheduleConfig& config) {
+  console.Print(fmt::format(
+      "sluice up in {}: {} notebook(s), at most {} run(s) at once, missed runs: {}; Ctrl-C stops",
+      workspace, config.notebooks.size(), config.max_concurrent_runs,
+      notebook::MissedRunPolicyName(config.missed_runs)));
+  for (const NotebookSchedule& schedule : config.notebooks) console.Print(Describe(schedule));
+}
+
+void Up(const std::string& given_workspace, std::chrono::milliseconds poll) {
+  std::string workspace = FindUpWorkspace(given_workspace);
+  ScheduleConfig config = notebook::ReadScheduleConfig(workspace);
+  CheckNotebooks(config, workspace);
+  std::string state_path = notebook::SchedulerStatePath(workspace);
+  auto lock = LockSchedules(workspace, state_path);
+  auto database = session::Database::Open(workspace);
+  // Paths in a notebook's SQL are relative to its workspace, wherever `sluice` is started.
+  fs::current_path(workspace);
+  Console console;
+  PrintSchedules(console, workspace, config);
+
+  notebook::SchedulerOptions options;
+  options.config = std::move(config);
+  options.state_path = state_path;
+  options.poll_period = poll;
+  options.run = [&](const std::string& notebook, const std::string& trigger) {
+    return RunScheduled(*database, workspace, notebook, trigger, console);
+  };
+  // A stored result's latest version, or the fingerprint of a source's files.
+  notebook::VersionProbe probe(*database);
+  options.version_probe = [&](const std::string& name) { return probe.TableToken(name); };
+  options.on_event = [&](std::string line) { console.Print(line); };
+  SignalHandlers handlers;
+  notebook::Scheduler scheduler(std::move(options));
+  scheduler.Run(stop_requested);
+  console.Print("stopped");
+}
+
+// Checks a --poll value: a duration of at least 1ms.
+std::string CheckPoll(const std::string& text) {
+  try {
+    if (notebook::ParseDuration(text).count() > 0) return "";
+    return "--poll must be at least 1ms";
+  } catch (const UserError& error) {
+    return error.what();
+  }
+}
+
+}  // namespace
+
+void AddUpCommand(CLI::App& app) {
+  auto workspace = std::make_shared<std::string>();
+  auto poll = std::make_shared<std::string>("1s");
+  CLI::App* command = app.add_subcommand("up", kDescription);
+  command->footer(kFooter);
+  command->add_option("--workspace", *workspace,
+                      "Workspace folder (default: the nearest folder upward with .sluice/ or "
+                      "sluice.yaml)");
+  command
+      ->add_option("--poll", *poll,
+                   "How often to check the versions that on_update watches (ms, s, m or h)")
+      ->check(CheckPoll, "DURATION")
+      ->capture_default_str();
+  command->callback([workspace, poll] { Up(*workspace, notebook::ParseDuration(*poll)); });
+}
+
+}  // namespace sluice::cli
