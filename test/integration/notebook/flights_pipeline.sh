@@ -71,6 +71,21 @@ for edge in "◄ delays_by_origin (result" "◄ us_airports (result" "◄ flight
   grep -qF "$edge" lineage.out || fail "lineage lacks '$edge': $(cat lineage.out)"
 done
 
+echo "-- a result of one notebook is a source of another; lineage spans both"
+cat > notebooks/report.sql <<'SQL'
+-- %% name=top_states
+CREATE TABLE top_states AS
+SELECT state, flights, avg_delay FROM delays_by_state ORDER BY flights DESC LIMIT 5;
+SQL
+"$sluice" run notebooks/report.sql >/dev/null
+"$sluice" catalog lineage top_states --upstream --columns > lineage.out
+for edge in "◄ delays_by_state (result" "◄ delays_by_origin (result" "◄ airports (" \
+    "avg_delay ◄ delays_by_state.avg_delay" "avg_delay ◄ flights.delay"; do
+  grep -qF "$edge" lineage.out || fail "lineage lacks '$edge': $(cat lineage.out)"
+done
+"$sluice" catalog lineage airports --downstream > lineage.out
+grep -qF "top_states (result" lineage.out || fail "downstream of airports: $(cat lineage.out)"
+
 echo "-- sluice up runs the notebook when a source it depends on changes"
 cat >> sluice.yaml <<'YAML'
 schedules:
