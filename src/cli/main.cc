@@ -10,8 +10,10 @@
 #include "cli/describe_command.h"
 #include "cli/init_command.h"
 #include "cli/run_command.h"
+#include "cli/serve_command.h"
 #include "cli/sql_command.h"
 #include "cli/sqllogictest_command.h"
+#include "cli/token_command.h"
 #include "cli/up_command.h"
 #include "cli/version.h"
 
@@ -41,8 +43,10 @@ int main(int argc, char** argv) {
   sluice::cli::AddInitCommand(app);
   sluice::cli::AddRunCommand(app);
   sluice::cli::AddScanCommand(app);
+  sluice::cli::AddServeCommand(app);
   sluice::cli::AddSqlCommand(app);
   sluice::cli::AddSqlLogicTestCommand(app);
+  sluice::cli::AddTokenCommand(app);
   sluice::cli::AddUpCommand(app);
   app.parse_complete_callback([&] {
     sluice::InitLogging(log_level);

@@ -17,6 +17,8 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "cli/foreground.h"
+#include "cli/serve_command.h"
 #include "notebook/run_plan.h"
 #include "notebook/runner.h"
 #include "notebook/schedule_config.h"
@@ -35,10 +37,11 @@ using notebook::NotebookSchedule;
 using notebook::ScheduleConfig;
 
 constexpr char kDescription[] =
-    "Run the notebooks that sluice.yaml schedules, in the foreground: at their cron times, when "
-    "a result or source they watch gets a new version, again after a failure, and for cron "
-    "times missed while `sluice up` was not running. Prints a line per trigger and per finished "
-    "run. Ctrl-C (or SIGTERM) stops: running cells finish, cells not started are cancelled; a "
+    "Run the workspace in the foreground: serve every result over HTTP (as `sluice serve`) and "
+    "run the notebooks that sluice.yaml schedules: at their cron times, when a result or source "
+    "they watch gets a new version, again after a failure, and for cron times missed while "
+    "`sluice up` was not running. Prints a line per trigger and per finished run. Ctrl-C (or "
+    "SIGTERM) stops: running cells and requests finish, cells not started are cancelled; a "
     "second one exits at once";
 
 constexpr char kFooter[] = R"(
@@ -57,60 +60,8 @@ The schedules live in the workspace's sluice.yaml:
 
 Each entry needs cron, on_update or both. A notebook runs once at a time; a trigger while it
 runs queues one more run. on_update watches the latest version of a stored result, or the
-fingerprint of a scanned source (`sluice catalog scan`). What the scheduler has seen is kept in
+sizes and modification times of a source's files. What the scheduler has seen is kept in
 .sluice/state/scheduler.json; runs are recorded in the catalog (`sluice runs`).)";
-
-// Set by the first SIGINT or SIGTERM: nothing new is triggered and cells not started yet are
-// cancelled.
-std::atomic<bool> stop_requested{false};
-std::atomic<int> signals_received{0};
-
-void OnSignal(int) {
-  if (signals_received.fetch_add(1) > 0) std::_Exit(130);
-  stop_requested = true;
-  constexpr char kMessage[] =
-      "\nstopping: running cells finish, the others are cancelled (again to exit at once)\n";
-  if (::write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1) < 0) return;
-}
-
-// Handles SIGINT and SIGTERM with OnSignal while it lives.
-class SignalHandlers {
- public:
-  SignalHandlers() {
-    stop_requested = false;
-    signals_received = 0;
-    struct sigaction action {};
-    action.sa_handler = OnSignal;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &old_interrupt_);
-    sigaction(SIGTERM, &action, &old_terminate_);
-  }
-  ~SignalHandlers() {
-    sigaction(SIGINT, &old_interrupt_, nullptr);
-    sigaction(SIGTERM, &old_terminate_, nullptr);
-  }
-  SignalHandlers(const SignalHandlers&) = delete;
-  SignalHandlers& operator=(const SignalHandlers&) = delete;
-
- private:
-  struct sigaction old_interrupt_ {};
-  struct sigaction old_terminate_ {};
-};
-
-// Prints whole lines to stdout from any thread, each after the UTC time.
-class Console {
- public:
-  void Print(std::string_view line) {
-    std::lock_guard lock(mutex_);
-    // Not std::time(): its coarse clock can lag the scheduler's by a tick, printing 11:59:59
-    // for a run triggered at 12:00.
-    std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::cout << fmt::format("{:%Y-%m-%d %H:%M:%S} {}", fmt::gmtime(now), line) << std::endl;
-  }
-
- private:
-  std::mutex mutex_;
-};
 
 std::string FindUpWorkspace(const std::string& given) {
   if (given.empty()) {
@@ -130,9 +81,9 @@ std::string FindUpWorkspace(const std::string& given) {
   return folder.string();
 }
 
-void CheckNotebooks(const ScheduleConfig& config, const std::string& workspace) {
+void CheckNotebooks(const ScheduleConfig& config, const std::string& workspace, bool serving) {
   std::string config_path = (fs::path(workspace) / "sluice.yaml").string();
-  if (config.notebooks.empty()) {
+  if (config.notebooks.empty() && !serving) {
     Throw<UserError>(
         "{} schedules no notebook: add a `schedules:` section (see `sluice up "
         "--help`)",
@@ -212,10 +163,17 @@ void PrintSchedules(Console& console, const std::string& workspace, const Schedu
   for (const NotebookSchedule& schedule : config.notebooks) console.Print(Describe(schedule));
 }
 
-void Up(const std::string& given_workspace, std::chrono::milliseconds poll) {
-  std::string workspace = FindUpWorkspace(given_workspace);
+struct UpOptions {
+  std::string workspace;
+  std::string poll = "1s";
+  std::string listen;
+  bool no_serve = false;
+};
+
+void Up(const UpOptions& up) {
+  std::string workspace = FindUpWorkspace(up.workspace);
   ScheduleConfig config = notebook::ReadScheduleConfig(workspace);
-  CheckNotebooks(config, workspace);
+  CheckNotebooks(config, workspace, !up.no_serve);
   std::string state_path = notebook::SchedulerStatePath(workspace);
   auto lock = LockSchedules(workspace, state_path);
   auto database = session::Database::Open(workspace);
@@ -223,11 +181,16 @@ void Up(const std::string& given_workspace, std::chrono::milliseconds poll) {
   fs::current_path(workspace);
   Console console;
   PrintSchedules(console, workspace, config);
+  StopSignals signals(
+      "\nstopping: running cells and requests finish, cells not started are cancelled (again to "
+      "exit at once)\n");
+  std::unique_ptr<Serving> serving;
+  if (!up.no_serve) serving = Serving::Start(*database, workspace, up.listen, true, console);
 
   notebook::SchedulerOptions options;
   options.config = std::move(config);
   options.state_path = state_path;
-  options.poll_period = poll;
+  options.poll_period = notebook::ParseDuration(up.poll);
   options.run = [&](const std::string& notebook, const std::string& trigger) {
     return RunScheduled(*database, workspace, notebook, trigger, console);
   };
@@ -235,9 +198,9 @@ void Up(const std::string& given_workspace, std::chrono::milliseconds poll) {
   notebook::VersionProbe probe(*database);
   options.version_probe = [&](const std::string& name) { return probe.TableToken(name); };
   options.on_event = [&](std::string line) { console.Print(line); };
-  SignalHandlers handlers;
   notebook::Scheduler scheduler(std::move(options));
   scheduler.Run(stop_requested);
+  if (serving) serving->Stop();
   console.Print("stopped");
 }
 
@@ -254,19 +217,22 @@ std::string CheckPoll(const std::string& text) {
 }  // namespace
 
 void AddUpCommand(CLI::App& app) {
-  auto workspace = std::make_shared<std::string>();
-  auto poll = std::make_shared<std::string>("1s");
+  auto options = std::make_shared<UpOptions>();
   CLI::App* command = app.add_subcommand("up", kDescription);
   command->footer(kFooter);
-  command->add_option("--workspace", *workspace,
+  command->add_option("--workspace", options->workspace,
                       "Workspace folder (default: the nearest folder upward with .sluice/ or "
                       "sluice.yaml)");
   command
-      ->add_option("--poll", *poll,
+      ->add_option("--poll", options->poll,
                    "How often to check the versions that on_update watches (ms, s, m or h)")
       ->check(CheckPoll, "DURATION")
       ->capture_default_str();
-  command->callback([workspace, poll] { Up(*workspace, notebook::ParseDuration(*poll)); });
+  command->add_option("--listen", options->listen,
+                      "Address the results are served on (default: serve.listen of sluice.yaml, "
+                      "else 127.0.0.1:7070; see `sluice serve --help`)");
+  command->add_flag("--no-serve", options->no_serve, "Run the schedules only; serve nothing");
+  command->callback([options] { Up(*options); });
 }
 
 }  // namespace sluice::cli

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/strings.h"
 
 namespace sluice::notebook {
 namespace {
@@ -55,16 +56,6 @@ struct FieldError {
                      fmt::format(format, std::forward<Args>(args)...));
   }
 };
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 std::vector<std::string_view> Split(std::string_view text, char separator) {
   std::vector<std::string_view> parts;
@@ -176,7 +167,7 @@ std::optional<std::string_view> ExpandMacro(std::string_view text) {
 
 CronExpression CronExpression::Parse(std::string_view text) {
   CronExpression cron;
-  cron.text_ = std::string(Trim(text));
+  cron.text_ = std::string(TrimSpace(text));
   std::string_view fields_text = cron.text_;
   if (!fields_text.empty() && fields_text.front() == '@') {
     std::optional<std::string_view> expanded = ExpandMacro(fields_text);

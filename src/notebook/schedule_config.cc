@@ -7,7 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "base/error.h"
-#include "base/text_file.h"
+#include "base/yaml_section.h"
 
 namespace sluice::notebook {
 namespace {
@@ -187,26 +187,16 @@ std::chrono::milliseconds ParseDuration(std::string_view text) {
 }
 
 ScheduleConfig ParseScheduleConfig(std::string_view yaml_text, const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml_text));
-  } catch (const YAML::Exception& error) {
-    Throw<UserError>("{}:{}:{}: {}", path, error.mark.line + 1, error.mark.column + 1, error.msg);
-  }
-  if (root.IsNull()) return {};
-  if (!root.IsMap()) Throw<UserError>("{}: expected a mapping of settings (key: value)", path);
-  // Looked up through a const node: yaml-cpp's non-const operator[] may add the key.
-  const YAML::Node& settings = root;
-  const YAML::Node schedules = settings["schedules"];
-  if (!schedules || schedules.IsNull()) return {};
-  return ScheduleReader(path).Read(schedules);
+  YAML::Node section = YamlSection(yaml_text, path, "schedules");
+  if (section.IsNull()) return {};
+  return ScheduleReader(path).Read(section);
 }
 
 ScheduleConfig ReadScheduleConfig(const std::string& workspace) {
-  std::string path = (fs::path(workspace) / "sluice.yaml").string();
-  std::error_code error;
-  if (!fs::exists(path, error)) return {};
-  return ParseScheduleConfig(ReadTextFile(path), path);
+  std::string path;
+  YAML::Node section = WorkspaceYamlSection(workspace, "schedules", path);
+  if (section.IsNull()) return {};
+  return ScheduleReader(path).Read(section);
 }
 
 }  // namespace sluice::notebook

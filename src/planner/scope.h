@@ -43,7 +43,7 @@ class Scope {
 };
 
 /// Returns the candidate closest to `name` by edit distance, if it is close enough to be a
-/// likely misspelling.
+/// likely misspelling (sql::ClosestName, kept here for the planner's callers).
 std::optional<std::string> ClosestName(const std::string& name,
                                        const std::vector<std::string>& candidates);
 

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "base/error.h"
+#include "base/strings.h"
 #include "base/text_file.h"
 #include "catalog/meta_db.h"
 #include "store/result_store.h"
@@ -40,13 +41,6 @@ constexpr char kDefaultConfig[] =
 #       retry_backoff: 30s
 )yaml";
 
-std::string_view Trim(std::string_view text) {
-  size_t start = text.find_first_not_of(" \t\r");
-  if (start == std::string_view::npos) return {};
-  size_t end = text.find_last_not_of(" \t\r");
-  return text.substr(start, end - start + 1);
-}
-
 // Returns the quoted scalar at the start of `text` without its quotes, or nothing when it is
 // not closed.
 std::optional<std::string> Unquote(std::string_view text) {
@@ -78,7 +72,7 @@ std::optional<std::string> TopLevelYamlValue(std::string_view yaml, std::string_
     std::string_view line = yaml.substr(start, end - start);
     start = end + 1;
     if (!line.starts_with(key) || line.substr(key.size(), 1) != ":") continue;
-    std::string_view value = Trim(line.substr(key.size() + 1));
+    std::string_view value = TrimSpace(line.substr(key.size() + 1));
     if (value.empty()) return std::nullopt;
     if (value[0] == '"' || value[0] == '\'') {
       std::optional<std::string> unquoted = Unquote(value);
@@ -88,7 +82,7 @@ std::optional<std::string> TopLevelYamlValue(std::string_view yaml, std::string_
     for (size_t hash = value.find('#'); hash != std::string_view::npos;
          hash = value.find('#', hash + 1)) {
       if (hash == 0 || value[hash - 1] == ' ' || value[hash - 1] == '\t') {
-        value = Trim(value.substr(0, hash));
+        value = TrimSpace(value.substr(0, hash));
         break;
       }
     }

@@ -7,6 +7,45 @@
 #include "io/value_text.h"
 
 namespace sluice::io {
+namespace {
+
+bool NeedsQuotes(std::string_view text, const CsvWriteOptions& options) {
+  if (text.empty() || text.front() == ' ' || text.back() == ' ') return true;
+  for (char c : text) {
+    if (c == options.delimiter || c == options.quote || c == '\n' || c == '\r') return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void AppendCsvField(std::string_view text, const CsvWriteOptions& options, std::string* out) {
+  if (!NeedsQuotes(text, options)) {
+    *out += text;
+    return;
+  }
+  *out += options.quote;
+  for (char c : text) {
+    if (c == options.quote) *out += options.quote;
+    *out += c;
+  }
+  *out += options.quote;
+}
+
+void AppendCsvRow(const core::Batch& batch, size_t physical, const CsvWriteOptions& options,
+                  std::string* out) {
+  for (size_t c = 0; c < batch.num_columns(); ++c) {
+    if (c > 0) *out += options.delimiter;
+    const core::Vector& vector = batch.column(c);
+    if (vector.IsNull(physical)) continue;
+    if (vector.type() == core::TypeId::kVarchar) {
+      AppendCsvField(vector.GetString(physical), options, out);
+    } else {
+      AppendValueText(vector, physical, out);
+    }
+  }
+  *out += '\n';
+}
 
 class CsvWriter::Impl {
  public:
@@ -16,7 +55,7 @@ class CsvWriter::Impl {
     std::string line;
     for (size_t c = 0; c < schema_->num_fields(); ++c) {
       if (c > 0) line += options_.delimiter;
-      AppendField(schema_->field(c).name, &line);
+      AppendCsvField(schema_->field(c).name, options_, &line);
     }
     line += '\n';
     file_->Append(line);
@@ -29,18 +68,7 @@ class CsvWriter::Impl {
     }
     text_.clear();
     for (size_t row = 0; row < batch.num_rows(); ++row) {
-      size_t physical = batch.PhysicalRow(row);
-      for (size_t c = 0; c < batch.num_columns(); ++c) {
-        if (c > 0) text_ += options_.delimiter;
-        const core::Vector& vector = batch.column(c);
-        if (vector.IsNull(physical)) continue;
-        if (vector.type() == core::TypeId::kVarchar) {
-          AppendField(vector.GetString(physical), &text_);
-        } else {
-          AppendValueText(vector, physical, &text_);
-        }
-      }
-      text_ += '\n';
+      AppendCsvRow(batch, batch.PhysicalRow(row), options_, &text_);
     }
     file_->Append(text_);
     rows_ += batch.num_rows();
@@ -52,27 +80,6 @@ class CsvWriter::Impl {
   }
 
  private:
-  bool NeedsQuotes(std::string_view text) const {
-    if (text.empty() || text.front() == ' ' || text.back() == ' ') return true;
-    for (char c : text) {
-      if (c == options_.delimiter || c == options_.quote || c == '\n' || c == '\r') return true;
-    }
-    return false;
-  }
-
-  void AppendField(std::string_view text, std::string* out) const {
-    if (!NeedsQuotes(text)) {
-      *out += text;
-      return;
-    }
-    *out += options_.quote;
-    for (char c : text) {
-      if (c == options_.quote) *out += options_.quote;
-      *out += c;
-    }
-    *out += options_.quote;
-  }
-
   core::SchemaPtr schema_;
   CsvWriteOptions options_;
   std::unique_ptr<FileWriter> file_;

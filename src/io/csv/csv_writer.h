@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/batch.h"
 #include "core/schema.h"
@@ -15,6 +16,15 @@ struct CsvWriteOptions {
   bool header = true;  // a first line of column names
   char quote = '"';
 };
+
+/// Appends `text` as one CSV field: quoted when it holds the delimiter, the quote, a line break,
+/// or leading or trailing spaces (or is empty), with quotes inside doubled.
+void AppendCsvField(std::string_view text, const CsvWriteOptions& options, std::string* out);
+
+/// Appends row `physical` of `batch` as one CSV line ending in `\n`: NULL as an empty unquoted
+/// field, strings by AppendCsvField, other values as io/value_text.h prints them.
+void AppendCsvRow(const core::Batch& batch, size_t physical, const CsvWriteOptions& options,
+                  std::string* out);
 
 /// Writes batches as CSV (RFC 4180): a field is quoted when it holds the delimiter, the quote,
 /// a line break, or leading or trailing spaces, with quotes inside doubled; NULL is an empty

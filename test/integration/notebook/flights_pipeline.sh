@@ -95,7 +95,7 @@ schedules:
 YAML
 "$sluice" run notebooks/flights.sql >/dev/null
 before=$("$sluice" runs --format csv | tail -n +2 | wc -l)
-"$sluice" up --poll 100ms > up.out 2>&1 &
+"$sluice" up --poll 100ms --listen 127.0.0.1:0 > up.out 2>&1 &
 up_pid=$!
 sleep 1
 echo 'ZZY,Other Field,Nowhere,CA,USA,36.5,-120.5' >> data/airports.csv

@@ -1,0 +1,15 @@
+#pragma once
+
+#include <string_view>
+
+namespace sluice {
+
+/// Returns `text` without the ASCII whitespace (space, \t, \r, \n, \f, \v) at either end.
+inline std::string_view TrimSpace(std::string_view text) {
+  constexpr std::string_view kSpace = " \t\r\n\f\v";
+  size_t start = text.find_first_not_of(kSpace);
+  if (start == std::string_view::npos) return {};
+  return text.substr(start, text.find_last_not_of(kSpace) - start + 1);
+}
+
+}  // namespace sluice

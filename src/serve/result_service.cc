@@ -1,0 +1,339 @@
+#include "serve/result_service.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+#include <boost/json.hpp>
+
+#include "base/error.h"
+#include "catalog/catalog_db.h"
+#include "core/datetime.h"
+#include "serve/openapi.h"
+#include "serve/pii_mask.h"
+#include "serve/row_formats.h"
+#include "serve/rows_query.h"
+#include "store/result_store.h"
+
+namespace sluice::serve {
+namespace {
+
+namespace json = boost::json;
+
+const Fields kJson = {{"content-type", "application/json"}};
+
+void SendJson(ResponseWriter& response, int status, const json::value& body) {
+  response.Send(status, kJson, json::serialize(body));
+}
+
+// Splits "/v1/results/delays/schema" into its segments.
+std::vector<std::string> Segments(const std::string& path) {
+  std::vector<std::string> segments;
+  size_t start = 0;
+  while (start < path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    if (end > start) segments.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return segments;
+}
+
+json::object ColumnJson(const core::Field& field, const catalog::DatasetColumn* column) {
+  json::object object{{"name", field.name}, {"type", core::TypeName(field.type)}};
+  if (column == nullptr) return object;
+  const catalog::ColumnProfile& profile = column->profile;
+  object["semantic"] = catalog::SemanticTypeName(column->semantics.type);
+  object["pii"] = column->semantics.pii;
+  json::object statistics{{"rows", profile.rows},
+                          {"null_fraction", profile.null_fraction},
+                          {"distinct", static_cast<int64_t>(std::llround(profile.distinct))}};
+  if (profile.min) statistics["min"] = *profile.min;
+  if (profile.max) statistics["max"] = *profile.max;
+  if (profile.mean) statistics["mean"] = *profile.mean;
+  if (profile.stddev) statistics["stddev"] = *profile.stddev;
+  object["statistics"] = std::move(statistics);
+  return object;
+}
+
+json::array LineageJson(catalog::CatalogDb& catalog, const std::string& name, int64_t version) {
+  json::array edges;
+  for (const catalog::LineageEdge& edge : catalog.Lineage(name)) {
+    if (edge.to_dataset != name || edge.to_version != version) continue;
+    edges.push_back(json::object{{"from_dataset", edge.from_dataset},
+                                 {"from_column", edge.from_column},
+                                 {"from_version", edge.from_version},
+                                 {"to_column", edge.to_column}});
+  }
+  return edges;
+}
+
+// Throws 403 when `rows` filters or orders by a column `pii` marks: masking hides the values,
+// but a filter or an order on them would still reveal them.
+void RefusePiiConditions(const RowsQuery& rows, const core::Schema& schema,
+                         const std::vector<bool>& pii) {
+  auto refuse = [&](const std::string& column) {
+    std::optional<size_t> index = schema.FindField(column);
+    if (!index || *index >= pii.size() || !pii[*index]) return;
+    throw HttpError(403,
+                    fmt::format("column \"{}\" holds personal data: filtering or ordering "
+                                "by it needs the pii scope",
+                                column),
+                    column);
+  };
+  for (const RowFilter& filter : rows.filters) refuse(filter.column);
+  for (const RowOrder& order : rows.order) refuse(order.column);
+}
+
+// Writes the body of a started response: `batches` restricted to `visible`'s columns (the
+// first ones), with the columns `masked` marks masked when it is given.
+void StreamRows(RowEncoder& encoder, const std::vector<core::Batch>& batches,
+                const core::SchemaPtr& visible, const std::vector<bool>* masked,
+                ResponseWriter& response) {
+  response.Write(encoder.Begin());
+  for (const core::Batch& batch : batches) {
+    core::Batch shown = batch.Share(visible);
+    response.Write(masked ? encoder.Encode(MaskColumns(shown, *masked)) : encoder.Encode(shown));
+  }
+  response.Write(encoder.End());
+  response.Finish();
+}
+
+// Adds `access-control-allow-origin` to every response when the request's origin is allowed.
+class CorsWriter final : public ResponseWriter {
+ public:
+  CorsWriter(ResponseWriter& inner, std::string origin)
+      : inner_(inner), origin_(std::move(origin)) {}
+  void Send(int status, const Fields& headers, std::string body) override {
+    inner_.Send(status, WithOrigin(headers), std::move(body));
+  }
+  void Start(int status, const Fields& headers) override {
+    inner_.Start(status, WithOrigin(headers));
+  }
+  void Write(std::string_view data) override { inner_.Write(data); }
+  void Finish() override { inner_.Finish(); }
+  bool started() const override { return inner_.started(); }
+
+ private:
+  Fields WithOrigin(Fields headers) const {
+    if (origin_.empty()) return headers;
+    headers.emplace_back("access-control-allow-origin", origin_);
+    headers.emplace_back("vary", "Origin");
+    return headers;
+  }
+
+  ResponseWriter& inner_;
+  std::string origin_;
+};
+
+}  // namespace
+
+ResultService::ResultService(session::Database& database, const ServeConfig& config,
+                             std::string base_url)
+    : database_(database), config_(config), base_url_(std::move(base_url)), authorizer_(config) {
+  if (database_.store() == nullptr) Throw<UserError>("serving needs a workspace (sluice init)");
+}
+
+std::string ResultService::RouteOf(const std::string& path) {
+  std::vector<std::string> segments = Segments(path);
+  if (segments.size() == 3 && segments[0] == "v1" && segments[1] == "results") {
+    return "/v1/results/{name}";
+  }
+  if (segments.size() == 4 && segments[0] == "v1" && segments[1] == "results") {
+    return "/v1/results/{name}/schema";
+  }
+  for (const char* fixed : {"/v1/results", "/openapi.json", "/metrics", "/healthz", "/readyz"}) {
+    if (path == fixed) return fixed;
+  }
+  return "other";
+}
+
+void ResultService::Handle(const HttpRequest& request, ResponseWriter& response) {
+  Metrics::InFlight in_flight(metrics_);
+  std::string origin = request.Header("origin");
+  bool cors = !origin.empty() && AllowsOrigin(origin);
+  CorsWriter writer(response, cors ? origin : "");
+  if (cors && request.method == "OPTIONS") {
+    return writer.Send(204,
+                       {{"access-control-allow-methods", "GET, HEAD, POST, OPTIONS"},
+                        {"access-control-allow-headers", "authorization, content-type, accept"},
+                        {"access-control-max-age", "600"}},
+                       "");
+  }
+  // Errors are answered here rather than by the server so they carry the CORS header too.
+  try {
+    Route(request, writer);
+  } catch (const HttpError& error) {
+    if (writer.started()) throw;
+    Fields headers = kJson;
+    if (error.status() == 401) headers.emplace_back("www-authenticate", kBearerChallenge);
+    writer.Send(error.status(), headers,
+                ErrorJson(error.status(), error.what(), error.parameter()));
+  } catch (const IoError&) {
+    throw;  // the server's to answer: 500, or the client went away
+  } catch (const UserError& error) {
+    if (writer.started()) throw;
+    writer.Send(400, kJson, ErrorJson(400, error.what()));
+  }
+}
+
+void ResultService::set_base_url(std::string base_url) {
+  std::lock_guard lock(base_url_mutex_);
+  base_url_ = std::move(base_url);
+}
+
+std::string ResultService::base_url() const {
+  std::lock_guard lock(base_url_mutex_);
+  return base_url_;
+}
+
+bool ResultService::AllowsOrigin(const std::string& origin) const {
+  for (const std::string& allowed : config_.cors_origins) {
+    if (allowed == "*" || allowed == origin) return true;
+  }
+  return false;
+}
+
+void ResultService::Route(const HttpRequest& request, ResponseWriter& response) {
+  const std::string& path = request.path;
+  if (path == "/healthz") return SendJson(response, 200, json::object{{"status", "ok"}});
+  if (path == "/readyz") return Ready(response);
+  if (request.method != "GET" && request.method != "HEAD") {
+    throw HttpError(405, fmt::format("{} is not allowed on {}; use GET", request.method, path));
+  }
+  if (path == "/metrics") {
+    return response.Send(200, {{"content-type", "text/plain; version=0.0.4"}},
+                         metrics_.Prometheus());
+  }
+  if (path == "/openapi.json") {
+    OpenApiOptions options;
+    options.base_url = base_url();
+    options.bearer_auth = authorizer_.enabled();
+    options.max_rows = config_.max_rows;
+    return response.Send(200, kJson, OpenApiDocument(database_.store()->catalog(), options));
+  }
+  Principal principal = authorizer_.Authenticate(request);
+  std::vector<std::string> segments = Segments(path);
+  bool results = segments.size() >= 2 && segments[0] == "v1" && segments[1] == "results";
+  if (results && segments.size() == 2) return ListResults(principal, response);
+  if (results && segments.size() == 3) return Rows(request, principal, segments[2], response);
+  if (results && segments.size() == 4 && segments[3] == "schema") {
+    return Schema(principal, segments[2], response);
+  }
+  throw HttpError(404, fmt::format("no route {}; see /openapi.json", path));
+}
+
+void ResultService::Ready(ResponseWriter& response) {
+  try {
+    database_.store()->catalog().ResultNames();
+  } catch (const Error& error) {
+    return SendJson(response, 503,
+                    json::object{{"status", "unavailable"}, {"error", error.what()}});
+  }
+  SendJson(response, 200, json::object{{"status", "ready"}});
+}
+
+void ResultService::ListResults(const Principal& principal, ResponseWriter& response) {
+  catalog::CatalogDb& catalog = database_.store()->catalog();
+  json::array list;
+  for (const std::string& name : catalog.ResultNames()) {
+    if (!Authorizer::Allows(principal, "read:" + name)) continue;
+    std::vector<int64_t> versions = catalog.Versions(name);
+    if (versions.empty()) continue;
+    std::optional<catalog::VersionInfo> info = catalog.FindVersion(name, versions.back());
+    if (!info) continue;
+    std::string url = base_url() + "/v1/results/" + name;
+    list.push_back(
+        json::object{{"name", name},
+                     {"version", info->version},
+                     {"rows", info->num_rows},
+                     {"updated", core::FormatTimestamp(info->created_micros)},
+                     {"links", json::object{{"rows", url}, {"schema", url + "/schema"}}}});
+  }
+  SendJson(response, 200, json::object{{"results", std::move(list)}});
+}
+
+void ResultService::Schema(const Principal& principal, const std::string& name,
+                           ResponseWriter& response) {
+  Authorizer::Require(principal, "read:" + name);
+  catalog::CatalogDb& catalog = database_.store()->catalog();
+  std::vector<int64_t> versions = catalog.Versions(name);
+  if (versions.empty()) throw HttpError(404, fmt::format("no result named \"{}\"", name));
+  std::optional<catalog::VersionInfo> info = catalog.FindVersion(name, versions.back());
+  if (!info) throw HttpError(404, fmt::format("no result named \"{}\"", name));
+  std::vector<catalog::DatasetColumn> columns = catalog.DatasetColumns(name, info->version);
+  json::array column_list;
+  for (size_t c = 0; c < info->schema->num_fields(); ++c) {
+    column_list.push_back(
+        ColumnJson(info->schema->field(c), c < columns.size() ? &columns[c] : nullptr));
+  }
+  json::array version_list;
+  for (int64_t version : versions) version_list.push_back(version);
+  json::array expectations;
+  for (const catalog::ExpectationResult& result : catalog.Expectations(name, info->version)) {
+    expectations.push_back(json::object{{"name", result.name},
+                                        {"expression", result.expression},
+                                        {"action", result.action},
+                                        {"rows_checked", result.rows_checked},
+                                        {"violations", result.violations}});
+  }
+  SendJson(response, 200,
+           json::object{{"name", name},
+                        {"version", info->version},
+                        {"rows", info->num_rows},
+                        {"updated", core::FormatTimestamp(info->created_micros)},
+                        {"columns", std::move(column_list)},
+                        {"lineage", LineageJson(catalog, name, info->version)},
+                        {"expectations", std::move(expectations)},
+                        {"versions", std::move(version_list)}});
+}
+
+void ResultService::Rows(const HttpRequest& request, const Principal& principal,
+                         const std::string& name, ResponseWriter& response) {
+  Authorizer::Require(principal, "read:" + name);
+  RowsQuery rows = ParseRowsQuery(request.query);
+  RowFormat format = ChooseRowFormat(rows.format, request.Header("accept"));
+  std::shared_ptr<const store::PinnedVersion> pin = PinResult(name, rows.version);
+  // The query names the version pinned here: one whole version, even if a new one commits.
+  rows.version = pin->info().version;
+  metrics_.SetResultVersion(name, pin->info().version);
+  const core::Schema& schema = *pin->info().schema;
+  std::vector<bool> pii;
+  if (!Authorizer::Allows(principal, "pii")) {
+    pii = PiiColumns(database_.store()->catalog(), name, schema, pin->info().version);
+    RefusePiiConditions(rows, schema, pii);
+  }
+  bool masking = std::find(pii.begin(), pii.end(), true) != pii.end();
+  RowsPlan plan = BuildRowsQuery(rows, name, schema, config_.max_rows);
+  sql::SelectStatement statement;
+  statement.query = std::move(plan.query);
+  session::QueryResult result = session::Connection(database_).Run(statement);
+  Fields headers = {{"content-type", ContentType(format)},
+                    {"x-result-version", std::to_string(pin->info().version)}};
+  // A cursor holds the last row's values of every paging column: none while masking.
+  std::string cursor = masking ? "" : NextCursor(rows, schema, plan, result.batches);
+  if (!cursor.empty()) headers.emplace_back("x-next-cursor", cursor);
+  std::vector<core::Field> fields(result.schema->fields().begin(),
+                                  result.schema->fields().begin() + plan.num_columns);
+  auto visible = std::make_shared<core::Schema>(std::move(fields));
+  std::vector<bool> masked(visible->num_fields(), false);
+  for (size_t c = 0; c < masked.size() && masking; ++c) {
+    masked[c] = pii[*schema.FindField(visible->field(c).name)];
+  }
+  response.Start(200, headers);
+  StreamRows(*RowEncoder::Make(format, visible), result.batches, visible,
+             masking ? &masked : nullptr, response);
+}
+
+std::shared_ptr<const store::PinnedVersion> ResultService::PinResult(
+    const std::string& name, std::optional<int64_t> version) {
+  std::shared_ptr<const store::PinnedVersion> pin;
+  try {
+    pin = database_.store()->Pin(name, version);
+  } catch (const UserError& error) {
+    throw HttpError(404, error.what(), "version");
+  }
+  if (pin == nullptr) throw HttpError(404, fmt::format("no result named \"{}\"", name));
+  return pin;
+}
+
+}  // namespace sluice::serve

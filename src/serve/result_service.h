@@ -1,0 +1,61 @@
+#pragma once
+
+// The routes of the access layer over one workspace: every result as a REST resource, its
+// schema, the OpenAPI document, metrics and health.
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "serve/auth.h"
+#include "serve/http.h"
+#include "serve/metrics.h"
+#include "serve/serve_config.h"
+#include "session/database.h"
+#include "store/result_store.h"
+
+namespace sluice::serve {
+
+/// Serves the results of a workspace:
+///   GET /v1/results                   the results: name, version, rows, updated, links
+///   GET /v1/results/{name}            rows (PostgREST query string; JSON, NDJSON, CSV, Parquet)
+///   GET /v1/results/{name}/schema     columns, types, semantics, statistics, lineage, versions
+///   GET /openapi.json  /metrics  /healthz  /readyz
+/// Each rows request reads one whole version (the latest when it starts, or `version=`).
+/// Thread-safe: requests are handled concurrently.
+class ResultService {
+ public:
+  /// Serves `database` (a workspace) as `config` says; `base_url` is what the OpenAPI
+  /// document names as its server.
+  ResultService(session::Database& database, const ServeConfig& config, std::string base_url);
+
+  /// Answers `request`; throws HttpError for what ends it with a 4xx.
+  void Handle(const HttpRequest& request, ResponseWriter& response);
+  /// Sets the base URL the OpenAPI document and the listings name (once the port is known).
+  void set_base_url(std::string base_url);
+  /// Returns the request counters and latency histograms.
+  Metrics& metrics() { return metrics_; }
+  /// Returns the route template of `path`, as metrics label requests ("/v1/results/{name}").
+  static std::string RouteOf(const std::string& path);
+
+ private:
+  void Route(const HttpRequest& request, ResponseWriter& response);
+  bool AllowsOrigin(const std::string& origin) const;
+  void ListResults(const Principal& principal, ResponseWriter& response);
+  void Rows(const HttpRequest& request, const Principal& principal, const std::string& name,
+            ResponseWriter& response);
+  void Schema(const Principal& principal, const std::string& name, ResponseWriter& response);
+  void Ready(ResponseWriter& response);
+  std::string base_url() const;
+  std::shared_ptr<const store::PinnedVersion> PinResult(const std::string& name,
+                                                        std::optional<int64_t> version);
+
+  session::Database& database_;
+  ServeConfig config_;
+  mutable std::mutex base_url_mutex_;
+  std::string base_url_;
+  Authorizer authorizer_;
+  Metrics metrics_;
+};
+
+}  // namespace sluice::serve
