@@ -12,6 +12,7 @@
 #include "serve/pii_mask.h"
 #include "serve/row_formats.h"
 #include "serve/rows_query.h"
+#include "serve/version_cache.h"
 #include "store/result_store.h"
 
 namespace sluice::serve {
@@ -84,20 +85,6 @@ void RefusePiiConditions(const RowsQuery& rows, const core::Schema& schema,
   for (const RowOrder& order : rows.order) refuse(order.column);
 }
 
-// Writes the body of a started response: `batches` restricted to `visible`'s columns (the
-// first ones), with the columns `masked` marks masked when it is given.
-void StreamRows(RowEncoder& encoder, const std::vector<core::Batch>& batches,
-                const core::SchemaPtr& visible, const std::vector<bool>* masked,
-                ResponseWriter& response) {
-  response.Write(encoder.Begin());
-  for (const core::Batch& batch : batches) {
-    core::Batch shown = batch.Share(visible);
-    response.Write(masked ? encoder.Encode(MaskColumns(shown, *masked)) : encoder.Encode(shown));
-  }
-  response.Write(encoder.End());
-  response.Finish();
-}
-
 // Adds `access-control-allow-origin` to every response when the request's origin is allowed.
 class CorsWriter final : public ResponseWriter {
  public:
@@ -125,13 +112,20 @@ class CorsWriter final : public ResponseWriter {
   std::string origin_;
 };
 
+store::ResultStore& StoreOf(session::Database& database) {
+  if (database.store() == nullptr) Throw<UserError>("serving needs a workspace (sluice init)");
+  return *database.store();
+}
+
 }  // namespace
 
 ResultService::ResultService(session::Database& database, const ServeConfig& config,
                              std::string base_url)
-    : database_(database), config_(config), base_url_(std::move(base_url)), authorizer_(config) {
-  if (database_.store() == nullptr) Throw<UserError>("serving needs a workspace (sluice init)");
-}
+    : database_(database),
+      config_(config),
+      base_url_(std::move(base_url)),
+      authorizer_(config),
+      versions_(StoreOf(database)) {}
 
 std::string ResultService::RouteOf(const std::string& path) {
   std::vector<std::string> segments = Segments(path);
@@ -292,48 +286,99 @@ void ResultService::Rows(const HttpRequest& request, const Principal& principal,
   Authorizer::Require(principal, "read:" + name);
   RowsQuery rows = ParseRowsQuery(request.query);
   RowFormat format = ChooseRowFormat(rows.format, request.Header("accept"));
-  std::shared_ptr<const store::PinnedVersion> pin = PinResult(name, rows.version);
+  std::shared_ptr<const ServedVersion> served = Serve(name, rows.version);
+  const catalog::VersionInfo& info = served->info();
   // The query names the version pinned here: one whole version, even if a new one commits.
-  rows.version = pin->info().version;
-  metrics_.SetResultVersion(name, pin->info().version);
-  const core::Schema& schema = *pin->info().schema;
-  std::vector<bool> pii;
+  rows.version = info.version;
+  metrics_.SetResultVersion(name, info.version);
+  const core::Schema& schema = *info.schema;
+  std::vector<bool> pii;  // per column of `schema`; empty when nothing is masked
   if (!Authorizer::Allows(principal, "pii")) {
-    pii = PiiColumns(database_.store()->catalog(), name, schema, pin->info().version);
+    pii = served->pii();
     RefusePiiConditions(rows, schema, pii);
+    if (std::find(pii.begin(), pii.end(), true) == pii.end()) pii.clear();
   }
-  bool masking = std::find(pii.begin(), pii.end(), true) != pii.end();
   RowsPlan plan = BuildRowsQuery(rows, name, schema, config_.max_rows);
+  Fields headers = {{"content-type", ContentType(format)},
+                    {"x-result-version", std::to_string(info.version)}};
+  if (std::optional<core::Batch> row = LookUp(rows, *served, schema)) {
+    std::vector<core::Batch> batches;
+    batches.push_back(std::move(*row));
+    return SendRows(format, batches, schema, pii, headers, response);
+  }
   sql::SelectStatement statement;
   statement.query = std::move(plan.query);
   session::QueryResult result = session::Connection(database_).Run(statement);
-  Fields headers = {{"content-type", ContentType(format)},
-                    {"x-result-version", std::to_string(pin->info().version)}};
   // A cursor holds the last row's values of every paging column: none while masking.
-  std::string cursor = masking ? "" : NextCursor(rows, schema, plan, result.batches);
+  std::string cursor = pii.empty() ? NextCursor(rows, schema, plan, result.batches) : "";
   if (!cursor.empty()) headers.emplace_back("x-next-cursor", cursor);
   std::vector<core::Field> fields(result.schema->fields().begin(),
                                   result.schema->fields().begin() + plan.num_columns);
   auto visible = std::make_shared<core::Schema>(std::move(fields));
-  std::vector<bool> masked(visible->num_fields(), false);
-  for (size_t c = 0; c < masked.size() && masking; ++c) {
-    masked[c] = pii[*schema.FindField(visible->field(c).name)];
-  }
-  response.Start(200, headers);
-  StreamRows(*RowEncoder::Make(format, visible), result.batches, visible,
-             masking ? &masked : nullptr, response);
+  std::vector<core::Batch> shown;
+  for (const core::Batch& batch : result.batches) shown.push_back(batch.Share(visible));
+  SendRows(format, shown, schema, pii, headers, response);
 }
 
-std::shared_ptr<const store::PinnedVersion> ResultService::PinResult(
-    const std::string& name, std::optional<int64_t> version) {
-  std::shared_ptr<const store::PinnedVersion> pin;
+std::optional<core::Batch> ResultService::LookUp(const RowsQuery& rows, const ServedVersion& served,
+                                                 const core::Schema& schema) {
+  if (rows.filters.size() != 1 || rows.cursor || rows.offset != 0) return std::nullopt;
+  if (rows.limit && *rows.limit == 0) return std::nullopt;
+  const RowFilter& filter = rows.filters[0];
+  if (filter.op != "eq" || filter.negated || filter.values.size() != 1) return std::nullopt;
+  size_t column = ResolveColumn(schema, filter.column, filter.column);
+  const KeyIndex* index = served.Index(kMaxIndexedRows);
+  if (index == nullptr || index->column != column) return std::nullopt;
+  // BuildRowsQuery has checked that the value is of the column's type.
+  std::string key =
+      core::Value::Varchar(filter.values[0]).CastTo(schema.field(column).type).ToString();
+  std::vector<size_t> columns;
+  for (const std::string& name : rows.select) columns.push_back(ResolveColumn(schema, name, name));
+  if (columns.empty()) {
+    for (size_t c = 0; c < schema.num_fields(); ++c) columns.push_back(c);
+  }
+  std::vector<core::Field> fields;
+  for (size_t c : columns) fields.push_back(schema.field(c));
+  core::Batch batch(std::make_shared<core::Schema>(std::move(fields)), 1);
+  auto found = index->rows.find(key);
+  if (found == index->rows.end()) return batch;
+  const core::Batch& source = index->batches[found->second.first];
+  std::vector<core::Value> values;
+  for (size_t c : columns) values.push_back(source.GetValue(c, found->second.second));
+  batch.AppendRow(values);
+  return batch;
+}
+
+void ResultService::SendRows(RowFormat format, const std::vector<core::Batch>& batches,
+                             const core::Schema& schema, const std::vector<bool>& pii,
+                             const Fields& headers, ResponseWriter& response) {
+  core::SchemaPtr visible =
+      batches.empty() ? std::make_shared<core::Schema>() : batches[0].schema_ptr();
+  std::vector<bool> masked(visible->num_fields(), false);
+  for (size_t c = 0; c < masked.size() && !pii.empty(); ++c) {
+    masked[c] = pii[*schema.FindField(visible->field(c).name)];
+  }
+  auto encoder = RowEncoder::Make(format, visible);
+  response.Start(200, headers);
+  response.Write(encoder->Begin());
+  for (const core::Batch& batch : batches) {
+    response.Write(pii.empty() ? encoder->Encode(batch)
+                               : encoder->Encode(MaskColumns(batch, masked)));
+  }
+  response.Write(encoder->End());
+  response.Finish();
+}
+
+std::shared_ptr<const ServedVersion> ResultService::Serve(const std::string& name,
+                                                          std::optional<int64_t> version) {
+  std::shared_ptr<const ServedVersion> served;
   try {
-    pin = database_.store()->Pin(name, version);
+    served = versions_.Get(name, version);
   } catch (const UserError& error) {
     throw HttpError(404, error.what(), "version");
   }
-  if (pin == nullptr) throw HttpError(404, fmt::format("no result named \"{}\"", name));
-  return pin;
+  if (served == nullptr) throw HttpError(404, fmt::format("no result named \"{}\"", name));
+  return served;
 }
 
 }  // namespace sluice::serve

@@ -10,7 +10,10 @@
 #include "serve/auth.h"
 #include "serve/http.h"
 #include "serve/metrics.h"
+#include "serve/row_formats.h"
+#include "serve/rows_query.h"
 #include "serve/serve_config.h"
+#include "serve/version_cache.h"
 #include "session/database.h"
 #include "store/result_store.h"
 
@@ -25,6 +28,9 @@ namespace sluice::serve {
 /// Thread-safe: requests are handled concurrently.
 class ResultService {
  public:
+  /// Is the most rows a version may have for its rows to be held in memory with a key index.
+  static constexpr size_t kMaxIndexedRows = 1 << 20;
+
   /// Serves `database` (a workspace) as `config` says; `base_url` is what the OpenAPI
   /// document names as its server.
   ResultService(session::Database& database, const ServeConfig& config, std::string base_url);
@@ -47,8 +53,18 @@ class ResultService {
   void Schema(const Principal& principal, const std::string& name, ResponseWriter& response);
   void Ready(ResponseWriter& response);
   std::string base_url() const;
-  std::shared_ptr<const store::PinnedVersion> PinResult(const std::string& name,
-                                                        std::optional<int64_t> version);
+  // Returns the version a rows request reads; HttpError 404 when there is none.
+  std::shared_ptr<const ServedVersion> Serve(const std::string& name,
+                                             std::optional<int64_t> version);
+  // Returns the answer to `rows` from the version's key index when it asks for one key value
+  // (`key=eq.v`), or nothing when the index cannot answer it.
+  std::optional<core::Batch> LookUp(const RowsQuery& rows, const ServedVersion& served,
+                                    const core::Schema& schema);
+  // Sends `batches` (of one schema; their columns are columns of `schema`), masking the
+  // columns `pii` marks (per column of `schema`; empty: none).
+  void SendRows(RowFormat format, const std::vector<core::Batch>& batches,
+                const core::Schema& schema, const std::vector<bool>& pii, const Fields& headers,
+                ResponseWriter& response);
 
   session::Database& database_;
   ServeConfig config_;
@@ -56,6 +72,7 @@ class ResultService {
   std::string base_url_;
   Authorizer authorizer_;
   Metrics metrics_;
+  VersionCache versions_;
 };
 
 }  // namespace sluice::serve

@@ -1,0 +1,74 @@
+#pragma once
+
+// The versions a serving process reads: the latest version of each result, pinned while it is
+// the latest, found again only when the catalog changed; and, for a version with a key, its
+// rows in memory with a hash index from key to row, so `?key=eq.v` is a lookup, not a scan.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/batch.h"
+#include "store/result_store.h"
+
+namespace sluice::serve {
+
+/// Is the rows of a version in memory with an index on its key column.
+struct KeyIndex {
+  size_t column = 0;                                                    // the key column
+  std::vector<core::Batch> batches;                                     // every row of the version
+  std::unordered_map<std::string, std::pair<uint32_t, uint32_t>> rows;  // key text -> (batch, row)
+};
+
+/// Is one pinned version as served. Thread-safe.
+class ServedVersion {
+ public:
+  /// Serves `pin`, whose columns `pii` marks as personal data (per column).
+  ServedVersion(std::shared_ptr<const store::PinnedVersion> pin, std::vector<bool> pii)
+      : pin_(std::move(pin)), pii_(std::move(pii)) {}
+
+  const std::shared_ptr<const store::PinnedVersion>& pin() const { return pin_; }
+  const catalog::VersionInfo& info() const { return pin_->info(); }
+  /// Returns, per column, whether the catalog flags it as personal data.
+  const std::vector<bool>& pii() const { return pii_; }
+  /// Returns the version's key index, built at the first call: on its declared single-column
+  /// key, else on the first column (of at most three without NULLs) whose values are all
+  /// distinct. Null when there is no such column or the version has over `max_rows` rows.
+  const KeyIndex* Index(size_t max_rows) const;
+
+ private:
+  std::shared_ptr<const store::PinnedVersion> pin_;
+  std::vector<bool> pii_;
+  mutable std::once_flag index_once_;
+  mutable std::unique_ptr<const KeyIndex> index_;
+};
+
+/// Hands out the versions to serve. Thread-safe.
+class VersionCache {
+ public:
+  explicit VersionCache(store::ResultStore& store) : store_(store) {}
+
+  /// Returns version `version` of result `name` (the latest when absent), or nullptr when there
+  /// is no such result. The latest is looked up in the catalog again only after the catalog
+  /// changed (for a SQLite catalog: its files' sizes and modification times), so a new version
+  /// is picked up by the next request. Throws UserError for a version that does not exist.
+  std::shared_ptr<const ServedVersion> Get(const std::string& name, std::optional<int64_t> version);
+
+ private:
+  bool CatalogChanged();  // REQUIRES: mutex_ held.
+  std::shared_ptr<const ServedVersion> Make(const std::string& name,
+                                            std::shared_ptr<const store::PinnedVersion> pin);
+
+  store::ResultStore& store_;
+  std::mutex mutex_;
+  std::string stamp_;  // of the catalog's files when latest_ was filled
+  std::map<std::string, std::shared_ptr<const ServedVersion>> latest_;
+};
+
+}  // namespace sluice::serve
