@@ -11,6 +11,7 @@
 #include "planner/column_lineage.h"
 #include "planner/query_planner.h"
 #include "session/constraints.h"
+#include "session/declared_key.h"
 #include "session/expectations.h"
 #include "session/system_tables.h"
 #include "sql/parser.h"
@@ -44,8 +45,14 @@ void CheckConstraints(const planner::TableEntry& table, const std::string& name)
           key += value.ToString() + '\x1f';
         }
         if (has_null || seen[k].insert(key).second) continue;
+        std::vector<std::string> columns;
+        std::vector<std::string> values;
+        for (size_t c : table.unique_keys[k]) {
+          columns.push_back(schema.field(c).name);
+          values.push_back(batch.GetValue(c, row).ToString());
+        }
         Throw<UserError>("duplicate key value violates unique constraint on \"{}\" ({}): {}", name,
-                         schema.field(table.unique_keys[k][0]).name, key.substr(0, key.size() - 1));
+                         fmt::join(columns, ", "), fmt::join(values, ", "));
       }
     }
   }
@@ -254,6 +261,7 @@ QueryResult Connection::CreateTable(const sql::CreateTableStatement& statement) 
     table->schema = std::make_shared<core::Schema>(std::move(fields));
     table->batches = std::make_shared<const std::vector<core::Batch>>();
   }
+  ApplyDeclaredKey(statement, name, *table);
   table->lineage = std::make_shared<const planner::QueryLineage>(
       statement.query ? planner::DeriveLineage(*statement.query, database_)
                       : planner::QueryLineage{});

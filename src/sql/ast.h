@@ -221,9 +221,18 @@ struct Expectation {
   SourceLocation location;  // of CONSTRAINT
 };
 
-/// Is CREATE [OR REPLACE] [TEMP] TABLE [IF NOT EXISTS] name (columns) | [(expectations)] AS
-/// query. Exactly one of `columns` (non-empty) and `query` is set; `expectations` only with
-/// `query`, with distinct names.
+/// Is one `name = 'value'` of CREATE TABLE's `WITH (...)` (PostgreSQL's storage parameters).
+/// The only name is `key`: the table's key columns, `'a'` or `'a, b'`.
+struct TableOption {
+  std::string name;  // lower case
+  std::string value;
+  SourceLocation location;  // of the name
+};
+
+/// Is CREATE [OR REPLACE] [TEMP] TABLE [IF NOT EXISTS] name (columns) [WITH (options)] |
+/// [(expectations)] [WITH (options)] AS query. Exactly one of `columns` (non-empty) and `query`
+/// is set; `expectations` only with `query`, with distinct names; `options` with distinct
+/// names.
 struct CreateTableStatement : Statement {
   static constexpr StatementKind kKind = StatementKind::kCreateTable;
   CreateTableStatement() : Statement(kKind) {}
@@ -233,6 +242,7 @@ struct CreateTableStatement : Statement {
   bool if_not_exists = false;
   std::vector<ColumnDefinition> columns;
   std::vector<Expectation> expectations;
+  std::vector<TableOption> options;
   QueryPtr query;
 };
 

@@ -65,6 +65,7 @@ class Parser {
   ColumnDefinition ParseColumnDefinition();
   Expectation ParseExpectation();
   static void CheckExpectationNames(const std::vector<Expectation>& expectations);
+  std::vector<TableOption> ParseTableOptions();
   StatementPtr ParseInsert();
   StatementPtr ParseDrop();
   StatementPtr ParseExplain();

@@ -130,12 +130,24 @@ std::string ExpectationsToSql(const std::vector<Expectation>& expectations) {
   return text + ")";
 }
 
+std::string TableOptionsToSql(const std::vector<TableOption>& options) {
+  if (options.empty()) return "";
+  std::string text = " WITH (";
+  for (size_t i = 0; i < options.size(); ++i) {
+    // Option names are known words (the parser refuses others), so they need no quotes.
+    text += (i > 0 ? ", " : "") + options[i].name + " = " + QuoteString(options[i].value);
+  }
+  return text + ")";
+}
+
 std::string CreateTableToSql(const CreateTableStatement& create) {
   std::string text = std::string("CREATE ") + (create.or_replace ? "OR REPLACE " : "") +
                      (create.temporary ? "TEMPORARY " : "") + "TABLE " +
                      (create.if_not_exists ? "IF NOT EXISTS " : "") + ToSql(create.name);
   if (!create.expectations.empty()) text += ExpectationsToSql(create.expectations);
-  if (create.query) return text + " AS " + ToSql(*create.query);
+  if (create.query) {
+    return text + TableOptionsToSql(create.options) + " AS " + ToSql(*create.query);
+  }
   text += " (";
   for (size_t i = 0; i < create.columns.size(); ++i) {
     const ColumnDefinition& column = create.columns[i];
@@ -144,7 +156,7 @@ std::string CreateTableToSql(const CreateTableStatement& create) {
     if (column.primary_key) text += " PRIMARY KEY";
     if (column.unique) text += " UNIQUE";
   }
-  return text + ")";
+  return text + ")" + TableOptionsToSql(create.options);
 }
 
 std::string CreateViewToSql(const CreateViewStatement& create) {

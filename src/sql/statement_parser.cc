@@ -1,5 +1,8 @@
 // Statements other than queries: CREATE, INSERT, DROP, EXPLAIN, SET, SHOW, DESCRIBE, COPY.
 
+#include <algorithm>
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "sql/parse_error.h"
@@ -95,30 +98,58 @@ StatementPtr Parser::ParseCreateTable(bool or_replace, bool temporary) {
     statement->if_not_exists = true;
   }
   statement->name = ParseQualifiedName();
-  if (AcceptWord("as")) {
-    statement->query = ParseQuery();
-    return statement;
+  bool has_list = AcceptSymbol("(");
+  if (has_list) {
+    do {
+      if (IsWord("constraint")) {
+        statement->expectations.push_back(ParseExpectation());
+      } else {
+        statement->columns.push_back(ParseColumnDefinition());
+      }
+    } while (AcceptSymbol(","));
+    ExpectSymbol(")");
   }
-  ExpectSymbol("(");
-  do {
-    if (IsWord("constraint")) {
-      statement->expectations.push_back(ParseExpectation());
-    } else {
-      statement->columns.push_back(ParseColumnDefinition());
-    }
-  } while (AcceptSymbol(","));
-  ExpectSymbol(")");
-  if (statement->expectations.empty()) return statement;
   // The columns of a table with expectations come from its query.
-  if (!statement->columns.empty()) {
+  if (!statement->columns.empty() && !statement->expectations.empty()) {
     throw ParseError(statement->columns[0].location,
                      "column definitions cannot be combined with expectations; a table with "
                      "expectations takes its columns from AS query");
   }
-  ExpectWord("as");
+  if (AcceptWord("with")) statement->options = ParseTableOptions();
+  if (!statement->columns.empty()) return statement;
+  if (!AcceptWord("as")) FailExpected(has_list || !statement->options.empty() ? "AS" : "AS or (");
   statement->query = ParseQuery();
   CheckExpectationNames(statement->expectations);
   return statement;
+}
+
+std::vector<TableOption> Parser::ParseTableOptions() {
+  std::vector<TableOption> options;
+  ExpectSymbol("(");
+  do {
+    TableOption option;
+    option.location = Peek().location;
+    option.name = ParseLabel();
+    std::transform(option.name.begin(), option.name.end(), option.name.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    if (option.name != "key") {
+      throw ParseError(
+          option.location,
+          fmt::format("CREATE TABLE has no option \"{}\" (the only one is key)", option.name));
+    }
+    for (const TableOption& previous : options) {
+      if (previous.name != option.name) continue;
+      throw ParseError(option.location,
+                       fmt::format("option \"{}\" is given twice (first at line {}, column {})",
+                                   option.name, previous.location.line, previous.location.column));
+    }
+    ExpectSymbol("=");
+    if (Peek().kind != TokenKind::kString) FailExpected("a string such as 'a, b'");
+    option.value = Advance().text;
+    options.push_back(std::move(option));
+  } while (AcceptSymbol(","));
+  ExpectSymbol(")");
+  return options;
 }
 
 Expectation Parser::ParseExpectation() {

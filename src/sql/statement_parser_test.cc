@@ -94,6 +94,53 @@ TEST(StatementParserTest, RejectsMalformedExpectations) {
                "syntax error at line 1, column 62: expected ROW, found ')'");
 }
 
+TEST(StatementParserTest, ParsesTableOptions) {
+  auto statement = ParseStatement(
+      "CREATE OR REPLACE TEMP TABLE t (CONSTRAINT p EXPECT (n > 0))\n"
+      "WITH (\"KEY\" = 'origin, day') AS SELECT * FROM flights");
+  const auto& create = statement->As<CreateTableStatement>();
+  ASSERT_EQ(create.options.size(), 1u);
+  EXPECT_EQ(create.options[0].name, "key");
+  EXPECT_EQ(create.options[0].value, "origin, day");
+  EXPECT_EQ(create.options[0].location, (SourceLocation{2, 7}));
+  EXPECT_EQ(create.expectations.size(), 1u);
+  ASSERT_NE(create.query, nullptr);
+  EXPECT_TRUE(
+      ParseStatement("CREATE TABLE t AS SELECT 1")->As<CreateTableStatement>().options.empty());
+}
+
+TEST(StatementParserTest, PrintsTableOptionsBack) {
+  EXPECT_EQ(Canonical("create table t with (key = 'origin') as select 1 as origin"),
+            "CREATE TABLE t WITH (key = 'origin') AS SELECT 1 AS origin");
+  EXPECT_EQ(Canonical("CREATE TABLE IF NOT EXISTS t (CONSTRAINT p EXPECT (n > 0)) "
+                      "WITH (KEY = 'it''s, n') AS SELECT 1 AS n"),
+            "CREATE TABLE IF NOT EXISTS t (CONSTRAINT p EXPECT ((n > 0)) ON VIOLATION WARN) "
+            "WITH (key = 'it''s, n') AS SELECT 1 AS n");
+  EXPECT_EQ(Canonical("CREATE TABLE t (a INT, b TEXT) WITH (key = 'a, b')"),
+            "CREATE TABLE t (a INT, b TEXT) WITH (key = 'a, b')");
+}
+
+TEST(StatementParserTest, RejectsMalformedTableOptions) {
+  EXPECT_STREQ(ErrorOf("CREATE TABLE t WITH (key = 'a', fillfactor = 70) AS SELECT 1").what(),
+               "syntax error at line 1, column 33: CREATE TABLE has no option \"fillfactor\" "
+               "(the only one is key)");
+  EXPECT_STREQ(ErrorOf("CREATE TABLE t WITH (\"Storage\" = 'x') AS SELECT 1").what(),
+               "syntax error at line 1, column 22: CREATE TABLE has no option \"storage\" (the "
+               "only one is key)");
+  EXPECT_STREQ(ErrorOf("CREATE TABLE t WITH (key = 'a', key = 'b') AS SELECT 1").what(),
+               "syntax error at line 1, column 33: option \"key\" is given twice (first at line "
+               "1, column 22)");
+  EXPECT_STREQ(ErrorOf("CREATE TABLE t WITH (key = a) AS SELECT 1").what(),
+               "syntax error at line 1, column 28: expected a string such as 'a, b', found 'a'");
+  EXPECT_STREQ(ErrorOf("CREATE TABLE t WITH (key 'a') AS SELECT 1").what(),
+               "syntax error at line 1, column 26: expected '=', found ''a''");
+  EXPECT_STREQ(ErrorOf("CREATE TABLE t WITH (key = 'a')").what(),
+               "syntax error at line 1, column 32: expected AS, found end of input");
+  EXPECT_STREQ(ErrorOf("CREATE TABLE t").what(),
+               "syntax error at line 1, column 15: expected AS or (, found end of input");
+  EXPECT_STREQ(ErrorOf("CREATE TABLE t AS SELECT 1 WITH (key = 'a')").what(),
+               "syntax error at line 1, column 28: expected end of statement, found 'WITH'");
+}
 TEST(StatementParserTest, ParsesCreateViewInsertDrop) {
   EXPECT_EQ(Canonical("CREATE VIEW v (a, b) AS SELECT 1, 2"),
             "CREATE VIEW v (a, b) AS SELECT 1, 2");

@@ -16,13 +16,14 @@ CREATE SOURCE airports FROM 'data/airports.csv';
 -- US airports with a code. Expectations (Databricks syntax) count the rows that break them
 -- in every version: rows without a code or airport are dropped, airports without a state or
 -- with few flights only counted, and an implausible average delay fails the cell (nothing of
--- it is committed then).
+-- it is committed then). A declared key is checked at commit and makes `?iata=eq.SFO` a lookup
+-- when the result is served.
 
 -- %% name=us_airports
 CREATE TABLE us_airports (
   CONSTRAINT has_code EXPECT (iata IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT has_state EXPECT (state IS NOT NULL)
-) AS
+) WITH (key = 'iata') AS
 SELECT iata, name, city, state, country, latitude, longitude
 FROM airports
 WHERE country = 'USA';
@@ -32,7 +33,7 @@ CREATE TABLE delays_by_origin (
   CONSTRAINT known_origin EXPECT (airport IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT enough_flights EXPECT (flights >= 100),
   CONSTRAINT plausible_delay EXPECT (avg_delay BETWEEN -60 AND 600) ON VIOLATION FAIL
-) AS
+) WITH (key = 'origin') AS
 SELECT f.origin, a.name AS airport, a.city, a.state,
        count(*) AS flights,
        round(avg(f.delay), 2) AS avg_delay,
