@@ -22,6 +22,9 @@ namespace json = boost::json;
 
 const Fields kJson = {{"content-type", "application/json"}};
 
+// Bodies up to this size are sent whole; larger ones are streamed.
+constexpr size_t kWholeBodyBytes = 64 << 10;
+
 void SendJson(ResponseWriter& response, int status, const json::value& body) {
   response.Send(status, kJson, json::serialize(body));
 }
@@ -359,13 +362,19 @@ void ResultService::SendRows(RowFormat format, const std::vector<core::Batch>& b
     masked[c] = pii[*schema.FindField(visible->field(c).name)];
   }
   auto encoder = RowEncoder::Make(format, visible);
-  response.Start(200, headers);
-  response.Write(encoder->Begin());
+  // A small body goes out whole with a Content-Length (one write); a large one is streamed in
+  // chunks once it outgrows the buffer.
+  std::string buffer = encoder->Begin();
   for (const core::Batch& batch : batches) {
-    response.Write(pii.empty() ? encoder->Encode(batch)
-                               : encoder->Encode(MaskColumns(batch, masked)));
+    buffer += pii.empty() ? encoder->Encode(batch) : encoder->Encode(MaskColumns(batch, masked));
+    if (buffer.size() < kWholeBodyBytes) continue;
+    if (!response.started()) response.Start(200, headers);
+    response.Write(buffer);
+    buffer.clear();
   }
-  response.Write(encoder->End());
+  buffer += encoder->End();
+  if (!response.started()) return response.Send(200, headers, std::move(buffer));
+  response.Write(buffer);
   response.Finish();
 }
 

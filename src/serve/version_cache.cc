@@ -82,12 +82,24 @@ const KeyIndex* ServedVersion::Index(size_t max_rows) const {
 std::shared_ptr<const ServedVersion> VersionCache::Get(const std::string& name,
                                                        std::optional<int64_t> version) {
   if (version) return Make(name, store_.Pin(name, version));
+  std::string stamp = CatalogStamp();
   std::lock_guard lock(mutex_);
-  if (CatalogChanged()) latest_.clear();
   auto found = latest_.find(name);
-  if (found != latest_.end()) return found->second;
+  if (found != latest_.end()) {
+    Latest& latest = found->second;
+    if (!stamp.empty() && latest.stamp == stamp) return latest.served;
+    std::vector<int64_t> versions = store_.catalog().Versions(name);
+    if (!versions.empty() && versions.back() == latest.served->info().version) {
+      latest.stamp = stamp;
+      return latest.served;
+    }
+  }
   std::shared_ptr<const ServedVersion> served = Make(name, store_.Pin(name));
-  if (served != nullptr) latest_[name] = served;
+  if (served == nullptr) {
+    latest_.erase(name);
+    return nullptr;
+  }
+  latest_[name] = {served, stamp};
   return served;
 }
 
@@ -99,13 +111,9 @@ std::shared_ptr<const ServedVersion> VersionCache::Make(
   return std::make_shared<const ServedVersion>(std::move(pin), std::move(pii));
 }
 
-bool VersionCache::CatalogChanged() {
-  // A PostgreSQL catalog has no files to watch: every request asks it.
-  if (store_.catalog().backend() != catalog::MetaBackend::kSqlite) return true;
-  std::string stamp = FileStamp(store_.catalog().display_name());
-  if (stamp == stamp_) return false;
-  stamp_ = std::move(stamp);
-  return true;
+std::string VersionCache::CatalogStamp() const {
+  if (store_.catalog().backend() != catalog::MetaBackend::kSqlite) return "";
+  return FileStamp(store_.catalog().display_name());
 }
 
 }  // namespace sluice::serve

@@ -55,20 +55,28 @@ class VersionCache {
   explicit VersionCache(store::ResultStore& store) : store_(store) {}
 
   /// Returns version `version` of result `name` (the latest when absent), or nullptr when there
-  /// is no such result. The latest is looked up in the catalog again only after the catalog
-  /// changed (for a SQLite catalog: its files' sizes and modification times), so a new version
-  /// is picked up by the next request. Throws UserError for a version that does not exist.
+  /// is no such result. The latest version number is asked of the catalog again only after the
+  /// catalog changed (always for a PostgreSQL catalog), and the version pinned again only when
+  /// that number changed, so a new version is picked up by the next request. Throws UserError
+  /// for a version that does not exist.
   std::shared_ptr<const ServedVersion> Get(const std::string& name, std::optional<int64_t> version);
 
  private:
-  bool CatalogChanged();  // REQUIRES: mutex_ held.
+  // Returns what changes whenever the catalog does: a SQLite catalog's files' sizes and
+  // modification times; "" for a PostgreSQL catalog (which is then asked each time).
+  std::string CatalogStamp() const;
   std::shared_ptr<const ServedVersion> Make(const std::string& name,
                                             std::shared_ptr<const store::PinnedVersion> pin);
 
+  // Is the latest version of a result as last seen, and the catalog stamp it was seen at.
+  struct Latest {
+    std::shared_ptr<const ServedVersion> served;
+    std::string stamp;
+  };
+
   store::ResultStore& store_;
   std::mutex mutex_;
-  std::string stamp_;  // of the catalog's files when latest_ was filled
-  std::map<std::string, std::shared_ptr<const ServedVersion>> latest_;
+  std::map<std::string, Latest> latest_;
 };
 
 }  // namespace sluice::serve

@@ -28,6 +28,11 @@ TEST_F(VersionCacheTest, FindsANewVersionOnlyAfterTheCatalogChanged) {
   Sql("CREATE OR REPLACE TABLE t AS SELECT 2 AS v");
   EXPECT_EQ(cache.Get("t", std::nullopt)->info().version, 2);
   EXPECT_EQ(cache.Get("t", 1)->info().version, 1);
+  // Another result's commit changes the catalog, not t: the pinned version (and its index) stay.
+  auto second = cache.Get("t", std::nullopt);
+  Sql("CREATE TABLE u AS SELECT 3 AS v");
+  EXPECT_EQ(cache.Get("t", std::nullopt), second);
+  EXPECT_EQ(cache.Get("u", std::nullopt)->info().version, 1);
   EXPECT_EQ(cache.Get("missing", std::nullopt), nullptr);
   EXPECT_THROW(cache.Get("t", 9), UserError);
 }
