@@ -115,6 +115,46 @@ class CorsWriter final : public ResponseWriter {
   std::string origin_;
 };
 
+// Resolves names in the database, except the served version of one result, which is read
+// from memory when it is held there.
+class VersionOverlay final : public planner::Catalog {
+ public:
+  VersionOverlay(const session::Database& database, const std::string& name,
+                 const ServedVersion& served)
+      : database_(database), name_(name), served_(served) {}
+
+  std::shared_ptr<const planner::TableEntry> FindTable(std::string_view name) const override {
+    return database_.FindTable(name);
+  }
+  std::shared_ptr<const planner::ViewEntry> FindView(std::string_view name) const override {
+    return database_.FindView(name);
+  }
+  std::vector<std::string> TableNames() const override { return database_.TableNames(); }
+  std::shared_ptr<const planner::TableEntry> FindTableVersion(std::string_view name,
+                                                              int64_t version) const override {
+    const catalog::VersionInfo& info = served_.info();
+    auto rows = served_.Rows(ResultService::kMaxIndexedRows);
+    if (name != name_ || version != info.version || rows == nullptr) {
+      return database_.FindTableVersion(name, version);
+    }
+    auto entry = std::make_shared<planner::TableEntry>();
+    entry->schema = info.schema;
+    entry->batches = std::move(rows);
+    entry->estimated_rows = static_cast<size_t>(info.num_rows);
+    entry->version = info.version;
+    entry->unique_keys = info.unique_keys;
+    for (const catalog::ColumnInfo& column : info.columns) {
+      entry->not_null.push_back(column.not_null);
+    }
+    return entry;
+  }
+
+ private:
+  const session::Database& database_;
+  const std::string& name_;
+  const ServedVersion& served_;
+};
+
 store::ResultStore& StoreOf(session::Database& database) {
   if (database.store() == nullptr) Throw<UserError>("serving needs a workspace (sluice init)");
   return *database.store();
@@ -309,9 +349,9 @@ void ResultService::Rows(const HttpRequest& request, const Principal& principal,
     batches.push_back(std::move(*row));
     return SendRows(format, batches, schema, pii, headers, response);
   }
-  sql::SelectStatement statement;
-  statement.query = std::move(plan.query);
-  session::QueryResult result = session::Connection(database_).Run(statement);
+  // A version small enough is queried where it is held in memory, not read again.
+  VersionOverlay overlay(database_, name, *served);
+  session::QueryResult result = session::Connection(database_).Query(*plan.query, overlay);
   // A cursor holds the last row's values of every paging column: none while masking.
   std::string cursor = pii.empty() ? NextCursor(rows, schema, plan, result.batches) : "";
   if (!cursor.empty()) headers.emplace_back("x-next-cursor", cursor);
@@ -345,7 +385,7 @@ std::optional<core::Batch> ResultService::LookUp(const RowsQuery& rows, const Se
   core::Batch batch(std::make_shared<core::Schema>(std::move(fields)), 1);
   auto found = index->rows.find(key);
   if (found == index->rows.end()) return batch;
-  const core::Batch& source = index->batches[found->second.first];
+  const core::Batch& source = (*served.Rows(kMaxIndexedRows))[found->second.first];
   std::vector<core::Value> values;
   for (size_t c : columns) values.push_back(source.GetValue(c, found->second.second));
   batch.AppendRow(values);

@@ -18,13 +18,13 @@ bool Keyable(core::TypeId type) {
          type == core::TypeId::kInteger || type == core::TypeId::kDate;
 }
 
-// Fills `index.rows` from column `column` of `index.batches`; false when a value is NULL or
+// Fills `index.rows` from column `column` of `batches`; false when a value is NULL or
 // repeats.
-bool IndexColumn(KeyIndex& index, size_t column) {
+bool IndexColumn(KeyIndex& index, const std::vector<core::Batch>& batches, size_t column) {
   index.column = column;
   index.rows.clear();
-  for (uint32_t b = 0; b < index.batches.size(); ++b) {
-    const core::Batch& batch = index.batches[b];
+  for (uint32_t b = 0; b < batches.size(); ++b) {
+    const core::Batch& batch = batches[b];
     for (uint32_t row = 0; row < batch.num_rows(); ++row) {
       core::Value value = batch.GetValue(column, row);
       if (value.is_null() || !index.rows.emplace(value.ToString(), std::pair{b, row}).second) {
@@ -64,13 +64,21 @@ std::string FileStamp(const std::string& path) {
 
 }  // namespace
 
+std::shared_ptr<const std::vector<core::Batch>> ServedVersion::Rows(size_t max_rows) const {
+  std::call_once(rows_once_, [&] {
+    if (info().num_rows > static_cast<int64_t>(max_rows)) return;
+    rows_ = std::make_shared<const std::vector<core::Batch>>(store::ReadVersion(*pin_));
+  });
+  return rows_;
+}
+
 const KeyIndex* ServedVersion::Index(size_t max_rows) const {
   std::call_once(index_once_, [&] {
-    if (info().num_rows > static_cast<int64_t>(max_rows)) return;
+    std::shared_ptr<const std::vector<core::Batch>> rows = Rows(max_rows);
+    if (rows == nullptr) return;
     auto index = std::make_unique<KeyIndex>();
-    index->batches = store::ReadVersion(*pin_);
     for (size_t column : KeyCandidates(info())) {
-      if (IndexColumn(*index, column)) {
+      if (IndexColumn(*index, *rows, column)) {
         index_ = std::move(index);
         return;
       }

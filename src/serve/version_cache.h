@@ -19,10 +19,9 @@
 
 namespace sluice::serve {
 
-/// Is the rows of a version in memory with an index on its key column.
+/// Is a hash index on the key column of a version's rows (ServedVersion::Rows).
 struct KeyIndex {
   size_t column = 0;                                                    // the key column
-  std::vector<core::Batch> batches;                                     // every row of the version
   std::unordered_map<std::string, std::pair<uint32_t, uint32_t>> rows;  // key text -> (batch, row)
 };
 
@@ -37,14 +36,19 @@ class ServedVersion {
   const catalog::VersionInfo& info() const { return pin_->info(); }
   /// Returns, per column, whether the catalog flags it as personal data.
   const std::vector<bool>& pii() const { return pii_; }
-  /// Returns the version's key index, built at the first call: on its declared single-column
-  /// key, else on the first column (of at most three without NULLs) whose values are all
-  /// distinct. Null when there is no such column or the version has over `max_rows` rows.
+  /// Returns every row of the version, read at the first call and kept in memory, or null when
+  /// the version has over `max_rows` rows (the same limit at every call).
+  std::shared_ptr<const std::vector<core::Batch>> Rows(size_t max_rows) const;
+  /// Returns the version's key index over Rows(max_rows), built at the first call: on its
+  /// declared single-column key, else on the first column (of at most three without NULLs)
+  /// whose values are all distinct. Null when there is no such column or no Rows.
   const KeyIndex* Index(size_t max_rows) const;
 
  private:
   std::shared_ptr<const store::PinnedVersion> pin_;
   std::vector<bool> pii_;
+  mutable std::once_flag rows_once_;
+  mutable std::shared_ptr<const std::vector<core::Batch>> rows_;
   mutable std::once_flag index_once_;
   mutable std::unique_ptr<const KeyIndex> index_;
 };

@@ -46,7 +46,7 @@ TEST_F(VersionCacheTest, IndexesTheFirstUniqueColumnWithoutNulls) {
   EXPECT_EQ(index->column, 1u);  // group_id repeats; amount has a NULL
   ASSERT_EQ(index->rows.count("b"), 1u);
   auto [batch, row] = index->rows.at("b");
-  EXPECT_EQ(index->batches[batch].GetValue(0, row).ToString(), "1");
+  EXPECT_EQ((*cache.Get("t", std::nullopt)->Rows(100))[batch].GetValue(0, row).ToString(), "1");
   EXPECT_EQ(cache.Get("t", 1)->Index(2), nullptr);  // more rows than an index may hold
 }
 

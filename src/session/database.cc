@@ -228,8 +228,10 @@ QueryResult Connection::Run(const sql::Statement& statement) {
                    statement.location.line, statement.location.column);
 }
 
-QueryResult Connection::RunQuery(const sql::QueryNode& query) {
-  planner::QueryPlan plan = planner::QueryPlanner(database_).Plan(query);
+QueryResult Connection::RunQuery(const sql::QueryNode& query) { return Query(query, database_); }
+
+QueryResult Connection::Query(const sql::QueryNode& query, const planner::Catalog& catalog) {
+  planner::QueryPlan plan = planner::QueryPlanner(catalog).Plan(query);
   return RunPlan(plan);
 }
 

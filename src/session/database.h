@@ -95,6 +95,9 @@ class Connection {
   QueryResult Execute(std::string_view sql);
   /// Runs one parsed statement and returns its result.
   QueryResult Run(const sql::Statement& statement);
+  /// Runs `query` with its names resolved in `catalog` rather than the database (an overlay
+  /// over it, such as a served version held in memory).
+  QueryResult Query(const sql::QueryNode& query, const planner::Catalog& catalog);
   /// Sets the notebook run that the lineage of versions this connection commits names (0: none).
   void set_run_id(int64_t run_id) { run_id_ = run_id; }
 
