@@ -235,15 +235,8 @@ std::vector<std::string> CatalogDb::DeleteVersions(std::string_view name,
       db_->Execute(sql, {name, version});
     }
   }
-  std::vector<std::string> paths;
-  for (const MetaRow& row :
-       db_->Query("DELETE FROM parts WHERE result = ? AND path NOT IN "
-                  "(SELECT path FROM version_parts WHERE result = ?) RETURNING path",
-                  {name, name})) {
-    paths.push_back(row.Text(0));
-  }
+  std::vector<std::string> paths = DeleteUnreferencedParts(name);
   transaction.Commit();
-  std::sort(paths.begin(), paths.end());
   return paths;
 }
 
@@ -271,6 +264,12 @@ std::vector<std::string> CatalogDb::RetractVersion(std::string_view name, int64_
     db_->Execute("UPDATE datasets SET version = ?, num_rows = ? WHERE name = ? AND kind = 'result'",
                  {previous[0].Int(0), previous[0].Int(1), name});
   }
+  std::vector<std::string> paths = DeleteUnreferencedParts(name);
+  transaction.Commit();
+  return paths;
+}
+
+std::vector<std::string> CatalogDb::DeleteUnreferencedParts(std::string_view name) {
   std::vector<std::string> paths;
   for (const MetaRow& row :
        db_->Query("DELETE FROM parts WHERE result = ? AND path NOT IN "
@@ -278,7 +277,6 @@ std::vector<std::string> CatalogDb::RetractVersion(std::string_view name, int64_
                   {name, name})) {
     paths.push_back(row.Text(0));
   }
-  transaction.Commit();
   std::sort(paths.begin(), paths.end());
   return paths;
 }

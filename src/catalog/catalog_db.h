@@ -142,6 +142,9 @@ class CatalogDb {
   void InsertColumns(const VersionInfo& info);
   void InsertParts(const VersionInfo& info);
   void InsertProvenance(const VersionInfo& info, const VersionProvenance& provenance);
+  // Deletes the parts of `name` no version references; returns their paths, sorted.
+  // REQUIRES: inside a transaction holding the result's lock.
+  std::vector<std::string> DeleteUnreferencedParts(std::string_view name);
   void InsertLineage(const LineageEdge& edge);
   void WriteDataset(const DatasetRecord& dataset, const std::vector<DatasetColumn>& columns);
   void InsertDatasetColumns(const DatasetRecord& dataset,
