@@ -12,42 +12,23 @@
 namespace sluice::serve {
 namespace {
 
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// Looks the header up here rather than through HttpRequest::Header, which the server library
-// implements: the routes' security must not need the server.
-std::string_view FindHeader(const HttpRequest& request, std::string_view name) {
-  for (const auto& [header, value] : request.headers) {
-    if (EqualsIgnoringCase(header, name)) return value;
-  }
-  return {};
-}
-
 // Returns the secret of an "Authorization: Bearer <secret>" header; throws HttpError 401.
-std::string_view BearerSecret(const HttpRequest& request) {
-  std::string_view header = TrimSpace(FindHeader(request, "authorization"));
+std::string BearerSecret(const HttpRequest& request) {
+  std::string value = request.Header("authorization");
+  std::string_view header = TrimSpace(value);
   if (header.empty()) {
     throw HttpError(401,
                     "authentication required: send the header 'Authorization: Bearer <token>'");
   }
   constexpr std::string_view kScheme = "bearer";
   bool bearer = header.size() > kScheme.size() &&
-                EqualsIgnoringCase(header.substr(0, kScheme.size()), kScheme) &&
+                EqualsIgnoreCase(header.substr(0, kScheme.size()), kScheme) &&
                 std::isspace(static_cast<unsigned char>(header[kScheme.size()]));
   std::string_view secret = bearer ? TrimSpace(header.substr(kScheme.size())) : std::string_view();
   if (secret.empty()) {
     throw HttpError(401, "the Authorization header must be 'Bearer <token>'");
   }
-  return secret;
+  return std::string(secret);
 }
 
 std::array<uint8_t, 32> Sha256(std::string_view data) {

@@ -7,7 +7,7 @@
 
 namespace sluice::serve {
 
-namespace {
+namespace {}  // namespace
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
@@ -15,8 +15,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
            std::tolower(static_cast<unsigned char>(y));
   });
 }
-
-}  // namespace
 
 std::string HttpRequest::Header(std::string_view name) const {
   for (const auto& [key, value] : headers) {

@@ -68,6 +68,9 @@ class HttpError : public UserError {
   std::string parameter_;
 };
 
+/// Returns true when `a` and `b` are equal ignoring ASCII case (header names, schemes).
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
 /// Returns the JSON body of an error: {"error": message, "status": n[, "parameter": p]}.
 std::string ErrorJson(int status, std::string_view message, std::string_view parameter = {});
 

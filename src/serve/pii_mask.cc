@@ -1,20 +1,13 @@
 #include "serve/pii_mask.h"
 
 #include <algorithm>
-#include <cctype>
 #include <string_view>
 
 #include "base/error.h"
+#include "serve/http.h"
 
 namespace sluice::serve {
 namespace {
-
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
 
 const catalog::DatasetColumn* FindColumn(const std::vector<catalog::DatasetColumn>& columns,
                                          std::string_view name) {
@@ -22,7 +15,7 @@ const catalog::DatasetColumn* FindColumn(const std::vector<catalog::DatasetColum
     if (column.profile.name == name) return &column;
   }
   for (const catalog::DatasetColumn& column : columns) {
-    if (EqualsIgnoringCase(column.profile.name, name)) return &column;
+    if (EqualsIgnoreCase(column.profile.name, name)) return &column;
   }
   return nullptr;
 }
