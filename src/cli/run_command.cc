@@ -14,12 +14,12 @@
 #include "catalog/catalog_db.h"
 #include "cli/result_printer.h"
 #include "cli/sql_command.h"
+#include "cli/workspace_options.h"
 #include "core/datetime.h"
 #include "notebook/run_record.h"
 #include "notebook/runner.h"
 #include "session/database.h"
 #include "store/result_store.h"
-#include "store/workspace.h"
 
 namespace sluice::cli {
 namespace {
@@ -42,17 +42,6 @@ struct RunCommandOptions {
 };
 
 std::string Seconds(int64_t micros) { return fmt::format("{:.2f}s", micros / 1e6); }
-
-// Returns the workspace folder: --workspace, else the nearest one upward from `start`, else
-// from the current folder.
-std::string WorkspaceFor(const std::string& given, const std::string& start) {
-  if (!given.empty()) return given;
-  for (const std::string& from : {start, fs::current_path().string()}) {
-    if (auto found = store::FindWorkspace(from)) return *found;
-  }
-  Throw<UserError>("no workspace holds {}: run `sluice init` in its folder or pass --workspace",
-                   start);
-}
 
 /// Prints a run's progress: a line per finished cell and, on a terminal, a live line for the
 /// cells running now.
@@ -121,7 +110,7 @@ void Run(const RunCommandOptions& options) {
   }
   std::string notebook = fs::absolute(options.notebook).string();
   std::string workspace =
-      fs::absolute(WorkspaceFor(options.workspace, fs::path(notebook).parent_path().string()))
+      fs::absolute(RequireWorkspace(options.workspace, fs::path(notebook).parent_path().string()))
           .string();
   // Paths in a notebook's SQL are relative to its workspace, wherever `sluice` is started.
   fs::current_path(workspace);
@@ -189,7 +178,7 @@ session::QueryResult CellsListing(const catalog::RunRecord& record) {
 }
 
 void ListRuns(const RunCommandOptions& options) {
-  std::string workspace = WorkspaceFor(options.workspace, fs::current_path().string());
+  std::string workspace = RequireWorkspace(options.workspace);
   auto database = session::Database::Open(workspace);
   catalog::CatalogDb& catalog = database->store()->catalog();
   std::string notebook;

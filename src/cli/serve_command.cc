@@ -9,10 +9,10 @@
 
 #include "base/error.h"
 #include "base/json_text.h"
+#include "cli/workspace_options.h"
 #include "core/datetime.h"
 #include "serve/serve_config.h"
 #include "store/result_store.h"
-#include "store/workspace.h"
 
 namespace sluice::cli {
 namespace {
@@ -56,16 +56,6 @@ std::string AccessLine(const serve::AccessRecord& record) {
   line += fmt::format(",\"status\":{},\"bytes\":{},\"ms\":{:.3f}}}", record.status, record.bytes,
                       record.duration_micros / 1000.0);
   return line;
-}
-
-std::string WorkspaceOrCurrent(const std::string& given) {
-  if (!given.empty()) return fs::absolute(given).lexically_normal().string();
-  auto found = store::FindWorkspace(fs::current_path().string());
-  if (!found) {
-    Throw<UserError>(
-        "no workspace in this folder or above: run `sluice init`, or pass --workspace");
-  }
-  return *found;
 }
 
 }  // namespace
@@ -139,7 +129,7 @@ void AddServeCommand(CLI::App& app) {
                       "sluice.yaml)");
   command->add_flag("--no-access-log", options->quiet, "Do not log each request on stderr");
   command->callback([options] {
-    std::string workspace = WorkspaceOrCurrent(options->workspace);
+    std::string workspace = RequireWorkspace(options->workspace);
     auto database = session::Database::Open(workspace);
     fs::current_path(workspace);
     Console console;

@@ -19,6 +19,7 @@
 #include "base/error.h"
 #include "cli/foreground.h"
 #include "cli/serve_command.h"
+#include "cli/workspace_options.h"
 #include "notebook/run_plan.h"
 #include "notebook/runner.h"
 #include "notebook/schedule_config.h"
@@ -27,7 +28,6 @@
 #include "session/database.h"
 #include "store/file_lock.h"
 #include "store/result_store.h"
-#include "store/workspace.h"
 
 namespace sluice::cli {
 namespace {
@@ -62,24 +62,6 @@ Each entry needs cron, on_update or both. A notebook runs once at a time; a trig
 runs queues one more run. on_update watches the latest version of a stored result, or the
 sizes and modification times of a source's files. What the scheduler has seen is kept in
 .sluice/state/scheduler.json; runs are recorded in the catalog (`sluice runs`).)";
-
-std::string FindUpWorkspace(const std::string& given) {
-  if (given.empty()) {
-    auto found = store::FindWorkspace(fs::current_path().string());
-    if (!found) {
-      Throw<UserError>(
-          "no workspace in this folder or above: run `sluice init`, or pass "
-          "--workspace DIR");
-    }
-    return *found;
-  }
-  fs::path folder = fs::absolute(given).lexically_normal();
-  if (!fs::exists(folder / "sluice.yaml") && !fs::is_directory(folder / ".sluice")) {
-    Throw<UserError>("{} is not a workspace (no sluice.yaml or .sluice/): run `sluice init {}`",
-                     given, given);
-  }
-  return folder.string();
-}
 
 void CheckNotebooks(const ScheduleConfig& config, const std::string& workspace, bool serving) {
   std::string config_path = (fs::path(workspace) / "sluice.yaml").string();
@@ -171,7 +153,7 @@ struct UpOptions {
 };
 
 void Up(const UpOptions& up) {
-  std::string workspace = FindUpWorkspace(up.workspace);
+  std::string workspace = RequireWorkspace(up.workspace);
   ScheduleConfig config = notebook::ReadScheduleConfig(workspace);
   CheckNotebooks(config, workspace, !up.no_serve);
   std::string state_path = notebook::SchedulerStatePath(workspace);

@@ -23,4 +23,9 @@ void AddWorkspaceOptions(CLI::App& command, WorkspaceOptions& options);
 /// `.sluice/` or `sluice.yaml`, else an in-memory database. Throws IoError.
 std::unique_ptr<session::Database> OpenDatabase(const WorkspaceOptions& options);
 
+/// Returns the workspace folder a command works on: `given` (which must hold `.sluice/` or
+/// `sluice.yaml`), else the nearest workspace from `start` upward (the current folder when
+/// empty), else from the current folder. Throws UserError saying to run `sluice init`.
+std::string RequireWorkspace(const std::string& given, const std::string& start = {});
+
 }  // namespace sluice::cli
