@@ -1,5 +1,7 @@
 #pragma once
 
+#include <algorithm>
+#include <cctype>
 #include <string_view>
 
 namespace sluice {
@@ -10,6 +12,14 @@ inline std::string_view TrimSpace(std::string_view text) {
   size_t start = text.find_first_not_of(kSpace);
   if (start == std::string_view::npos) return {};
   return text.substr(start, text.find_last_not_of(kSpace) - start + 1);
+}
+
+/// Returns true when `a` and `b` are equal ignoring ASCII case.
+inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
+  });
 }
 
 }  // namespace sluice

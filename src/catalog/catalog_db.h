@@ -126,10 +126,17 @@ class CatalogDb {
   /// Returns the runs of `notebook` (all runs when empty), newest first.
   std::vector<RunRecord> Runs(std::string_view notebook = {});
 
-  /// Records a model version.
-  void PutModel(const ModelRecord& model);
+  /// Records a model version with its tuning trials and the lineage edges into it, in one
+  /// transaction.
+  void PutModel(const ModelRecord& model, const std::vector<TrialRecord>& trials = {},
+                const std::vector<LineageEdge>& lineage = {});
   /// Returns every model version, by name then version.
   std::vector<ModelRecord> Models();
+  /// Returns the trials of model `name` (every model when empty) by model, version and id.
+  std::vector<TrialRecord> Trials(std::string_view name = {});
+  /// Removes every version of model `name` with its trials and lineage; returns the versions
+  /// removed.
+  std::vector<ModelRecord> DeleteModel(std::string_view name);
 
  private:
   class Transaction;

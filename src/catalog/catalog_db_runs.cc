@@ -150,17 +150,32 @@ std::vector<RunRecord> CatalogDb::Runs(std::string_view notebook) {
   return runs;
 }
 
-void CatalogDb::PutModel(const ModelRecord& model) {
-  std::lock_guard lock(mutex_);
+void CatalogDb::PutModel(const ModelRecord& model, const std::vector<TrialRecord>& trials,
+                         const std::vector<LineageEdge>& lineage) {
+  Transaction transaction(*this, true);
   db_->Execute(
       "INSERT INTO models (name, version, model_type, created_micros, artifact_path, "
-      "options_json, metrics_json) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name, version) "
-      "DO UPDATE SET model_type = excluded.model_type, created_micros = excluded.created_micros, "
-      "artifact_path = excluded.artifact_path, options_json = excluded.options_json, "
-      "metrics_json = excluded.metrics_json",
+      "options_json, metrics_json, details_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (name, version) DO UPDATE SET model_type = excluded.model_type, "
+      "created_micros = excluded.created_micros, artifact_path = excluded.artifact_path, "
+      "options_json = excluded.options_json, metrics_json = excluded.metrics_json, "
+      "details_json = excluded.details_json",
       {model.name, model.version, model.model_type,
        model.created_micros != 0 ? model.created_micros : core::NowMicros(), model.artifact_path,
-       model.options_json, model.metrics_json});
+       model.options_json, model.metrics_json, model.details_json});
+  for (const TrialRecord& trial : trials) {
+    db_->Execute(
+        "INSERT INTO trials (model, version, trial_id, details_json) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (model, version, trial_id) DO UPDATE SET details_json = "
+        "excluded.details_json",
+        {model.name, model.version, trial.trial_id, trial.details_json});
+  }
+  for (LineageEdge edge : lineage) {
+    edge.to_dataset = model.name;
+    edge.to_version = model.version;
+    InsertLineage(edge);
+  }
+  transaction.Commit();
 }
 
 std::vector<ModelRecord> CatalogDb::Models() {
@@ -168,14 +183,41 @@ std::vector<ModelRecord> CatalogDb::Models() {
   std::vector<ModelRecord> models;
   for (const MetaRow& row :
        db_->Query("SELECT name, version, model_type, created_micros, artifact_path, "
-                  "options_json, metrics_json FROM models")) {
-    models.push_back(
-        {row.Text(0), row.Int(1), row.Text(2), row.Int(3), row.Text(4), row.Text(5), row.Text(6)});
+                  "options_json, metrics_json, details_json FROM models")) {
+    models.push_back({row.Text(0), row.Int(1), row.Text(2), row.Int(3), row.Text(4), row.Text(5),
+                      row.Text(6), row.Text(7)});
   }
   std::sort(models.begin(), models.end(), [](const auto& a, const auto& b) {
     return std::tie(a.name, a.version) < std::tie(b.name, b.version);
   });
   return models;
+}
+
+std::vector<TrialRecord> CatalogDb::Trials(std::string_view name) {
+  std::lock_guard lock(mutex_);
+  constexpr const char* kSelect = "SELECT model, version, trial_id, details_json FROM trials";
+  constexpr const char* kOrder = " ORDER BY model, version, trial_id";
+  std::vector<MetaRow> rows =
+      name.empty() ? db_->Query(std::string(kSelect) + kOrder)
+                   : db_->Query(std::string(kSelect) + " WHERE model = ?" + kOrder, {name});
+  std::vector<TrialRecord> trials;
+  for (const MetaRow& row : rows) {
+    trials.push_back({row.Text(0), row.Int(1), row.Int(2), row.Text(3)});
+  }
+  return trials;
+}
+
+std::vector<ModelRecord> CatalogDb::DeleteModel(std::string_view name) {
+  std::vector<ModelRecord> removed;
+  for (ModelRecord& model : Models()) {
+    if (model.name == name) removed.push_back(std::move(model));
+  }
+  Transaction transaction(*this, true);
+  db_->Execute("DELETE FROM models WHERE name = ?", {name});
+  db_->Execute("DELETE FROM trials WHERE model = ?", {name});
+  db_->Execute("DELETE FROM lineage WHERE to_dataset = ?", {name});
+  transaction.Commit();
+  return removed;
 }
 
 }  // namespace sluice::catalog

@@ -625,5 +625,31 @@ TEST_P(CatalogDbSuite, ModelsAreListedByNameThenVersion) {
   EXPECT_EQ(models[2].created_micros, 10);
 }
 
+TEST_P(CatalogDbSuite, ModelsKeepTrialsAndLineageUntilDropped) {
+  ModelRecord model{"delay", 1,    "boosted_tree_regressor", 0, "models/delay/1",
+                    "{}",    "{}", R"({"query":"SELECT 1"})"};
+  LineageEdge edge;
+  edge.from_dataset = "flights";
+  edge.from_version = 3;
+  catalog_->PutModel(model, {{"", 0, 2, R"({"objective":0.5})"}, {"", 0, 1, "{}"}}, {edge});
+  catalog_->PutModel({"other", 1, "kmeans", 0, "models/other/1", "{}", "{}"}, {{"", 0, 1, "{}"}});
+  ASSERT_EQ(catalog_->Models().at(0).details_json, R"({"query":"SELECT 1"})");
+  std::vector<TrialRecord> trials = catalog_->Trials("delay");
+  ASSERT_EQ(trials.size(), 2u);
+  EXPECT_EQ(trials[0].trial_id, 1);
+  EXPECT_EQ(trials[1].details_json, R"({"objective":0.5})");
+  EXPECT_EQ(trials[1].model, "delay");
+  EXPECT_EQ(trials[1].version, 1);
+  EXPECT_EQ(catalog_->Trials().size(), 3u);
+  ASSERT_EQ(catalog_->Lineage("delay").size(), 1u);
+  EXPECT_EQ(catalog_->Lineage("delay")[0].to_version, 1);
+
+  EXPECT_EQ(catalog_->DeleteModel("delay").size(), 1u);
+  EXPECT_EQ(catalog_->Models().size(), 1u);
+  EXPECT_TRUE(catalog_->Trials("delay").empty());
+  EXPECT_TRUE(catalog_->Lineage("delay").empty());
+  EXPECT_TRUE(catalog_->DeleteModel("delay").empty());
+}
+
 }  // namespace
 }  // namespace sluice::catalog

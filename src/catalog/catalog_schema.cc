@@ -17,7 +17,7 @@ struct Migration {
 // Migration i takes a catalog from schema version i to i + 1. Never edit a released migration:
 // append a new one. Migrations 1 and 2 were written for SQLite alone; their PostgreSQL texts
 // are the same tables with BIGINT for SQLite's 64-bit INTEGER.
-constexpr std::array<Migration, 4> kMigrations = {{
+constexpr std::array<Migration, 5> kMigrations = {{
     // 1: results, their versions, parts and column statistics, settings.
     {"", R"sql(
 CREATE TABLE results (
@@ -239,6 +239,17 @@ CREATE TABLE cell_states (
   run_id BIGINT NOT NULL,
   finished_micros BIGINT NOT NULL,
   PRIMARY KEY (notebook, cell));
+)sql",
+     "", ""},
+    // 5: model tracking (training query, inputs, hyperparameters, timings) and tuning trials.
+    {R"sql(
+ALTER TABLE models ADD COLUMN details_json TEXT NOT NULL DEFAULT '{}';
+CREATE TABLE trials (
+  model TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  trial_id BIGINT NOT NULL,
+  details_json TEXT NOT NULL,
+  PRIMARY KEY (model, version, trial_id));
 )sql",
      "", ""},
 }};

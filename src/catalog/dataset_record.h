@@ -99,6 +99,15 @@ struct ModelRecord {
   std::string artifact_path;  // relative to the workspace
   std::string options_json;
   std::string metrics_json;
+  std::string details_json = "{}";  // training query, cell, run, inputs, hyperparameters, timings
+};
+
+/// Is one hyperparameter tuning trial of a model version.
+struct TrialRecord {
+  std::string model;
+  int64_t version = 0;
+  int64_t trial_id = 0;
+  std::string details_json;  // hyperparameters, metrics, objective, budget, seconds, best, error
 };
 
 /// Is one answer of a full-text search over the catalog: the dataset and what matched.

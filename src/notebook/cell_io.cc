@@ -138,6 +138,13 @@ void ReadCollector::From(const sql::TableRef& from) {
       Expression(join.condition.get());
       return;
     }
+    case sql::TableRefKind::kModelFunction: {
+      const auto& ml = from.As<sql::ModelFunctionRef>();
+      Table(ml.model);
+      if (!ml.table.empty()) Table(ml.table);
+      if (ml.query) Query(*ml.query);
+      return;
+    }
   }
 }
 
@@ -212,6 +219,11 @@ void ReadCollector::Statement(const sql::Statement& statement) {
       if (sink.query) Query(*sink.query);
       return;
     }
+    case sql::StatementKind::kCreateModel: {
+      const auto& model = statement.As<sql::CreateModelStatement>();
+      Query(*model.query);
+      return;
+    }
     case sql::StatementKind::kDrop:
     case sql::StatementKind::kSet:
     case sql::StatementKind::kShow:
@@ -241,6 +253,8 @@ Writes WritesOf(const sql::Statement& statement) {
       const auto& sink = statement.As<sql::CreateSinkStatement>();
       return {sink.name, false, {}, IsFileUri(sink.uri) ? FilePath(sink.uri) : std::string()};
     }
+    case sql::StatementKind::kCreateModel:
+      return {sql::CatalogName(statement.As<sql::CreateModelStatement>().name), false, {}, {}};
     case sql::StatementKind::kInsert:
       return {{}, false, sql::CatalogName(statement.As<sql::InsertStatement>().table), {}};
     case sql::StatementKind::kCopy: {

@@ -15,7 +15,8 @@ namespace sluice::notebook {
 /// `sluice.x` and `information_schema.x`. File paths are lexically normalized (`./a/../b.csv`
 /// becomes `b.csv`).
 struct CellIo {
-  /// Names the cell creates: CREATE TABLE (also TEMP), CREATE VIEW, CREATE SOURCE, CREATE SINK.
+  /// Names the cell creates: CREATE TABLE (also TEMP), CREATE VIEW, CREATE SOURCE, CREATE SINK,
+  /// CREATE MODEL.
   std::vector<std::string> outputs;
   /// Outputs kept only by the process that made them: TEMP tables and views.
   std::vector<std::string> temporary;

@@ -60,6 +60,11 @@ std::string VersionProbe::TableToken(const std::string& name) const {
   if (store::ResultStore* store = database_.store()) {
     std::vector<int64_t> versions = store->catalog().Versions(name);
     if (!versions.empty()) return fmt::format("v{}", versions.back());
+    std::string model;
+    for (const catalog::ModelRecord& record : store->catalog().Models()) {
+      if (record.name == name) model = fmt::format("m{}", record.version);
+    }
+    if (!model.empty()) return model;
   }
   std::optional<session::SourceRecord> source = database_.sources().Find(name);
   if (!source) return "";

@@ -21,8 +21,9 @@ class VersionProbe {
  public:
   explicit VersionProbe(session::Database& database) : database_(database) {}
 
-  /// Returns the token of table `name`: "v<n>" for a stored result at version n, the files'
-  /// fingerprint for a source, "" when it is neither (a temporary table, or missing).
+  /// Returns the token of table `name`: "v<n>" for a stored result at version n, "m<n>" for a
+  /// model at version n, the files' fingerprint for a source, "" when it is none of these (a
+  /// temporary table, or missing).
   std::string TableToken(const std::string& name) const;
   /// Returns the fingerprint (sizes and modification times) of the files at `path` (a file,
   /// folder or glob), or "" when there are none.

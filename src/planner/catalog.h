@@ -59,7 +59,18 @@ class Catalog {
   /// there is no table `name`. Throws UserError when the table keeps no such version.
   virtual std::shared_ptr<const TableEntry> FindTableVersion(std::string_view name,
                                                              int64_t version) const;
+  /// Returns the rows of a BigQuery ML table function (ML.PREDICT, ML.EVALUATE, ...); `input`
+  /// holds the rows of its TABLE or query argument (null when it has none). Throws UserError
+  /// for an unknown model or function.
+  virtual std::shared_ptr<const TableEntry> RunModelFunction(const sql::ModelFunctionRef& ref,
+                                                             const TableEntry* input) const;
 };
+
+inline std::shared_ptr<const TableEntry> Catalog::RunModelFunction(const sql::ModelFunctionRef& ref,
+                                                                   const TableEntry*) const {
+  Throw<UserError>("model \"{}\" does not exist (line {}, column {})", ref.model.back(),
+                   ref.location.line, ref.location.column);
+}
 
 inline std::shared_ptr<const TableEntry> Catalog::FindTableVersion(std::string_view name,
                                                                    int64_t) const {

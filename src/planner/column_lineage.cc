@@ -121,6 +121,7 @@ class Deriver {
   Relation File(const sql::FileRef& file);
   Relation Function(const sql::TableFunctionRef& ref);
   Relation Join(const sql::JoinRef& join);
+  Relation ModelFunction(const sql::ModelFunctionRef& ref);
   Origins Expression(const sql::Expr& expr, const Relation& scope);
   Origins Column(const sql::ColumnRefExpr& reference, const Relation& scope) const;
   Relation Subquery(const sql::QueryNode& query, const Relation& scope) const;
@@ -247,6 +248,21 @@ Relation Deriver::From(const sql::TableRef* from) {
     }
     case sql::TableRefKind::kJoin:
       return Join(from->As<sql::JoinRef>());
+    case sql::TableRefKind::kModelFunction:
+      return ModelFunction(from->As<sql::ModelFunctionRef>());
+  }
+  return {};
+}
+
+// An ML.* function reads its model and its input; its columns are the model's making, so they
+// derive from the whole input rather than column by column.
+Relation Deriver::ModelFunction(const sql::ModelFunctionRef& ref) {
+  datasets_.insert({sql::CatalogName(ref.model), "", 0});
+  if (ref.query) Child().Query(*ref.query);
+  if (!ref.table.empty()) {
+    sql::BaseTableRef base;
+    base.name = ref.table;
+    BaseTable(base);
   }
   return {};
 }

@@ -255,7 +255,40 @@ void QueryPlanner::PlanFrom(const sql::TableRef* from, Builder& builder) {
     case sql::TableRefKind::kJoin:
       PlanJoin(from->As<sql::JoinRef>(), builder);
       return;
+    case sql::TableRefKind::kModelFunction: {
+      const auto& ref = from->As<sql::ModelFunctionRef>();
+      std::shared_ptr<const TableEntry> rows = RunModelFunction(ref);
+      std::string table = from->alias.empty() ? "ml_" + ref.function : from->alias;
+      exec::BatchList batches = rows->batches;
+      builder.open.source = std::make_unique<exec::BatchScan>(
+          rows->schema, [batches] { return batches; }, table);
+      builder.scope = columns_of(*rows->schema, table);
+      return;
+    }
   }
+}
+
+std::shared_ptr<const TableEntry> QueryPlanner::RunModelFunction(const sql::ModelFunctionRef& ref) {
+  if (ref.table.empty() && ref.query == nullptr) return catalog_.RunModelFunction(ref, nullptr);
+  std::unique_ptr<sql::QueryNode> table_query;
+  if (!ref.table.empty()) {
+    auto select = std::make_unique<sql::SelectNode>();
+    select->select_list.push_back({std::make_unique<sql::StarExpr>(), ""});
+    auto base = std::make_unique<sql::BaseTableRef>();
+    base->name = ref.table;
+    base->location = ref.location;
+    select->from = std::move(base);
+    table_query = std::move(select);
+  }
+  QueryPlanner inner(catalog_, outer_);
+  inner.ctes_ = ctes_;
+  QueryPlan plan = inner.Plan(ref.query ? *ref.query : *table_query);
+  TableEntry input;
+  input.schema = std::make_shared<core::Schema>(std::vector<core::Field>(
+      plan.schema->fields().begin(), plan.schema->fields().begin() + plan.visible_columns));
+  std::vector<core::Batch> batches = ExecutePlan(plan);
+  input.batches = std::make_shared<const std::vector<core::Batch>>(std::move(batches));
+  return catalog_.RunModelFunction(ref, &input);
 }
 
 void QueryPlanner::PlanSubquery(const sql::QueryNode& query, const std::string& alias,

@@ -53,6 +53,8 @@ class QueryPlanner final : public SubqueryBinder {
   void PlanSelect(const sql::SelectNode& select, Builder& builder);
   void PlanFrom(const sql::TableRef* from, Builder& builder);
   void PlanJoin(const sql::JoinRef& join, Builder& builder);
+  // Runs the input of an ML.* function and the function itself.
+  std::shared_ptr<const TableEntry> RunModelFunction(const sql::ModelFunctionRef& ref);
   static bool IsInnerChain(const sql::TableRef& ref);
   static void FlattenInnerJoins(const sql::TableRef& ref, std::vector<const sql::TableRef*>& items,
                                 std::vector<const sql::Expr*>& conditions);

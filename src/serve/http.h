@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/strings.h"
 
 namespace sluice::serve {
 
@@ -67,9 +68,6 @@ class HttpError : public UserError {
   int status_;
   std::string parameter_;
 };
-
-/// Returns true when `a` and `b` are equal ignoring ASCII case (header names, schemes).
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 /// Returns the JSON body of an error: {"error": message, "status": n[, "parameter": p]}.
 std::string ErrorJson(int status, std::string_view message, std::string_view parameter = {});

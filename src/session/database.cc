@@ -210,6 +210,8 @@ QueryResult Connection::Run(const sql::Statement& statement) {
       return CreateView(statement.As<sql::CreateViewStatement>());
     case sql::StatementKind::kCopy:
       return Copy(statement.As<sql::CopyStatement>());
+    case sql::StatementKind::kCreateModel:
+      return CreateModel(statement.As<sql::CreateModelStatement>());
     case sql::StatementKind::kShow: {
       const std::string& what = statement.As<sql::ShowStatement>().name;
       if (what == "sources" || what == "sinks") return ShowSources(what == "sinks");

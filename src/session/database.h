@@ -10,6 +10,7 @@
 #include "core/batch.h"
 #include "planner/catalog.h"
 #include "planner/query_planner.h"
+#include "session/model_registry.h"
 #include "session/source_registry.h"
 #include "sql/ast.h"
 
@@ -55,6 +56,10 @@ class Database final : public planner::Catalog {
   std::shared_ptr<const planner::TableEntry> FindTableVersion(std::string_view name,
                                                               int64_t version) const override;
   std::shared_ptr<const planner::ViewEntry> FindView(std::string_view name) const override;
+  std::shared_ptr<const planner::TableEntry> RunModelFunction(
+      const sql::ModelFunctionRef& ref, const planner::TableEntry* input) const override;
+  /// Returns the models (CREATE MODEL) of this database.
+  ModelRegistry& models() const { return *models_; }
   std::vector<std::string> TableNames() const override;
 
   /// Stores `table` as `name`, replacing any table of that name.
@@ -83,6 +88,7 @@ class Database final : public planner::Catalog {
   std::map<std::string, std::shared_ptr<const planner::TableEntry>> tables_;
   std::map<std::string, std::shared_ptr<const planner::ViewEntry>> views_;
   SourceRegistry sources_;
+  std::unique_ptr<ModelRegistry> models_;
 };
 
 /// Runs statements against a database, one at a time: parse, plan, execute.
@@ -111,6 +117,9 @@ class Connection {
   QueryResult Insert(const sql::InsertStatement& statement);
   QueryResult Explain(const sql::ExplainStatement& statement);
   QueryResult Set(const sql::SetStatement& statement);
+  // In model_statements.cc.
+  QueryResult CreateModel(const sql::CreateModelStatement& statement);
+  QueryResult DropModel(const sql::DropStatement& statement);
   // In workspace_tables.cc: commits to the workspace's result store.
   QueryResult CommitStoredTable(const sql::CreateTableStatement& statement,
                                 const planner::TableEntry& table,

@@ -74,6 +74,7 @@ QueryResult Connection::CreateSink(const sql::CreateSinkStatement& statement) {
 }
 
 QueryResult Connection::DropObject(const sql::DropStatement& statement) {
+  if (statement.object_type == sql::ObjectType::kModel) return DropModel(statement);
   const std::string& name = statement.name.back();
   auto record = database_.sources().Find(name);
   bool sink = statement.object_type == sql::ObjectType::kSink;

@@ -68,9 +68,10 @@ std::vector<catalog::LineageEdge> EdgesInto(catalog::CatalogDb& catalog, const s
 
 }  // namespace
 
-Database::Database() = default;
+Database::Database() : models_(std::make_unique<ModelRegistry>(nullptr)) {}
 
-Database::Database(std::unique_ptr<store::ResultStore> store) : store_(std::move(store)) {}
+Database::Database(std::unique_ptr<store::ResultStore> store)
+    : store_(std::move(store)), models_(std::make_unique<ModelRegistry>(store_.get())) {}
 
 Database::~Database() = default;
 

@@ -27,6 +27,7 @@ enum class TableRefKind : uint8_t {
   kTableFunction,  // TableFunctionRef: read_csv('f', delim => ';')
   kSubquery,       // SubqueryRef: (SELECT ...) AS s(a, b)
   kJoin,           // JoinRef: a JOIN b ON ..., a, b (comma is a cross join)
+  kModelFunction,  // ModelFunctionRef: ML.PREDICT(MODEL m, (query))
 };
 
 /// Is the base of every FROM-clause item; `alias` and `column_aliases` are empty when absent.
@@ -65,6 +66,28 @@ struct SubqueryRef : TableRef {
   static constexpr TableRefKind kKind = TableRefKind::kSubquery;
   SubqueryRef() : TableRef(kKind) {}
   std::unique_ptr<QueryNode> query;
+};
+
+/// Is one `name = value` of an option list such as COPY's `(FORMAT parquet, HEADER)` or
+/// CREATE MODEL's `OPTIONS (model_type = 'kmeans')`. A bare word value is a ColumnRefExpr;
+/// `value` is null when only the name was written.
+struct OptionItem {
+  std::string name;
+  ExprPtr value;
+  SourceLocation location;  // of the name
+};
+
+/// Is a BigQuery ML table function: `ML.PREDICT(MODEL m, TABLE t | (query) [, STRUCT(0.6 AS
+/// threshold)])`, `ML.EVALUATE(MODEL m [, ...])`, `ML.WEIGHTS(MODEL m)`, ... At most one of
+/// `table` (non-empty) and `query` is set; `settings` holds the STRUCT's fields.
+struct ModelFunctionRef : TableRef {
+  static constexpr TableRefKind kKind = TableRefKind::kModelFunction;
+  ModelFunctionRef() : TableRef(kKind) {}
+  std::string function;  // lower case, without `ml.`: predict, evaluate, weights, ...
+  QualifiedName model;
+  QualifiedName table;
+  std::unique_ptr<QueryNode> query;
+  std::vector<OptionItem> settings;
 };
 
 /// Names the join types; comma joins are kCross.
@@ -182,6 +205,7 @@ enum class StatementKind : uint8_t {
   kCopy,          // CopyStatement: COPY name|(query) TO 'path' (options)
   kCreateSource,  // CreateSourceStatement: CREATE SOURCE name FROM 'uri' WITH (...)
   kCreateSink,    // CreateSinkStatement: CREATE SINK name FROM result INTO 'uri' WITH (...)
+  kCreateModel,   // CreateModelStatement: CREATE MODEL name OPTIONS (...) AS query
 };
 
 /// Is the base of every statement.
@@ -278,9 +302,9 @@ struct InsertStatement : Statement {
 };
 
 /// Names what DROP drops.
-enum class ObjectType : uint8_t { kTable, kView, kSource, kSink };
+enum class ObjectType : uint8_t { kTable, kView, kSource, kSink, kModel };
 
-/// Is DROP TABLE|VIEW|SOURCE|SINK [IF EXISTS] name.
+/// Is DROP TABLE|VIEW|SOURCE|SINK|MODEL [IF EXISTS] name.
 struct DropStatement : Statement {
   static constexpr StatementKind kKind = StatementKind::kDrop;
   DropStatement() : Statement(kKind) {}
@@ -319,13 +343,6 @@ struct DescribeStatement : Statement {
   QualifiedName name;
 };
 
-/// Is one `name [value]` of an option list such as COPY's `(FORMAT parquet, HEADER)`. A bare
-/// word value is a ColumnRefExpr; `value` is null when only the name was written.
-struct OptionItem {
-  std::string name;
-  ExprPtr value;
-};
-
 /// Is COPY table|(query) TO|FROM 'path' [(options)]. Exactly one of `table` (non-empty) and
 /// `query` is set.
 struct CopyStatement : Statement {
@@ -362,6 +379,20 @@ struct CreateSinkStatement : Statement {
   QueryPtr query;
   std::string uri;  // postgresql://…, sqlite:path, or a file path
   std::vector<OptionItem> options;
+};
+
+/// Is CREATE [OR REPLACE] MODEL [IF NOT EXISTS] name [TRANSFORM (items)] [OPTIONS (name =
+/// value, ...)] AS query (BigQuery ML). `transform` is empty when absent; option values are
+/// expressions (literals, lists, HPARAM_RANGE(a, b), HPARAM_CANDIDATES([...])).
+struct CreateModelStatement : Statement {
+  static constexpr StatementKind kKind = StatementKind::kCreateModel;
+  CreateModelStatement() : Statement(kKind) {}
+  QualifiedName name;
+  bool or_replace = false;
+  bool if_not_exists = false;
+  std::vector<SelectItem> transform;
+  std::vector<OptionItem> options;
+  QueryPtr query;
 };
 
 }  // namespace sluice::sql

@@ -77,6 +77,11 @@ class Parser {
   // Sources and sinks (source_statement_parser.cc).
   StatementPtr ParseCreateSource(bool or_replace);
   StatementPtr ParseCreateSink(bool or_replace);
+  // BigQuery ML (model_statement_parser.cc).
+  StatementPtr ParseCreateModel(bool or_replace);
+  std::vector<OptionItem> ParseNamedOptions();
+  TableRefPtr ParseModelFunction(QualifiedName name, SourceLocation location);
+  std::vector<OptionItem> ParseStructFields();
   std::string ParseLocation();
 
   // Queries and FROM (query_parser.cc).

@@ -286,7 +286,9 @@ TableRefPtr Parser::ParseTablePrimary() {
     ref = std::move(file);
   } else {
     QualifiedName name = ParseQualifiedName();
-    if (IsSymbol("(")) {
+    if (name.size() == 2 && name[0] == "ml" && IsSymbol("(") && IsWord("model", 1)) {
+      ref = ParseModelFunction(std::move(name), location);
+    } else if (IsSymbol("(")) {
       auto function = MakeNode<TableFunctionRef>(location);
       function->call = ParseCall(std::move(name), location);
       if (function->call->filter || function->call->over) {

@@ -2,6 +2,8 @@
 
 #include "sql/to_sql.h"
 
+#include <cctype>
+
 namespace sluice::sql {
 namespace {
 
@@ -214,8 +216,51 @@ std::string CreateSinkToSql(const CreateSinkStatement& create) {
   return text + " INTO " + QuoteString(create.uri) + WithOptionsToSql(create.options);
 }
 
+// BigQuery ML writes options as `OPTIONS (model_type = 'kmeans')`.
+std::string NamedOptionsToSql(std::string_view keyword, const std::vector<OptionItem>& options) {
+  std::string text = " " + std::string(keyword) + " (";
+  for (size_t i = 0; i < options.size(); ++i) {
+    text +=
+        (i > 0 ? ", " : "") + QuoteIdentifier(options[i].name) + " = " + ToSql(*options[i].value);
+  }
+  return text + ")";
+}
+
+std::string CreateModelToSql(const CreateModelStatement& create) {
+  std::string text = std::string("CREATE ") + (create.or_replace ? "OR REPLACE " : "") + "MODEL " +
+                     (create.if_not_exists ? "IF NOT EXISTS " : "") + ToSql(create.name);
+  if (!create.transform.empty()) {
+    text += " TRANSFORM (";
+    for (size_t i = 0; i < create.transform.size(); ++i) {
+      const SelectItem& item = create.transform[i];
+      text += (i > 0 ? ", " : "") + ToSql(*item.expr);
+      if (!item.alias.empty()) text += " AS " + QuoteIdentifier(item.alias);
+    }
+    text += ")";
+  }
+  if (!create.options.empty()) text += NamedOptionsToSql("OPTIONS", create.options);
+  return text + " AS " + ToSql(*create.query);
+}
+
+std::string ModelFunctionToSql(const ModelFunctionRef& ref) {
+  std::string function = ref.function;
+  for (char& c : function) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string text = "ML." + function + "(MODEL " + ToSql(ref.model);
+  if (!ref.table.empty()) text += ", TABLE " + ToSql(ref.table);
+  if (ref.query) text += ", (" + ToSql(*ref.query) + ")";
+  if (!ref.settings.empty()) {
+    text += ", STRUCT(";
+    for (size_t i = 0; i < ref.settings.size(); ++i) {
+      text += (i > 0 ? ", " : "") + ToSql(*ref.settings[i].value) + " AS " +
+              QuoteIdentifier(ref.settings[i].name);
+    }
+    text += ")";
+  }
+  return text + ")" + AliasToSql(ref);
+}
+
 std::string DropToSql(const DropStatement& drop) {
-  static constexpr std::string_view kObjects[] = {"TABLE", "VIEW", "SOURCE", "SINK"};
+  static constexpr std::string_view kObjects[] = {"TABLE", "VIEW", "SOURCE", "SINK", "MODEL"};
   return "DROP " + std::string(kObjects[static_cast<int>(drop.object_type)]) + " " +
          (drop.if_exists ? "IF EXISTS " : "") + ToSql(drop.name);
 }
@@ -235,6 +280,8 @@ std::string ToSql(const TableRef& ref) {
       return "(" + ToSql(*ref.As<SubqueryRef>().query) + ")" + AliasToSql(ref);
     case TableRefKind::kJoin:
       return JoinToSql(ref.As<JoinRef>());
+    case TableRefKind::kModelFunction:
+      return ModelFunctionToSql(ref.As<ModelFunctionRef>());
   }
   return "?";
 }
@@ -280,6 +327,8 @@ std::string ToSql(const Statement& statement) {
       return CreateSourceToSql(statement.As<CreateSourceStatement>());
     case StatementKind::kCreateSink:
       return CreateSinkToSql(statement.As<CreateSinkStatement>());
+    case StatementKind::kCreateModel:
+      return CreateModelToSql(statement.As<CreateModelStatement>());
   }
   return "?";
 }

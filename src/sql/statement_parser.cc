@@ -60,12 +60,13 @@ StatementPtr Parser::ParseCreate() {
   }
   if (AcceptWord("source")) return ParseCreateSource(or_replace);
   if (AcceptWord("sink")) return ParseCreateSink(or_replace);
+  if (AcceptWord("model")) return ParseCreateModel(or_replace);
   bool temporary = AcceptWord("temp") || AcceptWord("temporary");
   if (AcceptWord("table")) return ParseCreateTable(or_replace, temporary);
   if (AcceptWord("view")) return ParseCreateView(or_replace, temporary);
   bool unique = AcceptWord("unique");
   if (AcceptWord("index")) return ParseCreateIndex(unique);
-  FailExpected("TABLE, VIEW, INDEX, SOURCE or SINK");
+  FailExpected("TABLE, VIEW, INDEX, SOURCE, SINK or MODEL");
 }
 
 StatementPtr Parser::ParseCreateIndex(bool unique) {
@@ -241,6 +242,8 @@ StatementPtr Parser::ParseDrop() {
     statement->object_type = ObjectType::kSource;
   } else if (AcceptWord("sink")) {
     statement->object_type = ObjectType::kSink;
+  } else if (AcceptWord("model")) {
+    statement->object_type = ObjectType::kModel;
   } else {
     ExpectWord("table");
   }
@@ -308,6 +311,7 @@ std::vector<OptionItem> Parser::ParseOptionList() {
   ExpectSymbol("(");
   do {
     OptionItem option;
+    option.location = Peek().location;
     option.name = ParseLabel();
     if (!IsSymbol(",") && !IsSymbol(")")) {
       AcceptSymbol("=");

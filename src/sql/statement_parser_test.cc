@@ -209,9 +209,10 @@ TEST(StatementParserTest, ReportsErrorsWithLineAndColumn) {
                "syntax error at line 2, column 14: expected ')', found ';'");
   EXPECT_STREQ(ErrorOf("CREATE INDEX i").what(),
                "syntax error at line 1, column 15: expected ON, found end of input");
-  EXPECT_STREQ(ErrorOf("CREATE SEQUENCE s").what(),
-               "syntax error at line 1, column 8: expected TABLE, VIEW, INDEX, SOURCE or SINK, "
-               "found 'SEQUENCE'");
+  EXPECT_STREQ(
+      ErrorOf("CREATE SEQUENCE s").what(),
+      "syntax error at line 1, column 8: expected TABLE, VIEW, INDEX, SOURCE, SINK or MODEL, "
+      "found 'SEQUENCE'");
   EXPECT_STREQ(ErrorOf("SELECT * FROM a JOIN b WHERE x").what(),
                "syntax error at line 1, column 24: expected ON or USING, found 'WHERE'");
   EXPECT_STREQ(ErrorOf("SELECT 'abc\n").what(),

@@ -1,0 +1,725 @@
+#include "ml/linear_model.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <functional>
+#include <limits>
+#include <numeric>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <Eigen/Dense>
+#include <boost/json.hpp>
+
+#include "base/error.h"
+#include "base/task.h"
+
+namespace sluice::ml {
+namespace {
+
+namespace json = boost::json;
+using Eigen::Index;
+using Eigen::MatrixXd;
+using Eigen::VectorXd;
+using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using Clock = std::chrono::steady_clock;
+using RowRange = std::pair<size_t, size_t>;
+
+// Below this many rows per chunk, splitting work across threads costs more than it saves.
+constexpr size_t kMinRowsPerChunk = 4096;
+// The logistic gradient handles rows in blocks of about this many values (256 KiB, in cache).
+constexpr size_t kBlockValues = 32768;
+// A pivot of X^T X this small relative to the largest means collinear features.
+constexpr double kPivotTolerance = 1e-10;
+// L-BFGS keeps this many steps; 10 is the usual choice (scikit-learn, liblbfgs).
+constexpr size_t kMemory = 10;
+constexpr double kArmijo = 1e-4;
+constexpr int kMaxBacktracks = 60;
+constexpr double kGradientTolerance = 1e-12;
+constexpr double kMinProbability = 1e-15;
+
+/// Returns [begin, end) row ranges splitting `rows` into at most `threads` chunks (0: the
+/// scheduler's count) of at least kMinRowsPerChunk rows, or one chunk.
+std::vector<RowRange> RowChunks(size_t rows, int threads) {
+  const size_t limit = threads > 0 ? static_cast<size_t>(threads) : ThreadCount();
+  const size_t count = std::clamp<size_t>(rows / kMinRowsPerChunk, 1, std::max<size_t>(limit, 1));
+  std::vector<RowRange> chunks;
+  for (size_t c = 0; c < count; ++c) chunks.emplace_back(rows * c / count, rows * (c + 1) / count);
+  return chunks;
+}
+
+/// Runs `body(chunk_index, range)` for every chunk, in parallel when there are several.
+void ForEachChunk(const std::vector<RowRange>& chunks,
+                  const std::function<void(size_t, RowRange)>& body) {
+  if (chunks.size() == 1) return body(0, chunks[0]);
+  ParallelFor(chunks.size(), [&](size_t c) { body(c, chunks[c]); });
+}
+
+/// Returns a read-only Eigen view of the rows `range` of `x`.
+Eigen::Map<const RowMatrix> RowsOf(const Matrix& x, RowRange range) {
+  return {x.values.data() + range.first * x.cols, static_cast<Index>(range.second - range.first),
+          static_cast<Index>(x.cols)};
+}
+
+double MillisecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+/// Throws UserError unless `x` has rows, all finite; InternalError unless `y` matches it.
+void CheckTrainingData(const Matrix& x, const Labels& y, std::string_view model) {
+  if (x.rows == 0) Throw("{} cannot train on an empty input", model);
+  if (y.values.size() != x.rows) {
+    Throw<InternalError>("{} got {} labels for {} rows", model, y.values.size(), x.rows);
+  }
+  for (size_t i = 0; i < x.values.size(); ++i) {
+    if (std::isfinite(x.values[i])) continue;
+    Throw("{} needs imputed, finite features: feature {} of row {} is {}", model, i % x.cols,
+          i / x.cols, x.values[i]);
+  }
+}
+
+/// Throws InternalError unless the model was trained on as many features as `x` has.
+void CheckFeatureCount(const Matrix& x, const Matrix& weights, std::string_view model) {
+  if (weights.rows == 0) Throw<InternalError>("{} predicts before it was trained", model);
+  if (x.cols + 1 != weights.rows) {
+    Throw<InternalError>("{} was trained on {} features, got {}", model, weights.rows - 1, x.cols);
+  }
+}
+
+json::object MatrixToJson(const Matrix& m) {
+  return {{"rows", m.rows},
+          {"cols", m.cols},
+          {"values", json::array(m.values.begin(), m.values.end())}};
+}
+
+/// Returns a JSON number as a double; null (how Boost.JSON may write NaN) becomes NaN.
+double NumberFromJson(const json::value& value) {
+  return value.is_null() ? std::numeric_limits<double>::quiet_NaN() : value.to_number<double>();
+}
+
+Matrix MatrixFromJson(const json::value& value) {
+  const json::object& object = value.as_object();
+  Matrix m(object.at("rows").to_number<size_t>(), object.at("cols").to_number<size_t>());
+  const json::array& values = object.at("values").as_array();
+  if (values.size() != m.values.size()) Throw<InternalError>("matrix has {} values", values.size());
+  for (size_t i = 0; i < values.size(); ++i) m.values[i] = NumberFromJson(values[i]);
+  return m;
+}
+
+json::array InfoToJson(const std::vector<TrainingIteration>& info) {
+  json::array out;
+  for (const TrainingIteration& it : info) {
+    json::value eval_loss = it.eval_loss ? json::value(*it.eval_loss) : json::value(nullptr);
+    out.push_back(json::object{{"iteration", it.iteration},
+                               {"loss", it.loss},
+                               {"eval_loss", eval_loss},
+                               {"duration_ms", it.duration_ms}});
+  }
+  return out;
+}
+
+std::vector<TrainingIteration> InfoFromJson(const json::value& value) {
+  std::vector<TrainingIteration> info;
+  for (const json::value& item : value.as_array()) {
+    const json::object& object = item.as_object();
+    TrainingIteration it{object.at("iteration").to_number<int64_t>(),
+                         NumberFromJson(object.at("loss")), std::nullopt,
+                         NumberFromJson(object.at("duration_ms"))};
+    if (!object.at("eval_loss").is_null()) it.eval_loss = NumberFromJson(object.at("eval_loss"));
+    info.push_back(it);
+  }
+  return info;
+}
+
+/// Runs `read`, reporting a malformed saved state (a Boost.JSON error) as InternalError.
+void ReadState(std::string_view model, const std::function<void()>& read) {
+  try {
+    read();
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    Throw<InternalError>("corrupt {} model state: {}", model, e.what());
+  }
+}
+
+/// Returns the regularization strengths, checked to be >= 0.
+std::pair<double, double> Regularization(const Params& params, std::string_view model) {
+  const double l1 = params.Number("l1_reg", 0);
+  const double l2 = params.Number("l2_reg", 0);
+  if (!(l1 >= 0) || !(l2 >= 0)) Throw("{} needs l1_reg, l2_reg >= 0, got {}, {}", model, l1, l2);
+  return {l1, l2};
+}
+
+/// Is the training data of a linear regression centered on its means (column-major, so that
+/// coordinate descent reads a feature contiguously). Centering takes the intercept out.
+struct CenteredData {
+  MatrixXd x;
+  VectorXd x_mean;
+  VectorXd y;
+  double y_mean = 0;
+};
+
+CenteredData Center(const Matrix& x, const std::vector<double>& y) {
+  CenteredData data;
+  const auto features = RowsOf(x, {0, x.rows});
+  data.x_mean = features.colwise().mean().transpose();
+  data.x = features.rowwise() - data.x_mean.transpose();
+  const Eigen::Map<const VectorXd> labels(y.data(), static_cast<Index>(y.size()));
+  data.y_mean = labels.mean();
+  data.y = labels.array() - data.y_mean;
+  return data;
+}
+
+/// Returns argmin |yc - Xc w|^2 + n l2 |w|^2 of least norm, by a complete orthogonal
+/// decomposition, for when X^T X is singular (collinear features, e.g. one-hot columns).
+VectorXd MinimumNormSolution(const CenteredData& data, double l2) {
+  const Index n = data.x.rows();
+  const Index d = data.x.cols();
+  const Index extra = l2 > 0 ? d : 0;
+  MatrixXd a = MatrixXd::Zero(n + extra, d);
+  VectorXd b = VectorXd::Zero(n + extra);
+  a.topRows(n) = data.x;
+  b.head(n) = data.y;
+  if (extra > 0) a.bottomRows(d).diagonal().setConstant(std::sqrt(static_cast<double>(n) * l2));
+  return Eigen::CompleteOrthogonalDecomposition<MatrixXd>(a).solve(b);
+}
+
+/// Returns the ridge solution on centered data: (Xc^T Xc / n + l2 I) w = Xc^T yc / n.
+VectorXd SolveRidge(const CenteredData& data, double l2) {
+  const Index n = data.x.rows();
+  const Index d = data.x.cols();
+  if (d == 0) return VectorXd();
+  MatrixXd gram = MatrixXd::Zero(d, d);
+  gram.selfadjointView<Eigen::Lower>().rankUpdate(data.x.transpose(), 1.0 / n);
+  gram.diagonal().array() += l2;
+  const Eigen::LDLT<MatrixXd> ldlt(gram);  // reads the lower triangle only
+  const VectorXd& pivots = ldlt.vectorD();
+  if (ldlt.info() != Eigen::Success || !(pivots.minCoeff() > kPivotTolerance * pivots.maxCoeff())) {
+    return MinimumNormSolution(data, l2);
+  }
+  return ldlt.solve(data.x.transpose() * data.y / static_cast<double>(n));
+}
+
+double SoftThreshold(double value, double threshold) {
+  if (value > threshold) return value - threshold;
+  if (value < -threshold) return value + threshold;
+  return 0;
+}
+
+/// Runs one cyclic sweep of coordinate descent over the features, keeping `residual` equal to
+/// yc - Xc w. `scale` holds |Xc_j|^2 / n.
+void CoordinateSweep(const CenteredData& data, const VectorXd& scale, double l1, double l2,
+                     VectorXd& w, VectorXd& residual) {
+  const double n = static_cast<double>(data.x.rows());
+  for (Index j = 0; j < w.size(); ++j) {
+    if (scale[j] == 0) continue;  // a constant feature explains nothing: its weight stays 0
+    const double old = w[j];
+    const double rho = data.x.col(j).dot(residual) / n + scale[j] * old;
+    const double next = SoftThreshold(rho, l1) / (scale[j] + l2);
+    if (next == old) continue;
+    residual.noalias() -= (next - old) * data.x.col(j);
+    w[j] = next;
+  }
+}
+
+double ElasticNetObjective(const VectorXd& residual, const VectorXd& w, double l1, double l2) {
+  return residual.squaredNorm() / (2.0 * static_cast<double>(residual.size())) +
+         l1 * w.lpNorm<1>() + 0.5 * l2 * w.squaredNorm();
+}
+
+using SweepCallback = std::function<void(const VectorXd& w, const VectorXd& residual)>;
+
+/// Minimises the elastic-net objective by coordinate descent from w = 0, calling `on_sweep`
+/// after each sweep; stops after `max_sweeps` or when a sweep improves it by less than
+/// `min_rel_progress` of its value.
+void CoordinateDescent(const CenteredData& data, double l1, double l2, int64_t max_sweeps,
+                       double min_rel_progress, const SweepCallback& on_sweep) {
+  const VectorXd scale = data.x.colwise().squaredNorm() / static_cast<double>(data.x.rows());
+  VectorXd w = VectorXd::Zero(data.x.cols());
+  VectorXd residual = data.y;
+  double previous = ElasticNetObjective(residual, w, l1, l2);
+  for (int64_t sweep = 0; sweep < std::max<int64_t>(max_sweeps, 1); ++sweep) {
+    CoordinateSweep(data, scale, l1, l2, w, residual);
+    on_sweep(w, residual);
+    const double objective = ElasticNetObjective(residual, w, l1, l2);
+    if (previous - objective <= min_rel_progress * std::abs(previous)) return;
+    previous = objective;
+  }
+}
+
+double MeanSquaredError(const Matrix& predictions, const Labels& y) {
+  if (y.values.size() != predictions.rows) Throw<InternalError>("evaluation labels mismatch");
+  double sum = 0;
+  for (size_t i = 0; i < predictions.rows; ++i) {
+    const double error = predictions.values[i] - y.values[i];
+    sum += error * error;
+  }
+  return predictions.rows == 0 ? 0 : sum / static_cast<double>(predictions.rows);
+}
+
+}  // namespace
+
+LinearRegression::LinearRegression(Params params) : params_(std::move(params)) {}
+
+void LinearRegression::Fit(const Matrix& x, const Labels& y, const EvalSet* eval, int threads) {
+  const Clock::time_point start = Clock::now();
+  CheckTrainingData(x, y, "linear_reg");
+  for (size_t i = 0; i < y.values.size(); ++i) {
+    if (!std::isfinite(y.values[i])) Throw("linear_reg needs a finite label; row {} has none", i);
+  }
+  const auto [l1, l2] = Regularization(params_, "linear_reg");
+  const CenteredData data = Center(x, y.values);
+  info_.clear();
+  auto record = [&](const VectorXd& w, const VectorXd& residual) {
+    weights_ = Matrix(x.cols + 1, 1);
+    std::copy_n(w.data(), x.cols, weights_.values.data());
+    weights_.values.back() = data.y_mean - data.x_mean.dot(w);
+    TrainingIteration iteration;
+    iteration.iteration = static_cast<int64_t>(info_.size());
+    iteration.loss = residual.squaredNorm() / static_cast<double>(x.rows);
+    if (eval != nullptr) iteration.eval_loss = MeanSquaredError(Predict(eval->x, threads), eval->y);
+    iteration.duration_ms = MillisecondsSince(start);
+    info_.push_back(iteration);
+  };
+  if (l1 == 0) {
+    const VectorXd w = SolveRidge(data, l2);
+    record(w, data.y - data.x * w);
+    return;
+  }
+  CoordinateDescent(data, l1, l2, params_.Integer("max_iterations", 100),
+                    params_.Number("min_rel_progress", 1e-6), record);
+}
+
+Matrix LinearRegression::Predict(const Matrix& x, int threads) const {
+  CheckFeatureCount(x, weights_, "linear_reg");
+  Matrix out(x.rows, 1);
+  const Eigen::Map<const VectorXd> w(weights_.values.data(), static_cast<Index>(x.cols));
+  const double intercept = weights_.values.back();
+  ForEachChunk(RowChunks(x.rows, threads), [&](size_t, RowRange range) {
+    Eigen::Map<VectorXd>(out.values.data() + range.first,
+                         static_cast<Index>(range.second - range.first)) =
+        (RowsOf(x, range) * w).array() + intercept;
+  });
+  return out;
+}
+
+boost::json::object LinearRegression::Save(std::string& blob) const {
+  blob.clear();
+  return {{"model_type", "linear_reg"},
+          {"weights", MatrixToJson(weights_)},
+          {"training_info", InfoToJson(info_)}};
+}
+
+void LinearRegression::Load(const boost::json::object& state, const std::string& /*blob*/) {
+  ReadState("linear_reg", [&] {
+    Matrix weights = MatrixFromJson(state.at("weights"));
+    if (weights.rows == 0 || weights.cols != 1) Throw<InternalError>("bad weights shape");
+    info_ = InfoFromJson(state.at("training_info"));
+    weights_ = std::move(weights);
+  });
+}
+
+namespace {
+
+/// Turns `z[0..k)` into its softmax in place; returns log(sum(exp(z))).
+double Softmax(double* z, Index k) {
+  const double max = *std::max_element(z, z + k);
+  double sum = 0;
+  for (Index c = 0; c < k; ++c) sum += (z[c] = std::exp(z[c] - max));
+  for (Index c = 0; c < k; ++c) z[c] /= sum;
+  return max + std::log(sum);
+}
+
+double Sigmoid(double z) {
+  if (z >= 0) return 1 / (1 + std::exp(-z));
+  const double e = std::exp(z);
+  return e / (1 + e);
+}
+
+/// Returns the log loss of score `z` for class `label` (0 or 1); sets `z` to dloss/dz.
+double BinaryResidual(double& z, int label) {
+  const double loss = std::max(z, 0.0) + std::log1p(std::exp(-std::abs(z))) - label * z;
+  z = Sigmoid(z) - label;
+  return loss;
+}
+
+/// Returns the log loss of scores `z[0..k)` for `label`; sets `z` to dloss/dz.
+double SoftmaxResidual(double* z, Index k, int label) {
+  const double score = z[label];
+  const double log_sum = Softmax(z, k);
+  z[label] -= 1;
+  return log_sum - score;
+}
+
+/// Is the smooth part of logistic regression's objective, (1/n) sum_i s_i log_loss_i +
+/// (l2/2) |W|^2 with s_i the weight of row i's class, and its gradient. The parameters are a
+/// (features + 1) x outputs column-major matrix, flattened: the weights, then the intercepts.
+class LogisticObjective {
+ public:
+  LogisticObjective(const Matrix& x, const std::vector<int>& classes,
+                    const std::vector<double>& class_weights, Index outputs, double l2, int threads)
+      : x_(x),
+        classes_(classes),
+        class_weights_(class_weights),
+        outputs_(outputs),
+        l2_(l2),
+        chunks_(RowChunks(x.rows, threads)) {}
+
+  /// Returns the objective at `theta` and sets `gradient`; remembers the point's unweighted mean
+  /// log loss for last_log_loss().
+  double Evaluate(const VectorXd& theta, VectorXd& gradient) {
+    const Index d = static_cast<Index>(x_.cols);
+    const Eigen::Map<const MatrixXd> params(theta.data(), d + 1, outputs_);
+    std::vector<Partial> partials(chunks_.size());
+    ForEachChunk(chunks_, [&](size_t c, RowRange r) { EvaluateRows(r, params, partials[c]); });
+    for (size_t c = 1; c < partials.size(); ++c) {
+      partials[0].weighted_loss += partials[c].weighted_loss;
+      partials[0].log_loss += partials[c].log_loss;
+      partials[0].gradient += partials[c].gradient;
+    }
+    const double n = static_cast<double>(x_.rows);
+    gradient.resize(theta.size());
+    Eigen::Map<MatrixXd> gradient_matrix(gradient.data(), d + 1, outputs_);
+    gradient_matrix = partials[0].gradient / n;
+    gradient_matrix.topRows(d) += l2_ * params.topRows(d);
+    last_log_loss_ = partials[0].log_loss / n;
+    return partials[0].weighted_loss / n + 0.5 * l2_ * params.topRows(d).squaredNorm();
+  }
+
+  double last_log_loss() const { return last_log_loss_; }
+
+ private:
+  struct Partial {
+    double weighted_loss = 0;
+    double log_loss = 0;
+    MatrixXd gradient;
+  };
+
+  /// Adds the loss and gradient of the rows `range` to `out`, a block of rows at a time so that
+  /// the pass computing the residuals and the one multiplying them by X^T share the cache.
+  void EvaluateRows(RowRange range, const Eigen::Map<const MatrixXd>& params, Partial& out) const {
+    const Index d = static_cast<Index>(x_.cols);
+    const size_t block_rows = std::max<size_t>(kBlockValues / std::max<size_t>(x_.cols, 1), 64);
+    out.gradient = MatrixXd::Zero(d + 1, outputs_);
+    for (size_t begin = range.first; begin < range.second; begin += block_rows) {
+      const auto rows = RowsOf(x_, {begin, std::min(begin + block_rows, range.second)});
+      RowMatrix z = rows * params.topRows(d);
+      z.rowwise() += params.row(d);
+      for (Index i = 0; i < z.rows(); ++i) {
+        const int label = classes_[begin + static_cast<size_t>(i)];
+        const double loss = outputs_ == 1 ? BinaryResidual(z(i, 0), label)
+                                          : SoftmaxResidual(&z(i, 0), outputs_, label);
+        out.weighted_loss += class_weights_[label] * loss;
+        out.log_loss += loss;
+        z.row(i) *= class_weights_[label];
+      }
+      out.gradient.topRows(d).noalias() += rows.transpose() * z;
+      out.gradient.row(d) += z.colwise().sum();
+    }
+  }
+
+  const Matrix& x_;
+  const std::vector<int>& classes_;
+  const std::vector<double>& class_weights_;
+  Index outputs_;
+  double l2_;
+  std::vector<RowRange> chunks_;
+  double last_log_loss_ = 0;
+};
+
+/// Is the memory of L-BFGS: the last kMemory steps s and gradient changes y.
+class LbfgsMemory {
+ public:
+  void Add(VectorXd step, VectorXd change) {
+    const double curvature = step.dot(change);
+    // Without positive curvature the inverse Hessian estimate would not stay positive definite.
+    if (!(curvature > 1e-12 * change.squaredNorm())) return;
+    if (steps_.size() == kMemory) {
+      steps_.pop_front();
+      changes_.pop_front();
+      rhos_.pop_front();
+    }
+    steps_.push_back(std::move(step));
+    changes_.push_back(std::move(change));
+    rhos_.push_back(1 / curvature);
+  }
+
+  void Clear() {
+    steps_.clear();
+    changes_.clear();
+    rhos_.clear();
+  }
+
+  bool empty() const { return steps_.empty(); }
+
+  /// Returns -H g, H the inverse Hessian estimate (the two-loop recursion).
+  VectorXd Direction(const VectorXd& gradient) const {
+    VectorXd q = gradient;
+    std::vector<double> alphas(steps_.size());
+    for (size_t i = steps_.size(); i-- > 0;) {
+      alphas[i] = rhos_[i] * steps_[i].dot(q);
+      q -= alphas[i] * changes_[i];
+    }
+    if (!steps_.empty()) q *= 1 / (rhos_.back() * changes_.back().squaredNorm());
+    for (size_t i = 0; i < steps_.size(); ++i) {
+      q += steps_[i] * (alphas[i] - rhos_[i] * changes_[i].dot(q));
+    }
+    return -q;
+  }
+
+ private:
+  std::deque<VectorXd> steps_;
+  std::deque<VectorXd> changes_;
+  std::deque<double> rhos_;
+};
+
+using SmoothFunction = std::function<double(const VectorXd& x, VectorXd& gradient)>;
+
+/// Is a point of the optimisation: the parameters, the smooth part's value and gradient, and the
+/// whole objective (with the l1 term).
+struct Point {
+  VectorXd x;
+  VectorXd gradient;
+  double total = 0;
+};
+
+double L1Term(const VectorXd& x, const VectorXd& l1) {
+  return (l1.array() * x.array().abs()).sum();
+}
+
+/// Returns OWL-QN's pseudo-gradient: the steepest-descent direction's negative for f + l1 |x|.
+VectorXd PseudoGradient(const Point& p, const VectorXd& l1) {
+  VectorXd pseudo = p.gradient;
+  for (Index i = 0; i < pseudo.size(); ++i) {
+    if (l1[i] == 0) continue;
+    const double g = p.gradient[i];
+    if (p.x[i] != 0) {
+      pseudo[i] = g + (p.x[i] > 0 ? l1[i] : -l1[i]);
+    } else {
+      pseudo[i] = g + l1[i] < 0 ? g + l1[i] : (g - l1[i] > 0 ? g - l1[i] : 0);
+    }
+  }
+  return pseudo;
+}
+
+/// Returns the L-BFGS direction for `pseudo`, zeroed where it leaves the orthant OWL-QN allows.
+VectorXd SearchDirection(LbfgsMemory& memory, const VectorXd& pseudo, const VectorXd& l1) {
+  VectorXd direction = memory.Direction(pseudo);
+  for (Index i = 0; i < direction.size(); ++i) {
+    if (l1[i] != 0 && direction[i] * pseudo[i] >= 0) direction[i] = 0;
+  }
+  if (direction.dot(pseudo) < 0) return direction;
+  memory.Clear();  // the estimate went bad: restart from steepest descent
+  return -pseudo;
+}
+
+/// Backtracks from `step` along `direction` until the Armijo condition holds, projecting each
+/// trial on the orthant of `from` (OWL-QN). Returns false when no step decreases the objective.
+bool LineSearch(const SmoothFunction& f, const VectorXd& l1, const Point& from,
+                const VectorXd& pseudo, const VectorXd& direction, double step, Point& to) {
+  VectorXd orthant(from.x.size());
+  for (Index i = 0; i < orthant.size(); ++i) {
+    const double sign_source = from.x[i] != 0 ? from.x[i] : -pseudo[i];
+    orthant[i] = l1[i] == 0 ? 1 : (sign_source > 0) - (sign_source < 0);
+  }
+  for (int trial = 0; trial < kMaxBacktracks; ++trial, step *= 0.5) {
+    to.x = from.x + step * direction;
+    for (Index i = 0; i < orthant.size(); ++i) {
+      if (l1[i] != 0 && to.x[i] * orthant[i] <= 0) to.x[i] = 0;
+    }
+    to.total = f(to.x, to.gradient) + L1Term(to.x, l1);
+    if (to.total <= from.total + kArmijo * pseudo.dot(to.x - from.x)) return true;
+  }
+  return false;
+}
+
+/// Minimises f(x) + sum_i l1_i |x_i| from `x` by OWL-QN (plain L-BFGS where l1 is zero), calling
+/// `on_step(x)` after each step, right after f was evaluated at x. Stops after `max_steps`
+/// steps, or when one improves the objective by less than `min_rel_progress` of its value.
+void MinimizeOwlQn(const SmoothFunction& f, const VectorXd& l1, int64_t max_steps,
+                   double min_rel_progress, VectorXd& x,
+                   const std::function<void(const VectorXd&)>& on_step) {
+  Point current{x, VectorXd(x.size())};
+  current.total = f(current.x, current.gradient) + L1Term(current.x, l1);
+  LbfgsMemory memory;
+  Point next;
+  for (int64_t step = 0; step < max_steps; ++step) {
+    const VectorXd pseudo = PseudoGradient(current, l1);
+    const double norm = pseudo.norm();
+    if (!(norm > kGradientTolerance)) break;
+    const VectorXd direction = SearchDirection(memory, pseudo, l1);
+    const double length = memory.empty() ? std::min(1.0, 1 / norm) : 1.0;
+    if (!LineSearch(f, l1, current, pseudo, direction, length, next)) break;
+    memory.Add(next.x - current.x, next.gradient - current.gradient);
+    const double progress = current.total - next.total;
+    std::swap(current, next);
+    on_step(current.x);
+    if (progress <= min_rel_progress * std::abs(next.total)) break;
+  }
+  x = std::move(current.x);
+}
+
+/// Returns the class index of each label, checking every class has examples.
+std::vector<int> ClassIndexes(const Labels& y, std::vector<size_t>& counts) {
+  std::vector<int> classes(y.values.size());
+  counts.assign(y.num_classes, 0);
+  for (size_t i = 0; i < y.values.size(); ++i) {
+    const double value = y.values[i];
+    if (!(value >= 0 && value < static_cast<double>(y.num_classes) && value == std::floor(value))) {
+      Throw<InternalError>("logistic_reg got class index {} of {} classes", value, y.num_classes);
+    }
+    classes[i] = static_cast<int>(value);
+    ++counts[classes[i]];
+  }
+  const auto present = std::count_if(counts.begin(), counts.end(), [](size_t c) { return c > 0; });
+  if (present < 2) {
+    Throw("logistic_reg needs examples of at least two classes; the training data has one only");
+  }
+  for (size_t k = 0; k < counts.size(); ++k) {
+    if (counts[k] == 0) Throw("logistic_reg: class {} has no training examples", k);
+  }
+  return classes;
+}
+
+/// Returns the weight of each class: 1, or n / (K * count_k) with `balanced` (scikit-learn's
+/// class_weight='balanced'), so that the weights of all rows still sum to n.
+std::vector<double> ClassWeights(const std::vector<size_t>& counts, bool balanced) {
+  std::vector<double> weights(counts.size(), 1.0);
+  if (!balanced) return weights;
+  const double rows = static_cast<double>(std::accumulate(counts.begin(), counts.end(), size_t{0}));
+  for (size_t k = 0; k < counts.size(); ++k) {
+    weights[k] = rows / static_cast<double>(counts.size() * counts[k]);
+  }
+  return weights;
+}
+
+/// Returns the l1 strength of each parameter: `l1` for the weights, 0 for the intercepts.
+VectorXd L1Weights(Index features, Index outputs, double l1) {
+  VectorXd weights = VectorXd::Constant((features + 1) * outputs, l1);
+  for (Index k = 0; k < outputs; ++k) weights[k * (features + 1) + features] = 0;
+  return weights;
+}
+
+/// Returns the starting parameters: zero weights, intercepts fitting the class frequencies.
+VectorXd InitialParameters(const std::vector<size_t>& counts, const std::vector<double>& weights,
+                           Index features, Index outputs) {
+  VectorXd theta = VectorXd::Zero((features + 1) * outputs);
+  auto mass = [&](size_t k) { return std::log(static_cast<double>(counts[k]) * weights[k]); };
+  if (outputs == 1) {
+    theta[features] = mass(1) - mass(0);
+    return theta;
+  }
+  for (Index k = 0; k < outputs; ++k) theta[k * (features + 1) + features] = mass(k);
+  return theta;
+}
+
+double MeanLogLoss(const Matrix& probabilities, const Labels& y) {
+  if (y.values.size() != probabilities.rows) Throw<InternalError>("evaluation labels mismatch");
+  double sum = 0;
+  for (size_t i = 0; i < probabilities.rows; ++i) {
+    const double label = y.values[i];
+    if (!(label >= 0 && label < static_cast<double>(probabilities.cols))) {
+      Throw<InternalError>("logistic_reg got evaluation class index {}", label);
+    }
+    const double p = probabilities.at(i, static_cast<size_t>(label));
+    sum -= std::log(std::clamp(p, kMinProbability, 1 - kMinProbability));
+  }
+  return probabilities.rows == 0 ? 0 : sum / static_cast<double>(probabilities.rows);
+}
+
+Matrix WeightsFromParameters(const VectorXd& theta, size_t features, size_t outputs) {
+  Matrix weights(features + 1, outputs);
+  Eigen::Map<RowMatrix>(weights.values.data(), static_cast<Index>(features + 1),
+                        static_cast<Index>(outputs)) =
+      Eigen::Map<const MatrixXd>(theta.data(), static_cast<Index>(features + 1),
+                                 static_cast<Index>(outputs));
+  return weights;
+}
+
+}  // namespace
+
+LogisticRegression::LogisticRegression(Params params) : params_(std::move(params)) {}
+
+void LogisticRegression::Fit(const Matrix& x, const Labels& y, const EvalSet* eval, int threads) {
+  const Clock::time_point start = Clock::now();
+  CheckTrainingData(x, y, "logistic_reg");
+  if (y.num_classes < 2) Throw("logistic_reg needs at least two classes, got {}", y.num_classes);
+  std::vector<size_t> counts;
+  const std::vector<int> classes = ClassIndexes(y, counts);
+  const auto [l1, l2] = Regularization(params_, "logistic_reg");
+  const std::vector<double> class_weights =
+      ClassWeights(counts, params_.Flag("auto_class_weights", false));
+  num_classes_ = y.num_classes;
+  const Index d = static_cast<Index>(x.cols);
+  const Index outputs = num_classes_ == 2 ? 1 : static_cast<Index>(num_classes_);
+  LogisticObjective objective(x, classes, class_weights, outputs, l2, threads);
+  VectorXd theta = InitialParameters(counts, class_weights, d, outputs);
+  info_.clear();
+  auto on_step = [&](const VectorXd& current) {
+    weights_ = WeightsFromParameters(current, x.cols, static_cast<size_t>(outputs));
+    TrainingIteration iteration;
+    iteration.iteration = static_cast<int64_t>(info_.size());
+    iteration.loss = objective.last_log_loss();
+    if (eval != nullptr) iteration.eval_loss = MeanLogLoss(Predict(eval->x, threads), eval->y);
+    iteration.duration_ms = MillisecondsSince(start);
+    info_.push_back(iteration);
+  };
+  const SmoothFunction f = [&](const VectorXd& t, VectorXd& g) { return objective.Evaluate(t, g); };
+  MinimizeOwlQn(f, L1Weights(d, outputs, l1), params_.Integer("max_iterations", 100),
+                params_.Number("min_rel_progress", 1e-6), theta, on_step);
+  if (info_.empty()) {  // already optimal at the start: record that point
+    VectorXd gradient;
+    objective.Evaluate(theta, gradient);
+    on_step(theta);
+  }
+}
+
+Matrix LogisticRegression::Predict(const Matrix& x, int threads) const {
+  CheckFeatureCount(x, weights_, "logistic_reg");
+  const Index d = static_cast<Index>(x.cols);
+  const Index outputs = static_cast<Index>(weights_.cols);
+  const Eigen::Map<const RowMatrix> params(weights_.values.data(), d + 1, outputs);
+  Matrix out(x.rows, num_classes_);
+  ForEachChunk(RowChunks(x.rows, threads), [&](size_t, RowRange range) {
+    RowMatrix z = RowsOf(x, range) * params.topRows(d);
+    z.rowwise() += params.row(d);
+    for (Index i = 0; i < z.rows(); ++i) {
+      double* probabilities = out.row(range.first + static_cast<size_t>(i));
+      if (outputs == 1) {
+        probabilities[1] = Sigmoid(z(i, 0));
+        probabilities[0] = 1 - probabilities[1];
+      } else {
+        Softmax(&z(i, 0), outputs);
+        std::copy_n(&z(i, 0), outputs, probabilities);
+      }
+    }
+  });
+  return out;
+}
+
+boost::json::object LogisticRegression::Save(std::string& blob) const {
+  blob.clear();
+  return {{"model_type", "logistic_reg"},
+          {"num_classes", num_classes_},
+          {"weights", MatrixToJson(weights_)},
+          {"training_info", InfoToJson(info_)}};
+}
+
+void LogisticRegression::Load(const boost::json::object& state, const std::string& /*blob*/) {
+  ReadState("logistic_reg", [&] {
+    const size_t num_classes = state.at("num_classes").to_number<size_t>();
+    Matrix weights = MatrixFromJson(state.at("weights"));
+    const size_t outputs = num_classes == 2 ? 1 : num_classes;
+    if (num_classes < 2 || weights.rows == 0 || weights.cols != outputs) {
+      Throw<InternalError>("bad weights shape for {} classes", num_classes);
+    }
+    info_ = InfoFromJson(state.at("training_info"));
+    num_classes_ = num_classes;
+    weights_ = std::move(weights);
+  });
+}
+
+}  // namespace sluice::ml

@@ -1,0 +1,327 @@
+#include "ml/trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <set>
+
+#include "base/error.h"
+#include "ml/metrics.h"
+#include "ml/tuning.h"
+
+namespace sluice::ml {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Is what every fit of one CREATE MODEL shares.
+struct Setup {
+  const ModelOptions& options;
+  LabelSpec label;
+  std::vector<std::string> excluded;  // columns that are not features
+  FeatureOptions feature_options;
+  std::string objective;
+};
+
+struct Fit {
+  std::unique_ptr<Model> model;
+  Metrics metrics;
+};
+
+std::string DefaultObjective(ModelType type) {
+  switch (TaskOf(type)) {
+    case ModelTask::kRegression:
+      return "r2_score";
+    case ModelTask::kClassification:
+      return "roc_auc";
+    case ModelTask::kClustering:
+      break;
+  }
+  return "davies_bouldin_index";
+}
+
+// Returns the objective as a score where larger is better (NaN stays NaN).
+double Score(const Setup& setup, const Metrics& metrics) {
+  double value = MetricValue(metrics, setup.objective);
+  return HigherIsBetter(setup.objective) ? value : -value;
+}
+
+// Returns the label column's name as the query spells it; drops rows whose label is NULL.
+const Column& LabelColumn(const ModelOptions& options, const Table& data) {
+  const Column* column = data.Find(options.label_columns[0]);
+  if (column == nullptr) {
+    Throw<UserError>("input_label_cols names \"{}\", which the model's query does not return",
+                     options.label_columns[0]);
+  }
+  return *column;
+}
+
+Table RowsWithLabel(const Table& data, const Column& label) {
+  std::vector<size_t> rows;
+  for (size_t row = 0; row < data.num_rows; ++row) {
+    if (!label.IsNull(row)) rows.push_back(row);
+  }
+  if (rows.empty()) Throw<UserError>("label column \"{}\" is NULL in every row", label.name);
+  return rows.size() == data.num_rows ? data : SelectTableRows(data, rows);
+}
+
+LabelSpec MakeLabelSpec(const ModelOptions& options, const Column& column) {
+  LabelSpec label{column.name, column.type, {}};
+  if (TaskOf(options.type) != ModelTask::kClassification) {
+    if (column.is_text()) {
+      Throw<UserError>("{} predicts a number, but label column \"{}\" is VARCHAR",
+                       ModelTypeName(options.type), column.name);
+    }
+    return label;
+  }
+  std::set<std::string> classes;
+  size_t rows = column.is_text() ? column.texts.size() : column.numbers.size();
+  for (size_t row = 0; row < rows; ++row) classes.insert(TextAt(column, row));
+  if (classes.size() < 2) {
+    Throw<UserError>(
+        "label column \"{}\" has a single class ('{}'): a classifier needs two or more",
+        column.name, *classes.begin());
+  }
+  label.classes.assign(classes.begin(), classes.end());
+  return label;
+}
+
+Split SplitRows(const ModelOptions& options, const Table& data) {
+  const std::string& method = options.data_split_method;
+  size_t rows = data.num_rows;
+  if (method == "no_split" || (method == "auto_split" && rows < 500)) {
+    Split split;
+    for (size_t row = 0; row < rows; ++row) split.train.push_back(row);
+    return split;
+  }
+  double fraction = options.data_split_eval_fraction;
+  if (method == "auto_split" && rows > 50'000) fraction = 10'000.0 / static_cast<double>(rows);
+  if (method == "random" || method == "auto_split") {
+    return RandomSplit(rows, fraction, static_cast<uint64_t>(options.seed));
+  }
+  const Column* column = data.Find(options.data_split_col);
+  if (column == nullptr || column->is_text()) {
+    Throw<UserError>("data_split_col \"{}\" must name a {} column of the model's query",
+                     options.data_split_col, method == "custom" ? "BOOLEAN" : "numeric or date");
+  }
+  if (method == "seq") return SequentialSplit(column->numbers, fraction);
+  std::vector<uint8_t> is_eval;
+  for (double v : column->numbers) is_eval.push_back(!std::isnan(v) && v != 0);
+  return CustomSplit(is_eval);
+}
+
+Fit FitOnce(const Setup& setup, const Params& params, const Table& train, const Table* eval,
+            int threads) {
+  FeatureSpec spec = FitFeatures(train, setup.excluded, setup.feature_options);
+  auto model = std::make_unique<Model>(setup.options.type, params, std::move(spec), setup.label);
+  bool supervised = !setup.label.name.empty();
+  Matrix x = MakeFeatures(model->features(), train);
+  Labels y = supervised ? model->MakeLabels(train) : Labels{};
+  if (eval == nullptr || eval->num_rows == 0) {
+    model->estimator().Fit(x, y, nullptr, threads);
+    Metrics metrics = model->Evaluate(train, threads);
+    return {std::move(model), std::move(metrics)};
+  }
+  Matrix eval_x = MakeFeatures(model->features(), *eval);
+  Labels eval_y = supervised ? model->MakeLabels(*eval) : Labels{};
+  EvalSet eval_set{eval_x, eval_y};
+  model->estimator().Fit(x, y, &eval_set, threads);
+  Metrics metrics = model->Evaluate(*eval, threads);
+  return {std::move(model), std::move(metrics)};
+}
+
+// Returns the mean metrics over k folds of `data`.
+Metrics CrossValidate(const Setup& setup, const Params& params, const Table& data, int threads) {
+  Metrics sum;
+  std::vector<Split> folds = KFold(data.num_rows, static_cast<int>(setup.options.num_folds),
+                                   static_cast<uint64_t>(setup.options.seed));
+  for (const Split& fold : folds) {
+    Table train = SelectTableRows(data, fold.train);
+    Table eval = SelectTableRows(data, fold.eval);
+    Metrics metrics = FitOnce(setup, params, train, &eval, threads).metrics;
+    if (sum.empty()) sum.assign(metrics.size(), {"", 0});
+    for (size_t i = 0; i < metrics.size(); ++i) {
+      sum[i].first = metrics[i].first;
+      sum[i].second += metrics[i].second / static_cast<double>(folds.size());
+    }
+  }
+  return sum;
+}
+
+}  // namespace
+
+namespace {
+
+// Runs the trials of one CREATE MODEL and keeps their fitted models.
+class TrialRunner {
+ public:
+  TrialRunner(const Setup& setup, const Table& train, const Table& eval, int threads)
+      : setup_(setup), train_(train), eval_(eval), threads_(threads) {
+    order_.resize(train.num_rows);
+    for (size_t i = 0; i < order_.size(); ++i) order_[i] = i;
+    std::mt19937_64 random(static_cast<uint64_t>(setup.options.seed) + 1);
+    std::shuffle(order_.begin(), order_.end(), random);
+  }
+
+  // Runs `configs` of `sets` on `budget`; returns their scores.
+  std::vector<double> Run(const std::vector<Params>& sets, const std::vector<size_t>& configs,
+                          double budget) {
+    size_t parallel = std::min<size_t>({static_cast<size_t>(setup_.options.max_parallel_trials),
+                                        static_cast<size_t>(threads_), configs.size()});
+    parallel = std::max<size_t>(parallel, 1);
+    int model_threads = std::max(1, threads_ / static_cast<int>(parallel));
+    size_t first = trials_.size();
+    trials_.resize(first + configs.size());
+    models_.resize(first + configs.size());
+    configs_.resize(first + configs.size());
+    RunParallel(configs.size(), parallel, [&](size_t i) {
+      configs_[first + i] = configs[i];
+      RunOne(sets[configs[i]], budget, model_threads, first + i);
+    });
+    std::vector<double> scores;
+    for (size_t i = 0; i < configs.size(); ++i) scores.push_back(trials_[first + i].objective);
+    return scores;
+  }
+
+  // Returns the index of the best trial run at budget 1; throws the first error when none ran.
+  size_t Best() const {
+    size_t best = trials_.size();
+    for (size_t i = 0; i < trials_.size(); ++i) {
+      if (trials_[i].budget < 1 || std::isnan(trials_[i].objective)) continue;
+      if (best == trials_.size() || trials_[i].objective > trials_[best].objective) best = i;
+    }
+    if (best < trials_.size()) return best;
+    for (const Trial& trial : trials_) {
+      if (!trial.error.empty()) throw UserError(trial.error);
+    }
+    Throw<UserError>("no trial gave a finite {}", setup_.objective);
+  }
+
+  std::vector<Trial>& trials() { return trials_; }
+  std::unique_ptr<Model>& model(size_t trial) { return models_[trial]; }
+  size_t config(size_t trial) const { return configs_[trial]; }
+
+ private:
+  void RunOne(const Params& params, double budget, int threads, size_t slot) {
+    auto start = std::chrono::steady_clock::now();
+    Trial& trial = trials_[slot];
+    trial.id = static_cast<int64_t>(slot) + 1;
+    trial.budget = budget;
+    for (const Hparam& h : setup_.options.hparams) {
+      trial.hparams.Set(h.name, params.values().at(h.name));
+    }
+    try {
+      if (setup_.options.num_folds >= 2) {
+        trial.metrics = CrossValidate(setup_, params, train_, threads);
+      } else {
+        Fit fit = FitOnce(setup_, params, BudgetRows(budget), &eval_, threads);
+        trial.metrics = std::move(fit.metrics);
+        models_[slot] = std::move(fit.model);
+      }
+      trial.objective = Score(setup_, trial.metrics);
+    } catch (const UserError& error) {
+      trial.error = error.what();
+      trial.objective = kNaN;
+    }
+    trial.seconds = SecondsSince(start);
+  }
+
+  Table BudgetRows(double budget) const {
+    if (budget >= 1) return train_;
+    size_t rows = std::max<size_t>(2, static_cast<size_t>(std::ceil(budget * order_.size())));
+    std::vector<size_t> subset(order_.begin(), order_.begin() + std::min(rows, order_.size()));
+    std::sort(subset.begin(), subset.end());
+    return SelectTableRows(train_, subset);
+  }
+
+  const Setup& setup_;
+  const Table& train_;
+  const Table& eval_;
+  int threads_;
+  std::vector<size_t> order_;
+  std::vector<Trial> trials_;
+  std::vector<std::unique_ptr<Model>> models_;
+  std::vector<size_t> configs_;
+};
+
+void RunHalving(TrialRunner& runner, const std::vector<Params>& sets) {
+  std::vector<size_t> alive(sets.size());
+  for (size_t i = 0; i < alive.size(); ++i) alive[i] = i;
+  for (const Rung& rung : HalvingRungs(sets.size())) {
+    alive.resize(std::min(alive.size(), rung.num_configs));
+    std::vector<double> scores = runner.Run(sets, alive, rung.budget);
+    alive = BestConfigs(alive, scores, alive.size());
+  }
+}
+
+Setup MakeSetup(const ModelOptions& options, const Table& data) {
+  Setup setup{options, {}, {}, {}, options.hparam_tuning_objective};
+  if (setup.objective.empty()) setup.objective = DefaultObjective(options.type);
+  if (TaskOf(options.type) != ModelTask::kClustering) {
+    const Column& label = LabelColumn(options, data);
+    setup.label = MakeLabelSpec(options, label);
+    setup.excluded.push_back(label.name);
+  }
+  if (options.data_split_method == "custom" || options.data_split_method == "seq") {
+    setup.excluded.push_back(options.data_split_col);
+  }
+  ModelType type = options.type;
+  setup.feature_options.standardize = type == ModelType::kLinearReg ||
+                                      type == ModelType::kLogisticReg || type == ModelType::kKmeans;
+  setup.feature_options.max_categories = static_cast<size_t>(options.max_categories);
+  return setup;
+}
+
+}  // namespace
+
+TrainingOutcome TrainModel(const ModelOptions& options, const Table& input, int threads) {
+  auto start = std::chrono::steady_clock::now();
+  const Table* data = &input;
+  Table labelled;
+  if (TaskOf(options.type) != ModelTask::kClustering) {
+    labelled = RowsWithLabel(input, LabelColumn(options, input));
+    data = &labelled;
+  } else if (input.num_rows == 0) {
+    Throw<UserError>("the model's query returned no rows");
+  }
+  Setup setup = MakeSetup(options, *data);
+  bool folds = options.num_folds >= 2;
+  Split split = folds ? Split{} : SplitRows(options, *data);
+  Table train = folds ? *data : SelectTableRows(*data, split.train);
+  Table eval = SelectTableRows(*data, split.eval);
+
+  std::vector<Params> sets = HparamSets(options);
+  TrialRunner runner(setup, train, eval, threads);
+  if (options.hparam_tuning_algorithm == "halving" && sets.size() > 1) {
+    RunHalving(runner, sets);
+  } else {
+    std::vector<size_t> all(sets.size());
+    for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+    runner.Run(sets, all, 1);
+  }
+  size_t best = runner.Best();
+  TrainingOutcome outcome;
+  outcome.evaluation = runner.trials()[best].metrics;
+  outcome.model = folds ? FitOnce(setup, sets[runner.config(best)], train, nullptr, threads).model
+                        : std::move(runner.model(best));
+  outcome.evaluated_on = folds               ? "cross_validation"
+                         : eval.num_rows > 0 ? "eval_split"
+                                             : "training_data";
+  if (!options.hparams.empty()) {
+    runner.trials()[best].best = true;
+    outcome.trials = std::move(runner.trials());
+    outcome.objective = setup.objective;
+  }
+  outcome.train_rows = train.num_rows;
+  outcome.eval_rows = eval.num_rows;
+  outcome.seconds = SecondsSince(start);
+  return outcome;
+}
+
+}  // namespace sluice::ml

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ml/model.h"
+#include "ml/model_options.h"
+#include "ml/table.h"
+
+namespace sluice::ml {
+
+/// Is one hyperparameter tuning trial (ML.TRIAL_INFO): the tuned values tried, the metrics on the
+/// evaluation rows, the budget (the fraction of training rows it trained on: below 1 on the
+/// early rungs of successive halving), its time, and whether it became the model.
+struct Trial {
+  int64_t id = 0;  // from 1
+  Params hparams;
+  Metrics metrics;
+  double objective = 0;
+  double budget = 1;
+  double seconds = 0;
+  bool best = false;
+  std::string error;  // why the trial failed; empty when it ran
+};
+
+/// Is a trained model with how it was trained and evaluated.
+struct TrainingOutcome {
+  std::unique_ptr<Model> model;
+  Metrics evaluation;
+  std::string evaluated_on;  // "eval_split", "training_data" or "cross_validation"
+  std::string objective;     // the metric tuning optimised (empty without tuning)
+  std::vector<Trial> trials;
+  size_t train_rows = 0;
+  size_t eval_rows = 0;
+  double seconds = 0;
+};
+
+/// Trains a model of `options` on `data` (the query's rows; rows with a NULL label are left
+/// out) using at most `threads` threads: splits the rows (data_split_*), fits the preprocessing
+/// on the training rows, tunes when options hold HPARAM_* (grid, random or successive halving;
+/// trials in parallel, trial threads x model threads <= `threads`), and evaluates the model.
+/// With num_folds, metrics are the mean over folds and the model is trained on every row.
+/// Throws UserError for a missing or all-NULL label, a single class, and the like.
+TrainingOutcome TrainModel(const ModelOptions& options, const Table& data, int threads);
+
+}  // namespace sluice::ml

@@ -1,0 +1,151 @@
+// CREATE MODEL, DROP MODEL and the ML.* table functions of a database.
+
+#include <boost/json.hpp>
+#include <cmath>
+
+#include "base/error.h"
+#include "base/task.h"
+#include "ml/trainer.h"
+#include "planner/column_lineage.h"
+#include "session/database.h"
+#include "session/model_functions.h"
+#include "sql/names.h"
+#include "sql/to_sql.h"
+
+namespace sluice::session {
+namespace {
+
+namespace json = boost::json;
+using core::TypeId;
+using core::Value;
+
+json::object MetricsJson(const ml::Metrics& metrics) {
+  json::object object;
+  for (const auto& [name, value] : metrics) {
+    if (std::isnan(value))
+      object[name] = nullptr;
+    else
+      object[name] = value;
+  }
+  return object;
+}
+
+std::vector<catalog::TrialRecord> TrialRecords(const ml::TrainingOutcome& outcome) {
+  std::vector<catalog::TrialRecord> records;
+  for (const ml::Trial& trial : outcome.trials) {
+    json::object details{{"hyperparameters", ml::ParamsToJson(trial.hparams)},
+                         {"metrics", MetricsJson(trial.metrics)},
+                         {"budget", trial.budget},
+                         {"seconds", trial.seconds},
+                         {"best", trial.best},
+                         {"error", trial.error}};
+    double objective = ml::MetricValue(trial.metrics, outcome.objective);
+    details["objective"] = std::isnan(objective) ? json::value(nullptr) : json::value(objective);
+    records.push_back({"", 0, trial.id, json::serialize(details)});
+  }
+  return records;
+}
+
+json::object Details(const sql::CreateModelStatement& statement, const ml::TrainingOutcome& outcome,
+                     const planner::QueryLineage& lineage, const std::string& transform,
+                     int64_t run_id) {
+  json::array inputs;
+  for (const planner::ColumnOrigin& dataset : lineage.datasets) {
+    inputs.push_back(json::object{{"dataset", dataset.dataset}, {"version", dataset.version}});
+  }
+  json::array features;
+  for (const std::string& name : outcome.model->features().FeatureNames())
+    features.push_back(json::string(name));
+  return json::object{{"query", sql::ToSql(*statement.query)},
+                      {"transform", transform},
+                      {"run_id", run_id},
+                      {"inputs", std::move(inputs)},
+                      {"hyperparameters", ml::ParamsToJson(outcome.model->params())},
+                      {"label", outcome.model->label().name},
+                      {"features", std::move(features)},
+                      {"train_rows", outcome.train_rows},
+                      {"eval_rows", outcome.eval_rows},
+                      {"evaluated_on", outcome.evaluated_on},
+                      {"objective", outcome.objective},
+                      {"training_seconds", outcome.seconds}};
+}
+
+QueryResult Summary(const std::string& name, int64_t version, const ml::ModelOptions& options,
+                    const ml::TrainingOutcome& outcome) {
+  std::vector<core::Field> fields = {
+      {"model", TypeId::kVarchar},      {"version", TypeId::kBigint},
+      {"model_type", TypeId::kVarchar}, {"train_rows", TypeId::kBigint},
+      {"eval_rows", TypeId::kBigint},   {"training_seconds", TypeId::kDouble}};
+  std::vector<Value> row = {Value::Varchar(name),
+                            Value::Bigint(version),
+                            Value::Varchar(std::string(ml::ModelTypeName(options.type))),
+                            Value::Bigint(static_cast<int64_t>(outcome.train_rows)),
+                            Value::Bigint(static_cast<int64_t>(outcome.eval_rows)),
+                            Value::Double(outcome.seconds)};
+  for (const auto& [metric, value] : outcome.evaluation) {
+    fields.push_back({metric, TypeId::kDouble});
+    row.push_back(std::isnan(value) ? Value::Null(TypeId::kDouble) : Value::Double(value));
+  }
+  return Listing(std::move(fields), {row});
+}
+
+}  // namespace
+
+QueryResult Connection::CreateModel(const sql::CreateModelStatement& statement) {
+  std::string name = sql::CatalogName(statement.name);
+  if (database_.models().Find(name) != nullptr && !statement.or_replace) {
+    if (statement.if_not_exists)
+      return Listing({{"status", TypeId::kVarchar}}, {{Value::Varchar("CREATE MODEL")}});
+    Throw<UserError>(
+        "model \"{}\" already exists (line {}, column {}); use CREATE OR REPLACE MODEL", name,
+        statement.location.line, statement.location.column);
+  }
+  ml::ModelOptions options = ml::ParseModelOptions(statement.options);
+  QueryResult rows = RunQuery(*statement.query);
+  planner::TableEntry input;
+  input.schema = rows.schema;
+  input.batches = std::make_shared<const std::vector<core::Batch>>(std::move(rows.batches));
+  std::string transform = TransformSql(statement.transform);
+  ml::Table table = ModelInput(input, transform, database_);
+  ml::TrainingOutcome outcome = ml::TrainModel(options, table, static_cast<int>(ThreadCount()));
+
+  planner::QueryLineage lineage = planner::DeriveLineage(*statement.query, database_);
+  std::vector<catalog::LineageEdge> edges;
+  for (const planner::ColumnOrigin& dataset : lineage.datasets) {
+    edges.push_back({dataset.dataset, "", "", "", 0, run_id_, dataset.version});
+  }
+  json::object option_json;
+  for (const auto& [option, value] : options.written) option_json[option] = value;
+  catalog::ModelRecord record;
+  record.model_type = std::string(ml::ModelTypeName(options.type));
+  record.options_json = json::serialize(option_json);
+  record.metrics_json = json::serialize(MetricsJson(outcome.evaluation));
+  record.details_json = json::serialize(Details(statement, outcome, lineage, transform, run_id_));
+  int64_t version = database_.models().Commit(name, std::move(outcome.model), std::move(record),
+                                              TrialRecords(outcome), edges, transform);
+  return Summary(name, version, options, outcome);
+}
+
+QueryResult Connection::DropModel(const sql::DropStatement& statement) {
+  std::string name = sql::CatalogName(statement.name);
+  if (!database_.models().Drop(name) && !statement.if_exists) {
+    Throw<UserError>("model \"{}\" does not exist (line {}, column {})", name,
+                     statement.location.line, statement.location.column);
+  }
+  return Listing({{"status", TypeId::kVarchar}}, {{Value::Varchar("DROP MODEL")}});
+}
+
+std::shared_ptr<const planner::TableEntry> Database::RunModelFunction(
+    const sql::ModelFunctionRef& ref, const planner::TableEntry* input) const {
+  std::string name = sql::CatalogName(ref.model);
+  std::shared_ptr<const ModelVersion> version = models_->Find(name);
+  if (version == nullptr) {
+    auto suggestion = sql::ClosestName(name, models_->Names());
+    Throw<UserError>("model \"{}\" does not exist (line {}, column {}){}", name, ref.location.line,
+                     ref.location.column,
+                     suggestion ? "; did you mean \"" + *suggestion + "\"?" : "");
+  }
+  return ModelFunctionRows(ref, *version, input, *this);
+}
+
+}  // namespace sluice::session
