@@ -9,6 +9,7 @@
 #include "cli/catalog_command.h"
 #include "cli/describe_command.h"
 #include "cli/init_command.h"
+#include "cli/models_command.h"
 #include "cli/run_command.h"
 #include "cli/serve_command.h"
 #include "cli/sql_command.h"
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   sluice::cli::AddCatalogCommand(app);
   sluice::cli::AddDescribeCommand(app);
   sluice::cli::AddInitCommand(app);
+  sluice::cli::AddModelsCommand(app);
   sluice::cli::AddRunCommand(app);
   sluice::cli::AddScanCommand(app);
   sluice::cli::AddServeCommand(app);

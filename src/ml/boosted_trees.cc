@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <exception>
@@ -12,7 +11,6 @@
 #include <numeric>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -22,12 +20,15 @@
 
 #include "base/error.h"
 #include "base/strings.h"
+#include "ml/estimator_state.h"
+#include "ml/row_chunks.h"
+#include "ml/training_clock.h"
 
 namespace sluice::ml {
 namespace {
 
-// Fewer rows than this per thread do not pay for starting the thread.
-constexpr size_t kMinRowsPerThread = 512;
+// Fewer rows than this per chunk do not pay for predicting the chunk on a thread of its own.
+constexpr size_t kMinRowsPerPredictChunk = 512;
 
 // Inplace prediction keeps no cache in the booster, which makes it safe from several threads.
 constexpr const char* kPredictConfig =
@@ -241,13 +242,12 @@ Training Boost(BoosterHandle booster, DMatrixHandle train, DMatrixHandle eval,
   Training training;
   const bool early_stop = eval != nullptr && params.Flag("early_stop", true);
   const double min_rel_progress = params.Number("min_rel_progress", 0.01);
-  const auto start = std::chrono::steady_clock::now();
+  const TrainingClock clock;
   double best_loss = std::numeric_limits<double>::infinity();
   for (int64_t i = 0; i < max_iterations; ++i) {
     Check<UserError>(XGBoosterUpdateOneIter(booster, static_cast<int>(i), train), "to train");
     TrainingIteration round = Evaluate(booster, i, train, eval);
-    round.duration_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    round.duration_ms = clock.ElapsedMilliseconds();
     training.info.push_back(round);
     if (!early_stop) {
       training.best_iteration = i;
@@ -282,9 +282,10 @@ size_t PrepareToPredict(BoosterHandle booster) {
   return num_features;
 }
 
-/// Writes the outputs for rows `begin` .. `end` of `x` into the same rows of `out`.
-void PredictRows(BoosterHandle booster, const Matrix& x, size_t begin, size_t end,
-                 size_t num_classes, Matrix& out) {
+/// Writes the outputs for the rows `range` of `x` into the same rows of `out`.
+void PredictRows(BoosterHandle booster, const Matrix& x, RowRange range, size_t num_classes,
+                 Matrix& out) {
+  const auto [begin, end] = range;
   std::string array =
       fmt::format(R"({{"data":[{},true],"shape":[{},{}],"typestr":"<f8","version":3}})",
                   reinterpret_cast<std::uintptr_t>(x.row(begin)), end - begin, x.cols);
@@ -335,19 +336,6 @@ std::vector<std::pair<size_t, double>> FeatureScores(BoosterHandle booster, std:
   return result;
 }
 
-/// Returns the training info as JSON.
-boost::json::array InfoToJson(const std::vector<TrainingIteration>& info) {
-  boost::json::array rows;
-  for (const TrainingIteration& round : info) {
-    boost::json::object row{
-        {"iteration", round.iteration}, {"loss", round.loss}, {"duration_ms", round.duration_ms}};
-    row["eval_loss"] = nullptr;
-    if (round.eval_loss) row["eval_loss"] = *round.eval_loss;
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
 /// Returns Save's `state` as read back; the JSON accessors throw on a missing or wrong field.
 StoredState ReadState(const boost::json::object& state) {
   StoredState stored;
@@ -361,15 +349,7 @@ StoredState ReadState(const boost::json::object& state) {
   }
   stored.num_features = state.at("num_features").to_number<size_t>();
   stored.best_iteration = state.at("best_iteration").to_number<int64_t>();
-  for (const boost::json::value& value : state.at("training_info").as_array()) {
-    const boost::json::object& row = value.as_object();
-    TrainingIteration& round = stored.info.emplace_back();
-    round.iteration = row.at("iteration").to_number<int64_t>();
-    round.loss = row.at("loss").to_number<double>();
-    round.duration_ms = row.at("duration_ms").to_number<double>();
-    const boost::json::value& eval_loss = row.at("eval_loss");
-    if (!eval_loss.is_null()) round.eval_loss = eval_loss.to_number<double>();
-  }
+  stored.info = TrainingInfoFromJson(state.at("training_info"));
   return stored;
 }
 
@@ -422,26 +402,10 @@ Matrix BoostedTrees::Predict(const Matrix& x, int threads) const {
                          x.cols);
   }
   Matrix out(x.rows, task_ == TreeTask::kRegression ? 1 : num_classes_);
-  const size_t parts = std::clamp<size_t>(x.rows / kMinRowsPerThread, 1, std::max(threads, 1));
-  const size_t rows_per_part = (x.rows + parts - 1) / parts;
-  std::vector<std::exception_ptr> errors(parts);
-  auto predict_part = [&](size_t part) {
-    size_t begin = part * rows_per_part;
-    size_t end = std::min(x.rows, begin + rows_per_part);
-    try {
-      if (begin < end) PredictRows(booster_, x, begin, end, num_classes_, out);
-    } catch (...) {
-      errors[part] = std::current_exception();
-    }
-  };
-  {
-    std::vector<std::jthread> workers;
-    for (size_t part = 1; part < parts; ++part) workers.emplace_back(predict_part, part);
-    predict_part(0);
-  }
-  for (const std::exception_ptr& error : errors) {
-    if (error) std::rethrow_exception(error);
-  }
+  ForEachChunk(RowChunks(x.rows, std::max(threads, 1), kMinRowsPerPredictChunk),
+               [&](size_t, RowRange range) {
+                 if (range.size() > 0) PredictRows(booster_, x, range, num_classes_, out);
+               });
   return out;
 }
 
@@ -458,7 +422,7 @@ boost::json::object BoostedTrees::Save(std::string& blob) const {
       {"num_classes", num_classes_},
       {"num_features", num_features_},
       {"best_iteration", best_iteration_},
-      {"training_info", InfoToJson(info_)}};
+      {"training_info", TrainingInfoToJson(info_)}};
 }
 
 void BoostedTrees::Load(const boost::json::object& state, const std::string& blob) {

@@ -2,11 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <chrono>
 #include <cmath>
-#include <functional>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -16,47 +15,21 @@
 #include <boost/json.hpp>
 
 #include "base/error.h"
-#include "base/task.h"
+#include "ml/estimator_state.h"
+#include "ml/row_chunks.h"
+#include "ml/training_clock.h"
 
 namespace sluice::ml {
 namespace {
 
-namespace json = boost::json;
 using Eigen::Index;
 using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using Clock = std::chrono::steady_clock;
-using RowRange = std::pair<size_t, size_t>;
-
-// Below this many rows per chunk, splitting work across threads costs more than it saves.
-constexpr size_t kMinRowsPerChunk = 4096;
-
-/// Returns [begin, end) row ranges splitting `rows` into at most `threads` chunks (0: the
-/// scheduler's count) of at least kMinRowsPerChunk rows, or one chunk.
-std::vector<RowRange> RowChunks(size_t rows, int threads) {
-  const size_t limit = threads > 0 ? static_cast<size_t>(threads) : ThreadCount();
-  const size_t count = std::clamp<size_t>(rows / kMinRowsPerChunk, 1, std::max<size_t>(limit, 1));
-  std::vector<RowRange> chunks;
-  for (size_t c = 0; c < count; ++c) chunks.emplace_back(rows * c / count, rows * (c + 1) / count);
-  return chunks;
-}
-
-/// Runs `body(chunk_index, range)` for every chunk, in parallel when there are several.
-void ForEachChunk(const std::vector<RowRange>& chunks,
-                  const std::function<void(size_t, RowRange)>& body) {
-  if (chunks.size() == 1) return body(0, chunks[0]);
-  ParallelFor(chunks.size(), [&](size_t c) { body(c, chunks[c]); });
-}
-
-Eigen::Map<const RowMatrix> RowsOf(const Matrix& x, RowRange range) {
-  return {x.values.data() + range.first * x.cols, static_cast<Index>(range.second - range.first),
-          static_cast<Index>(x.cols)};
-}
 
 /// Returns the squared distances of the rows `range` of `x` to each centroid (rows x clusters),
 /// as |x|^2 - 2 x.c + |c|^2 (one matrix product), clamped at 0 against rounding.
 RowMatrix SquaredDistances(const Matrix& x, RowRange range, const Matrix& centroids) {
-  const auto rows = RowsOf(x, range);
-  const auto centers = RowsOf(centroids, {0, centroids.rows});
+  const RowsView rows = RowsOf(x, range);
+  const RowsView centers = RowsOf(centroids, {0, centroids.rows});
   RowMatrix distances = -2.0 * (rows * centers.transpose());
   distances.colwise() += rows.rowwise().squaredNorm();
   distances.rowwise() += centers.rowwise().squaredNorm().transpose();
@@ -85,7 +58,7 @@ Assignment Assign(const Matrix& x, const Matrix& centroids, int threads) {
     for (Index i = 0; i < distances.rows(); ++i) {
       Index nearest = 0;
       const double distance = distances.row(i).minCoeff(&nearest);
-      out.distances[range.first + static_cast<size_t>(i)] = distance;
+      out.distances[range.begin + static_cast<size_t>(i)] = distance;
       part.total += distance;
       part.sums.row(nearest) += RowsOf(x, range).row(i);
       ++part.counts[static_cast<size_t>(nearest)];
@@ -129,7 +102,7 @@ Matrix PlusPlusSeeds(const Matrix& x, size_t k, std::mt19937_64& rng, int thread
     ForEachChunk(chunks, [&](size_t, RowRange range) {
       const RowMatrix distances = SquaredDistances(x, range, last);
       for (Index i = 0; i < distances.rows(); ++i) {
-        double& best = nearest[range.first + static_cast<size_t>(i)];
+        double& best = nearest[range.begin + static_cast<size_t>(i)];
         best = std::min(best, distances(i, 0));
       }
     });
@@ -195,61 +168,12 @@ void CheckFeatures(const Matrix& x) {
   }
 }
 
-double MillisecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-json::object MatrixToJson(const Matrix& m) {
-  return {{"rows", m.rows},
-          {"cols", m.cols},
-          {"values", json::array(m.values.begin(), m.values.end())}};
-}
-
-/// Returns a JSON number as a double; null (how Boost.JSON may write NaN) becomes NaN.
-double NumberFromJson(const json::value& value) {
-  return value.is_null() ? std::numeric_limits<double>::quiet_NaN() : value.to_number<double>();
-}
-
-Matrix MatrixFromJson(const json::value& value) {
-  const json::object& object = value.as_object();
-  Matrix m(object.at("rows").to_number<size_t>(), object.at("cols").to_number<size_t>());
-  const json::array& values = object.at("values").as_array();
-  if (values.size() != m.values.size()) Throw<InternalError>("matrix has {} values", values.size());
-  for (size_t i = 0; i < values.size(); ++i) m.values[i] = NumberFromJson(values[i]);
-  return m;
-}
-
-json::array InfoToJson(const std::vector<TrainingIteration>& info) {
-  json::array out;
-  for (const TrainingIteration& it : info) {
-    json::value eval_loss = it.eval_loss ? json::value(*it.eval_loss) : json::value(nullptr);
-    out.push_back(json::object{{"iteration", it.iteration},
-                               {"loss", it.loss},
-                               {"eval_loss", eval_loss},
-                               {"duration_ms", it.duration_ms}});
-  }
-  return out;
-}
-
-std::vector<TrainingIteration> InfoFromJson(const json::value& value) {
-  std::vector<TrainingIteration> info;
-  for (const json::value& item : value.as_array()) {
-    const json::object& object = item.as_object();
-    TrainingIteration it{object.at("iteration").to_number<int64_t>(),
-                         NumberFromJson(object.at("loss")), std::nullopt,
-                         NumberFromJson(object.at("duration_ms"))};
-    if (!object.at("eval_loss").is_null()) it.eval_loss = NumberFromJson(object.at("eval_loss"));
-    info.push_back(it);
-  }
-  return info;
-}
-
 }  // namespace
 
 KMeans::KMeans(Params params) : params_(std::move(params)) {}
 
 void KMeans::Fit(const Matrix& x, const Labels& /*y*/, const EvalSet* eval, int threads) {
-  const Clock::time_point start = Clock::now();
+  const TrainingClock clock;
   const size_t k = NumClusters(params_, x.rows);
   CheckFeatures(x);
   std::string init = params_.Text("kmeans_init_method", "kmeans++");
@@ -269,12 +193,9 @@ void KMeans::Fit(const Matrix& x, const Labels& /*y*/, const EvalSet* eval, int 
     UpdateCentroids(x, assignment, centroids_);
     assignment = Assign(x, centroids_, threads);
     const double loss = assignment.total / rows;
-    TrainingIteration record;
-    record.iteration = iteration;
-    record.loss = loss;
-    if (eval != nullptr) record.eval_loss = MeanSquaredDistance(eval->x, centroids_, threads);
-    record.duration_ms = MillisecondsSince(start);
-    info_.push_back(record);
+    std::optional<double> eval_loss;
+    if (eval != nullptr) eval_loss = MeanSquaredDistance(eval->x, centroids_, threads);
+    clock.Append(info_, loss, eval_loss);
     if (previous - loss <= min_rel_progress * previous) break;
     previous = loss;
   }
@@ -287,7 +208,7 @@ Matrix KMeans::Predict(const Matrix& x, int threads) const {
   }
   Matrix out(x.rows, centroids_.rows);
   ForEachChunk(RowChunks(x.rows, threads), [&](size_t, RowRange range) {
-    Eigen::Map<RowMatrix>(out.row(range.first), static_cast<Index>(range.second - range.first),
+    Eigen::Map<RowMatrix>(out.row(range.begin), static_cast<Index>(range.size()),
                           static_cast<Index>(centroids_.rows)) =
         SquaredDistances(x, range, centroids_);
   });
@@ -298,20 +219,16 @@ boost::json::object KMeans::Save(std::string& blob) const {
   blob.clear();
   return {{"model_type", "kmeans"},
           {"centroids", MatrixToJson(centroids_)},
-          {"training_info", InfoToJson(info_)}};
+          {"training_info", TrainingInfoToJson(info_)}};
 }
 
 void KMeans::Load(const boost::json::object& state, const std::string& /*blob*/) {
-  try {
+  ReadEstimatorState("kmeans", [&] {
     Matrix centroids = MatrixFromJson(state.at("centroids"));
     if (centroids.rows == 0) Throw<InternalError>("no centroids");
-    info_ = InfoFromJson(state.at("training_info"));
+    info_ = TrainingInfoFromJson(state.at("training_info"));
     centroids_ = std::move(centroids);
-  } catch (const Error&) {
-    throw;
-  } catch (const std::exception& e) {
-    Throw<InternalError>("corrupt kmeans model state: {}", e.what());
-  }
+  });
 }
 
 }  // namespace sluice::ml

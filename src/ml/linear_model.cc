@@ -1,72 +1,37 @@
 #include "ml/linear_model.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <deque>
 #include <functional>
-#include <limits>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <Eigen/Dense>
 #include <boost/json.hpp>
 
 #include "base/error.h"
-#include "base/task.h"
+#include "ml/estimator_state.h"
+#include "ml/owlqn.h"
+#include "ml/row_chunks.h"
+#include "ml/training_clock.h"
 
 namespace sluice::ml {
 namespace {
 
-namespace json = boost::json;
 using Eigen::Index;
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
 using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using Clock = std::chrono::steady_clock;
-using RowRange = std::pair<size_t, size_t>;
 
-// Below this many rows per chunk, splitting work across threads costs more than it saves.
-constexpr size_t kMinRowsPerChunk = 4096;
 // The logistic gradient handles rows in blocks of about this many values (256 KiB, in cache).
 constexpr size_t kBlockValues = 32768;
 // A pivot of X^T X this small relative to the largest means collinear features.
 constexpr double kPivotTolerance = 1e-10;
-// L-BFGS keeps this many steps; 10 is the usual choice (scikit-learn, liblbfgs).
-constexpr size_t kMemory = 10;
-constexpr double kArmijo = 1e-4;
-constexpr int kMaxBacktracks = 60;
-constexpr double kGradientTolerance = 1e-12;
 constexpr double kMinProbability = 1e-15;
-
-/// Returns [begin, end) row ranges splitting `rows` into at most `threads` chunks (0: the
-/// scheduler's count) of at least kMinRowsPerChunk rows, or one chunk.
-std::vector<RowRange> RowChunks(size_t rows, int threads) {
-  const size_t limit = threads > 0 ? static_cast<size_t>(threads) : ThreadCount();
-  const size_t count = std::clamp<size_t>(rows / kMinRowsPerChunk, 1, std::max<size_t>(limit, 1));
-  std::vector<RowRange> chunks;
-  for (size_t c = 0; c < count; ++c) chunks.emplace_back(rows * c / count, rows * (c + 1) / count);
-  return chunks;
-}
-
-/// Runs `body(chunk_index, range)` for every chunk, in parallel when there are several.
-void ForEachChunk(const std::vector<RowRange>& chunks,
-                  const std::function<void(size_t, RowRange)>& body) {
-  if (chunks.size() == 1) return body(0, chunks[0]);
-  ParallelFor(chunks.size(), [&](size_t c) { body(c, chunks[c]); });
-}
-
-/// Returns a read-only Eigen view of the rows `range` of `x`.
-Eigen::Map<const RowMatrix> RowsOf(const Matrix& x, RowRange range) {
-  return {x.values.data() + range.first * x.cols, static_cast<Index>(range.second - range.first),
-          static_cast<Index>(x.cols)};
-}
-
-double MillisecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
 
 /// Throws UserError unless `x` has rows, all finite; InternalError unless `y` matches it.
 void CheckTrainingData(const Matrix& x, const Labels& y, std::string_view model) {
@@ -86,62 +51,6 @@ void CheckFeatureCount(const Matrix& x, const Matrix& weights, std::string_view 
   if (weights.rows == 0) Throw<InternalError>("{} predicts before it was trained", model);
   if (x.cols + 1 != weights.rows) {
     Throw<InternalError>("{} was trained on {} features, got {}", model, weights.rows - 1, x.cols);
-  }
-}
-
-json::object MatrixToJson(const Matrix& m) {
-  return {{"rows", m.rows},
-          {"cols", m.cols},
-          {"values", json::array(m.values.begin(), m.values.end())}};
-}
-
-/// Returns a JSON number as a double; null (how Boost.JSON may write NaN) becomes NaN.
-double NumberFromJson(const json::value& value) {
-  return value.is_null() ? std::numeric_limits<double>::quiet_NaN() : value.to_number<double>();
-}
-
-Matrix MatrixFromJson(const json::value& value) {
-  const json::object& object = value.as_object();
-  Matrix m(object.at("rows").to_number<size_t>(), object.at("cols").to_number<size_t>());
-  const json::array& values = object.at("values").as_array();
-  if (values.size() != m.values.size()) Throw<InternalError>("matrix has {} values", values.size());
-  for (size_t i = 0; i < values.size(); ++i) m.values[i] = NumberFromJson(values[i]);
-  return m;
-}
-
-json::array InfoToJson(const std::vector<TrainingIteration>& info) {
-  json::array out;
-  for (const TrainingIteration& it : info) {
-    json::value eval_loss = it.eval_loss ? json::value(*it.eval_loss) : json::value(nullptr);
-    out.push_back(json::object{{"iteration", it.iteration},
-                               {"loss", it.loss},
-                               {"eval_loss", eval_loss},
-                               {"duration_ms", it.duration_ms}});
-  }
-  return out;
-}
-
-std::vector<TrainingIteration> InfoFromJson(const json::value& value) {
-  std::vector<TrainingIteration> info;
-  for (const json::value& item : value.as_array()) {
-    const json::object& object = item.as_object();
-    TrainingIteration it{object.at("iteration").to_number<int64_t>(),
-                         NumberFromJson(object.at("loss")), std::nullopt,
-                         NumberFromJson(object.at("duration_ms"))};
-    if (!object.at("eval_loss").is_null()) it.eval_loss = NumberFromJson(object.at("eval_loss"));
-    info.push_back(it);
-  }
-  return info;
-}
-
-/// Runs `read`, reporting a malformed saved state (a Boost.JSON error) as InternalError.
-void ReadState(std::string_view model, const std::function<void()>& read) {
-  try {
-    read();
-  } catch (const Error&) {
-    throw;
-  } catch (const std::exception& e) {
-    Throw<InternalError>("corrupt {} model state: {}", model, e.what());
   }
 }
 
@@ -265,7 +174,7 @@ double MeanSquaredError(const Matrix& predictions, const Labels& y) {
 LinearRegression::LinearRegression(Params params) : params_(std::move(params)) {}
 
 void LinearRegression::Fit(const Matrix& x, const Labels& y, const EvalSet* eval, int threads) {
-  const Clock::time_point start = Clock::now();
+  const TrainingClock clock;
   CheckTrainingData(x, y, "linear_reg");
   for (size_t i = 0; i < y.values.size(); ++i) {
     if (!std::isfinite(y.values[i])) Throw("linear_reg needs a finite label; row {} has none", i);
@@ -277,12 +186,9 @@ void LinearRegression::Fit(const Matrix& x, const Labels& y, const EvalSet* eval
     weights_ = Matrix(x.cols + 1, 1);
     std::copy_n(w.data(), x.cols, weights_.values.data());
     weights_.values.back() = data.y_mean - data.x_mean.dot(w);
-    TrainingIteration iteration;
-    iteration.iteration = static_cast<int64_t>(info_.size());
-    iteration.loss = residual.squaredNorm() / static_cast<double>(x.rows);
-    if (eval != nullptr) iteration.eval_loss = MeanSquaredError(Predict(eval->x, threads), eval->y);
-    iteration.duration_ms = MillisecondsSince(start);
-    info_.push_back(iteration);
+    std::optional<double> eval_loss;
+    if (eval != nullptr) eval_loss = MeanSquaredError(Predict(eval->x, threads), eval->y);
+    clock.Append(info_, residual.squaredNorm() / static_cast<double>(x.rows), eval_loss);
   };
   if (l1 == 0) {
     const VectorXd w = SolveRidge(data, l2);
@@ -299,8 +205,7 @@ Matrix LinearRegression::Predict(const Matrix& x, int threads) const {
   const Eigen::Map<const VectorXd> w(weights_.values.data(), static_cast<Index>(x.cols));
   const double intercept = weights_.values.back();
   ForEachChunk(RowChunks(x.rows, threads), [&](size_t, RowRange range) {
-    Eigen::Map<VectorXd>(out.values.data() + range.first,
-                         static_cast<Index>(range.second - range.first)) =
+    Eigen::Map<VectorXd>(out.values.data() + range.begin, static_cast<Index>(range.size())) =
         (RowsOf(x, range) * w).array() + intercept;
   });
   return out;
@@ -310,14 +215,14 @@ boost::json::object LinearRegression::Save(std::string& blob) const {
   blob.clear();
   return {{"model_type", "linear_reg"},
           {"weights", MatrixToJson(weights_)},
-          {"training_info", InfoToJson(info_)}};
+          {"training_info", TrainingInfoToJson(info_)}};
 }
 
 void LinearRegression::Load(const boost::json::object& state, const std::string& /*blob*/) {
-  ReadState("linear_reg", [&] {
+  ReadEstimatorState("linear_reg", [&] {
     Matrix weights = MatrixFromJson(state.at("weights"));
     if (weights.rows == 0 || weights.cols != 1) Throw<InternalError>("bad weights shape");
-    info_ = InfoFromJson(state.at("training_info"));
+    info_ = TrainingInfoFromJson(state.at("training_info"));
     weights_ = std::move(weights);
   });
 }
@@ -404,8 +309,8 @@ class LogisticObjective {
     const Index d = static_cast<Index>(x_.cols);
     const size_t block_rows = std::max<size_t>(kBlockValues / std::max<size_t>(x_.cols, 1), 64);
     out.gradient = MatrixXd::Zero(d + 1, outputs_);
-    for (size_t begin = range.first; begin < range.second; begin += block_rows) {
-      const auto rows = RowsOf(x_, {begin, std::min(begin + block_rows, range.second)});
+    for (size_t begin = range.begin; begin < range.end; begin += block_rows) {
+      const RowsView rows = RowsOf(x_, {begin, std::min(begin + block_rows, range.end)});
       RowMatrix z = rows * params.topRows(d);
       z.rowwise() += params.row(d);
       for (Index i = 0; i < z.rows(); ++i) {
@@ -429,138 +334,6 @@ class LogisticObjective {
   std::vector<RowRange> chunks_;
   double last_log_loss_ = 0;
 };
-
-/// Is the memory of L-BFGS: the last kMemory steps s and gradient changes y.
-class LbfgsMemory {
- public:
-  void Add(VectorXd step, VectorXd change) {
-    const double curvature = step.dot(change);
-    // Without positive curvature the inverse Hessian estimate would not stay positive definite.
-    if (!(curvature > 1e-12 * change.squaredNorm())) return;
-    if (steps_.size() == kMemory) {
-      steps_.pop_front();
-      changes_.pop_front();
-      rhos_.pop_front();
-    }
-    steps_.push_back(std::move(step));
-    changes_.push_back(std::move(change));
-    rhos_.push_back(1 / curvature);
-  }
-
-  void Clear() {
-    steps_.clear();
-    changes_.clear();
-    rhos_.clear();
-  }
-
-  bool empty() const { return steps_.empty(); }
-
-  /// Returns -H g, H the inverse Hessian estimate (the two-loop recursion).
-  VectorXd Direction(const VectorXd& gradient) const {
-    VectorXd q = gradient;
-    std::vector<double> alphas(steps_.size());
-    for (size_t i = steps_.size(); i-- > 0;) {
-      alphas[i] = rhos_[i] * steps_[i].dot(q);
-      q -= alphas[i] * changes_[i];
-    }
-    if (!steps_.empty()) q *= 1 / (rhos_.back() * changes_.back().squaredNorm());
-    for (size_t i = 0; i < steps_.size(); ++i) {
-      q += steps_[i] * (alphas[i] - rhos_[i] * changes_[i].dot(q));
-    }
-    return -q;
-  }
-
- private:
-  std::deque<VectorXd> steps_;
-  std::deque<VectorXd> changes_;
-  std::deque<double> rhos_;
-};
-
-using SmoothFunction = std::function<double(const VectorXd& x, VectorXd& gradient)>;
-
-/// Is a point of the optimisation: the parameters, the smooth part's value and gradient, and the
-/// whole objective (with the l1 term).
-struct Point {
-  VectorXd x;
-  VectorXd gradient;
-  double total = 0;
-};
-
-double L1Term(const VectorXd& x, const VectorXd& l1) {
-  return (l1.array() * x.array().abs()).sum();
-}
-
-/// Returns OWL-QN's pseudo-gradient: the steepest-descent direction's negative for f + l1 |x|.
-VectorXd PseudoGradient(const Point& p, const VectorXd& l1) {
-  VectorXd pseudo = p.gradient;
-  for (Index i = 0; i < pseudo.size(); ++i) {
-    if (l1[i] == 0) continue;
-    const double g = p.gradient[i];
-    if (p.x[i] != 0) {
-      pseudo[i] = g + (p.x[i] > 0 ? l1[i] : -l1[i]);
-    } else {
-      pseudo[i] = g + l1[i] < 0 ? g + l1[i] : (g - l1[i] > 0 ? g - l1[i] : 0);
-    }
-  }
-  return pseudo;
-}
-
-/// Returns the L-BFGS direction for `pseudo`, zeroed where it leaves the orthant OWL-QN allows.
-VectorXd SearchDirection(LbfgsMemory& memory, const VectorXd& pseudo, const VectorXd& l1) {
-  VectorXd direction = memory.Direction(pseudo);
-  for (Index i = 0; i < direction.size(); ++i) {
-    if (l1[i] != 0 && direction[i] * pseudo[i] >= 0) direction[i] = 0;
-  }
-  if (direction.dot(pseudo) < 0) return direction;
-  memory.Clear();  // the estimate went bad: restart from steepest descent
-  return -pseudo;
-}
-
-/// Backtracks from `step` along `direction` until the Armijo condition holds, projecting each
-/// trial on the orthant of `from` (OWL-QN). Returns false when no step decreases the objective.
-bool LineSearch(const SmoothFunction& f, const VectorXd& l1, const Point& from,
-                const VectorXd& pseudo, const VectorXd& direction, double step, Point& to) {
-  VectorXd orthant(from.x.size());
-  for (Index i = 0; i < orthant.size(); ++i) {
-    const double sign_source = from.x[i] != 0 ? from.x[i] : -pseudo[i];
-    orthant[i] = l1[i] == 0 ? 1 : (sign_source > 0) - (sign_source < 0);
-  }
-  for (int trial = 0; trial < kMaxBacktracks; ++trial, step *= 0.5) {
-    to.x = from.x + step * direction;
-    for (Index i = 0; i < orthant.size(); ++i) {
-      if (l1[i] != 0 && to.x[i] * orthant[i] <= 0) to.x[i] = 0;
-    }
-    to.total = f(to.x, to.gradient) + L1Term(to.x, l1);
-    if (to.total <= from.total + kArmijo * pseudo.dot(to.x - from.x)) return true;
-  }
-  return false;
-}
-
-/// Minimises f(x) + sum_i l1_i |x_i| from `x` by OWL-QN (plain L-BFGS where l1 is zero), calling
-/// `on_step(x)` after each step, right after f was evaluated at x. Stops after `max_steps`
-/// steps, or when one improves the objective by less than `min_rel_progress` of its value.
-void MinimizeOwlQn(const SmoothFunction& f, const VectorXd& l1, int64_t max_steps,
-                   double min_rel_progress, VectorXd& x,
-                   const std::function<void(const VectorXd&)>& on_step) {
-  Point current{x, VectorXd(x.size())};
-  current.total = f(current.x, current.gradient) + L1Term(current.x, l1);
-  LbfgsMemory memory;
-  Point next;
-  for (int64_t step = 0; step < max_steps; ++step) {
-    const VectorXd pseudo = PseudoGradient(current, l1);
-    const double norm = pseudo.norm();
-    if (!(norm > kGradientTolerance)) break;
-    const VectorXd direction = SearchDirection(memory, pseudo, l1);
-    const double length = memory.empty() ? std::min(1.0, 1 / norm) : 1.0;
-    if (!LineSearch(f, l1, current, pseudo, direction, length, next)) break;
-    memory.Add(next.x - current.x, next.gradient - current.gradient);
-    const double progress = current.total - next.total;
-    std::swap(current, next);
-    on_step(current.x);
-    if (progress <= min_rel_progress * std::abs(next.total)) break;
-  }
-  x = std::move(current.x);
-}
 
 /// Returns the class index of each label, checking every class has examples.
 std::vector<int> ClassIndexes(const Labels& y, std::vector<size_t>& counts) {
@@ -596,11 +369,12 @@ std::vector<double> ClassWeights(const std::vector<size_t>& counts, bool balance
   return weights;
 }
 
-/// Returns the l1 strength of each parameter: `l1` for the weights, 0 for the intercepts.
-VectorXd L1Weights(Index features, Index outputs, double l1) {
-  VectorXd weights = VectorXd::Constant((features + 1) * outputs, l1);
-  for (Index k = 0; k < outputs; ++k) weights[k * (features + 1) + features] = 0;
-  return weights;
+/// Returns which parameters l1_reg penalises: the weights, not the intercepts.
+std::vector<bool> PenalizedParameters(Index features, Index outputs) {
+  std::vector<bool> penalized(static_cast<size_t>((features + 1) * outputs), true);
+  for (Index k = 0; k < outputs; ++k)
+    penalized[static_cast<size_t>(k * (features + 1) + features)] = false;
+  return penalized;
 }
 
 /// Returns the starting parameters: zero weights, intercepts fitting the class frequencies.
@@ -644,7 +418,7 @@ Matrix WeightsFromParameters(const VectorXd& theta, size_t features, size_t outp
 LogisticRegression::LogisticRegression(Params params) : params_(std::move(params)) {}
 
 void LogisticRegression::Fit(const Matrix& x, const Labels& y, const EvalSet* eval, int threads) {
-  const Clock::time_point start = Clock::now();
+  const TrainingClock clock;
   CheckTrainingData(x, y, "logistic_reg");
   if (y.num_classes < 2) Throw("logistic_reg needs at least two classes, got {}", y.num_classes);
   std::vector<size_t> counts;
@@ -656,24 +430,24 @@ void LogisticRegression::Fit(const Matrix& x, const Labels& y, const EvalSet* ev
   const Index d = static_cast<Index>(x.cols);
   const Index outputs = num_classes_ == 2 ? 1 : static_cast<Index>(num_classes_);
   LogisticObjective objective(x, classes, class_weights, outputs, l2, threads);
-  VectorXd theta = InitialParameters(counts, class_weights, d, outputs);
   info_.clear();
-  auto on_step = [&](const VectorXd& current) {
-    weights_ = WeightsFromParameters(current, x.cols, static_cast<size_t>(outputs));
-    TrainingIteration iteration;
-    iteration.iteration = static_cast<int64_t>(info_.size());
-    iteration.loss = objective.last_log_loss();
-    if (eval != nullptr) iteration.eval_loss = MeanLogLoss(Predict(eval->x, threads), eval->y);
-    iteration.duration_ms = MillisecondsSince(start);
-    info_.push_back(iteration);
+  auto on_iteration = [&](const VectorXd& theta) {
+    weights_ = WeightsFromParameters(theta, x.cols, static_cast<size_t>(outputs));
+    std::optional<double> eval_loss;
+    if (eval != nullptr) eval_loss = MeanLogLoss(Predict(eval->x, threads), eval->y);
+    clock.Append(info_, objective.last_log_loss(), eval_loss);
   };
-  const SmoothFunction f = [&](const VectorXd& t, VectorXd& g) { return objective.Evaluate(t, g); };
-  MinimizeOwlQn(f, L1Weights(d, outputs, l1), params_.Integer("max_iterations", 100),
-                params_.Number("min_rel_progress", 1e-6), theta, on_step);
+  const OwlQnOptions options{.max_iterations = params_.Integer("max_iterations", 100),
+                             .min_rel_progress = params_.Number("min_rel_progress", 1e-6),
+                             .l1_weight = l1,
+                             .penalized = PenalizedParameters(d, outputs)};
+  auto f = [&](const VectorXd& t, VectorXd& g) { return objective.Evaluate(t, g); };
+  const OwlQnResult result =
+      MinimizeOwlQn(f, InitialParameters(counts, class_weights, d, outputs), options, on_iteration);
   if (info_.empty()) {  // already optimal at the start: record that point
     VectorXd gradient;
-    objective.Evaluate(theta, gradient);
-    on_step(theta);
+    objective.Evaluate(result.x, gradient);
+    on_iteration(result.x);
   }
 }
 
@@ -687,7 +461,7 @@ Matrix LogisticRegression::Predict(const Matrix& x, int threads) const {
     RowMatrix z = RowsOf(x, range) * params.topRows(d);
     z.rowwise() += params.row(d);
     for (Index i = 0; i < z.rows(); ++i) {
-      double* probabilities = out.row(range.first + static_cast<size_t>(i));
+      double* probabilities = out.row(range.begin + static_cast<size_t>(i));
       if (outputs == 1) {
         probabilities[1] = Sigmoid(z(i, 0));
         probabilities[0] = 1 - probabilities[1];
@@ -705,18 +479,18 @@ boost::json::object LogisticRegression::Save(std::string& blob) const {
   return {{"model_type", "logistic_reg"},
           {"num_classes", num_classes_},
           {"weights", MatrixToJson(weights_)},
-          {"training_info", InfoToJson(info_)}};
+          {"training_info", TrainingInfoToJson(info_)}};
 }
 
 void LogisticRegression::Load(const boost::json::object& state, const std::string& /*blob*/) {
-  ReadState("logistic_reg", [&] {
+  ReadEstimatorState("logistic_reg", [&] {
     const size_t num_classes = state.at("num_classes").to_number<size_t>();
     Matrix weights = MatrixFromJson(state.at("weights"));
     const size_t outputs = num_classes == 2 ? 1 : num_classes;
     if (num_classes < 2 || weights.rows == 0 || weights.cols != outputs) {
       Throw<InternalError>("bad weights shape for {} classes", num_classes);
     }
-    info_ = InfoFromJson(state.at("training_info"));
+    info_ = TrainingInfoFromJson(state.at("training_info"));
     num_classes_ = num_classes;
     weights_ = std::move(weights);
   });

@@ -11,6 +11,7 @@
 #include "base/text_file.h"
 #include "io/file_writer.h"
 #include "ml/boosted_trees.h"
+#include "ml/json_text.h"
 #include "ml/kmeans.h"
 #include "ml/linear_model.h"
 #include "ml/metrics.h"
@@ -37,7 +38,7 @@ std::string ProbabilitiesJson(const LabelSpec& label, const Matrix& probabilitie
   json::object object;
   for (size_t k = 0; k < probabilities.cols; ++k)
     object[label.classes[k]] = probabilities.at(row, k);
-  return json::serialize(object);
+  return JsonText(object);
 }
 
 PredictionColumns ClassifierColumns(const LabelSpec& label, const Matrix& probabilities,
@@ -66,7 +67,7 @@ PredictionColumns ClusterColumns(const Matrix& distances) {
     for (size_t k = 0; k < distances.cols; ++k) {
       object[std::to_string(k + 1)] = std::sqrt(std::max(0.0, distances.at(row, k)));
     }
-    out.values[1].push_back(core::Value::Varchar(json::serialize(object)));
+    out.values[1].push_back(core::Value::Varchar(JsonText(object)));
   }
   return out;
 }
@@ -215,7 +216,7 @@ void Model::Save(const std::string& folder) const {
   json::object model{{"format", kFormatVersion},        {"model_type", ModelTypeName(type_)},
                      {"params", ParamsToJson(params_)}, {"features", FeatureSpecToJson(features_)},
                      {"label", LabelToJson(label_)},    {"estimator", std::move(estimator)}};
-  WriteFile(folder + "/model.json", json::serialize(model));
+  WriteFile(folder + "/model.json", JsonText(model));
   if (!blob.empty()) WriteFile(folder + "/booster.bin", blob);
 }
 

@@ -95,7 +95,8 @@ std::vector<Rung> HalvingRungs(size_t num_configs) {
   size_t alive = num_configs;
   for (size_t r = 0; r < rungs; ++r) {
     Rung rung;
-    rung.budget = std::pow(static_cast<double>(kEta), static_cast<double>(r + 1 - rungs));
+    rung.budget = std::pow(static_cast<double>(kEta),
+                           static_cast<double>(r + 1) - static_cast<double>(rungs));
     rung.num_configs = alive;
     plan.push_back(std::move(rung));
     alive = std::max<size_t>(1, alive / kEta);

@@ -77,6 +77,16 @@ TEST(CellIoTest, FindsCreatedNamesAndDropsThemFromLaterInputs) {
   EXPECT_THAT(io.output_files, IsEmpty());
 }
 
+TEST(CellIoTest, FindsModelsMadeAndUsed) {
+  CellIo io = Analyze(
+      "CREATE MODEL m OPTIONS (model_type = 'linear_reg', input_label_cols = ['y']) AS "
+      "SELECT * FROM train;"
+      "CREATE TABLE scored AS SELECT * FROM ML.PREDICT(MODEL m, (SELECT * FROM fresh));"
+      "SELECT * FROM ML.EVALUATE(MODEL other, TABLE holdout)");
+  EXPECT_THAT(io.outputs, ElementsAre("m", "scored"));
+  EXPECT_THAT(io.inputs, ElementsAre("train", "fresh", "other", "holdout"));
+}
+
 TEST(CellIoTest, CountsInsertTargetsAsReadAndModified) {
   CellIo io = Analyze("INSERT INTO log SELECT * FROM events WHERE x NOT IN (SELECT x FROM seen)");
   EXPECT_THAT(io.inputs, ElementsAre("log", "events", "seen"));

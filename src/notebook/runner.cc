@@ -72,6 +72,9 @@ void MakeReplacing(std::vector<sql::StatementPtr>& statements) {
       case sql::StatementKind::kCreateSink:
         statement->As<sql::CreateSinkStatement>().or_replace = true;
         break;
+      case sql::StatementKind::kCreateModel:
+        statement->As<sql::CreateModelStatement>().or_replace = true;
+        break;
       default:
         break;
     }
@@ -219,6 +222,7 @@ void NotebookRun::RunCell(size_t node, std::vector<sql::StatementPtr> statements
   std::map<std::string, int64_t> versions_before = LatestVersions(graph_.nodes()[node]);
   session::Connection connection(database_);
   connection.set_run_id(report_.run_id);
+  connection.set_cell(report_.notebook + ":" + graph_.nodes()[node].name);
   size_t at = 0;
   try {
     int64_t rows = 0;

@@ -9,7 +9,9 @@
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
+#include "base/error.h"
 #include "serve/openapi_schemas.h"
+#include "serve/predict_request.h"
 
 namespace sluice::serve {
 namespace {
@@ -60,8 +62,9 @@ std::string PathSegment(std::string_view name) {
 // Builds the document: paths as it goes, then the components they refer to.
 class DocumentBuilder {
  public:
-  DocumentBuilder(catalog::CatalogDb& catalog, const OpenApiOptions& options)
-      : catalog_(catalog), options_(options) {}
+  DocumentBuilder(catalog::CatalogDb& catalog, const OpenApiOptions& options,
+                  session::ModelRegistry* models)
+      : catalog_(catalog), options_(options), models_(models) {}
 
   std::string Build() {
     AddFixedRoutes();
@@ -139,6 +142,12 @@ class DocumentBuilder {
     if (options_.bearer_auth) responses["401"] = Ref("responses", "Unauthorized");
     list["responses"] = std::move(responses);
     paths_["/v1/results"] = json::object{{"get", std::move(list)}};
+    json::object models = Operation("listModels", "List the models", "models", std::nullopt);
+    json::object listed{{"200", Response("The models this token may predict with",
+                                         JsonContent(Ref("schemas", "ModelList")))}};
+    if (options_.bearer_auth) listed["401"] = Ref("responses", "Unauthorized");
+    models["responses"] = std::move(listed);
+    paths_["/v1/models"] = json::object{{"get", std::move(models)}};
     json::object text{{"text/plain", json::object{{"schema", json::object{{"type", "string"}}}}}};
     AddPublicRoute("/openapi.json", "getOpenApi", "This document",
                    {{"200", Response("The OpenAPI 3.1 document",
@@ -214,28 +223,72 @@ class DocumentBuilder {
     return false;
   }
 
+  // Returns the trained model `record` describes, or nullptr when it cannot be loaded (or is
+  // no longer the latest version): its document then has the untyped schemas.
+  std::shared_ptr<const session::ModelVersion> TrainedModel(const catalog::ModelRecord& record) {
+    if (models_ == nullptr) return nullptr;
+    std::shared_ptr<const session::ModelVersion> version;
+    try {
+      version = models_->Find(record.name);
+    } catch (const Error&) {
+      return nullptr;  // one unreadable artifact should not take the whole document down
+    }
+    if (version == nullptr || version->record.version != record.version) return nullptr;
+    return version;
+  }
+
   void AddModel(const catalog::ModelRecord& model) {
     std::string identifier = UniqueIdentifier(model.name);
+    std::string path = "/v1/models/" + PathSegment(model.name);
+    AddPredictPath(model, identifier, path + "/predict");
+    json::object get = Operation("get" + identifier + "Model", "Model " + model.name, "models",
+                                 "predict:" + model.name);
+    json::object responses{{"200", Response("Options, metrics, hyperparameters, features, label",
+                                            JsonContent(Ref("schemas", "Model")))}};
+    AddErrorResponses(responses, false);
+    get["responses"] = std::move(responses);
+    paths_[path] = json::object{{"get", std::move(get)}};
+  }
+
+  void AddPredictPath(const catalog::ModelRecord& model, const std::string& identifier,
+                      const std::string& path) {
+    std::string request = "PredictRequest", response = "PredictResponse";
+    if (std::shared_ptr<const session::ModelVersion> trained = TrainedModel(model)) {
+      request = identifier + "PredictRequest";
+      response = identifier + "PredictResponse";
+      schemas_[identifier + "Instance"] =
+          openapi::InstanceSchema(*trained->model, trained->transform);
+      schemas_[request] = openapi::PredictRequestSchema(*trained->model, identifier + "Instance");
+      schemas_[identifier + "Prediction"] = openapi::PredictionSchema(*trained->model);
+      schemas_[response] = openapi::PredictResponseSchema(model.name, identifier + "Prediction");
+    }
     json::object operation = Operation("predict" + identifier, "Predict with " + model.name,
                                        "models", "predict:" + model.name);
-    operation["description"] =
-        fmt::format("Model {} ({}), version {}.", model.name, model.model_type, model.version);
+    operation["description"] = fmt::format(
+        "Model {} ({}), version {}. One prediction per instance, in order; at most {} "
+        "instances. A missing feature or null is imputed as at training; a category not seen "
+        "in training counts as the other category (or none).",
+        model.name, model.model_type, model.version, kMaxInstances);
     operation["x-model-type"] = model.model_type;
     operation["x-model-version"] = model.version;
-    operation["requestBody"] = json::object{
-        {"required", true}, {"content", JsonContent(Ref("schemas", "PredictRequest"))}};
-    json::object responses{{"200", Response("One prediction per instance, in order",
-                                            JsonContent(Ref("schemas", "PredictResponse")))}};
+    operation["requestBody"] =
+        json::object{{"required", true}, {"content", JsonContent(Ref("schemas", request))}};
+    json::object ok =
+        Response("One prediction per instance, in order", JsonContent(Ref("schemas", response)));
+    ok["headers"] = json::object{
+        {"X-Model-Version", json::object{{"description", "The model version that predicted"},
+                                         {"schema", json::object{{"type", "integer"}}}}}};
+    json::object responses{{"200", std::move(ok)}};
     AddErrorResponses(responses, true);
     operation["responses"] = std::move(responses);
-    paths_["/v1/models/" + PathSegment(model.name) + "/predict"] =
-        json::object{{"post", std::move(operation)}};
+    paths_[path] = json::object{{"post", std::move(operation)}};
   }
 
   json::array Tags() const {
-    return {json::object{{"name", "results"}, {"description", "Rows and schemas of results"}},
-            json::object{{"name", "models"}, {"description", "Predictions of trained models"}},
-            json::object{{"name", "service"}, {"description", "Health, metrics, this document"}}};
+    return {
+        json::object{{"name", "results"}, {"description", "Rows and schemas of results"}},
+        json::object{{"name", "models"}, {"description", "Trained models and their predictions"}},
+        json::object{{"name", "service"}, {"description", "Health, metrics, this document"}}};
   }
 
   json::object Components() {
@@ -259,6 +312,7 @@ class DocumentBuilder {
 
   catalog::CatalogDb& catalog_;
   const OpenApiOptions& options_;
+  session::ModelRegistry* models_;
   json::object paths_;
   json::object schemas_;
   std::set<std::string> identifiers_;
@@ -266,8 +320,9 @@ class DocumentBuilder {
 
 }  // namespace
 
-std::string OpenApiDocument(catalog::CatalogDb& catalog, const OpenApiOptions& options) {
-  return DocumentBuilder(catalog, options).Build();
+std::string OpenApiDocument(catalog::CatalogDb& catalog, const OpenApiOptions& options,
+                            session::ModelRegistry* models) {
+  return DocumentBuilder(catalog, options, models).Build();
 }
 
 }  // namespace sluice::serve

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "catalog/catalog_db.h"
+#include "session/model_registry.h"
 
 namespace sluice::serve {
 
@@ -24,10 +25,15 @@ struct OpenApiOptions {
 ///     CSV or Parquet, and `GET /v1/results/<name>/schema`; a `<Name>Row` schema with a typed,
 ///     nullable-when-not-NOT-NULL property per column carrying the catalog's semantics
 ///     (`x-semantic`, `x-pii`);
-///   - for each model (the latest version): `POST /v1/models/<name>/predict`;
-///   - `/v1/results`, `/openapi.json`, `/metrics`, `/healthz`, `/readyz`;
+///   - for each model (the latest version): `GET /v1/models/<name>` and
+///     `POST /v1/models/<name>/predict`, with `<Name>Instance`, `<Name>PredictRequest`,
+///     `<Name>Prediction` and `<Name>PredictResponse` schemas typed by the trained model (its
+///     input columns, label and classes) when `models` (may be null) can load it, else the
+///     untyped `PredictRequest` and `PredictResponse`;
+///   - `/v1/results`, `/v1/models`, `/openapi.json`, `/metrics`, `/healthz`, `/readyz`;
 ///   - with `bearer_auth`, a bearer security scheme, each operation naming the scope it needs.
 /// Reads the catalog (one transaction per call); throws what CatalogDb throws.
-std::string OpenApiDocument(catalog::CatalogDb& catalog, const OpenApiOptions& options);
+std::string OpenApiDocument(catalog::CatalogDb& catalog, const OpenApiOptions& options,
+                            session::ModelRegistry* models = nullptr);
 
 }  // namespace sluice::serve

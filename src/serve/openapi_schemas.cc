@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "catalog/semantics.h"
+#include "serve/predict_request.h"
 
 namespace sluice::serve::openapi {
 namespace {
@@ -92,6 +93,48 @@ json::object ResultListSchema() {
                                   {"name", "version"});
   return ObjectOf({{"results", ArrayOf(std::move(summary))}}, {"results"});
 }
+
+json::object ModelListSchema() {
+  json::object links = ObjectOf({{"model", Typed("string")}, {"predict", Typed("string")}});
+  json::object summary = ObjectOf({{"name", Typed("string")},
+                                   {"version", Typed("integer")},
+                                   {"model_type", Typed("string")},
+                                   {"created", Typed("string")},
+                                   {"metrics", Typed("object", "Evaluation metrics by name")},
+                                   {"links", std::move(links)}},
+                                  {"name", "version", "model_type"});
+  return ObjectOf({{"models", ArrayOf(std::move(summary))}}, {"models"});
+}
+
+json::object ModelSchema() {
+  json::object feature =
+      ObjectOf({{"name", Typed("string")},
+                {"type", Typed("string", "The SQL type")},
+                {"kind", Typed("string", "numeric, categorical, date, timestamp")},
+                {"categories", ArrayOf(Typed("string"))},
+                {"other", Typed("boolean")}});
+  json::object label = ObjectOf({{"name", Typed("string")},
+                                 {"type", Typed("string")},
+                                 {"classes", ArrayOf(Typed("string"))}});
+  label["type"] = json::array{"object", "null"};
+  return ObjectOf(
+      {{"name", Typed("string")},
+       {"version", Typed("integer")},
+       {"model_type", Typed("string")},
+       {"created", Typed("string")},
+       {"options", Typed("object", "OPTIONS of CREATE MODEL as written")},
+       {"metrics", Typed("object", "Evaluation metrics by name")},
+       {"hyperparameters", Typed("object", "The parameters the model was trained with")},
+       {"details", Typed("object", "Training query, inputs, rows, objective, timings")},
+       {"transform", Typed("string", "The TRANSFORM items as SQL (empty without TRANSFORM)")},
+       {"features", ArrayOf(std::move(feature))},
+       {"label", std::move(label)},
+       {"versions", ArrayOf(Typed("integer"))},
+       {"links", ObjectOf({{"predict", Typed("string")}})}},
+      {"name", "version", "model_type", "features"});
+}
+
+json::object ProbabilitySchema() { return {{"type", "number"}, {"minimum", 0}, {"maximum", 1}}; }
 
 }  // namespace
 
@@ -212,6 +255,96 @@ json::object RowsParameters(int64_t max_rows) {
            QueryParameter("format", "Response format (overrides Accept)", std::move(format))}};
 }
 
+json::object InstanceSchema(const ml::Model& model, const std::string& transform) {
+  if (!transform.empty()) {
+    json::object value{{"type", json::array{"number", "string", "boolean", "null"}}};
+    return {{"type", "object"},
+            {"description",
+             fmt::format("The columns the model's TRANSFORM ({}) reads, typed by their values: "
+                         "number DOUBLE, string VARCHAR, boolean BOOLEAN; a missing key or null "
+                         "is NULL. Keys the TRANSFORM does not name are refused.",
+                         transform)},
+            {"additionalProperties", std::move(value)}};
+  }
+  json::object properties;
+  for (const ml::FeatureColumn& column : model.features().columns) {
+    json::object schema = TypeSchema(column.type, true);
+    schema["x-sql-type"] = core::TypeName(column.type);
+    if (column.kind == ml::FeatureKind::kCategorical) {
+      schema["description"] =
+          column.other ? "A value not among x-categories counts as the `other` category."
+                       : "A value not among x-categories sets no category (as NULL does).";
+      schema["x-categories"] = json::array(column.categories.begin(), column.categories.end());
+    }
+    properties[column.name] = std::move(schema);
+  }
+  return {{"type", "object"},
+          {"description",
+           "The model's input columns; a missing key or null is imputed as at training (the "
+           "training mean, or no category)."},
+          {"properties", std::move(properties)},
+          {"additionalProperties", false}};
+}
+
+json::object PredictRequestSchema(const ml::Model& model, std::string_view instance_schema) {
+  json::object instances = ArrayOf(Ref("schemas", instance_schema));
+  instances["maxItems"] = kMaxInstances;
+  json::object properties{{"instances", std::move(instances)}};
+  if (ml::TaskOf(model.type()) == ml::ModelTask::kClassification &&
+      model.label().classes.size() == 2) {
+    json::object threshold = ProbabilitySchema();
+    threshold["default"] = 0.5;
+    threshold["description"] =
+        fmt::format("Predict {} when its probability is at least this", model.label().classes[1]);
+    properties["threshold"] = std::move(threshold);
+  }
+  json::object schema = ObjectOf(std::move(properties), {"instances"});
+  schema["additionalProperties"] = false;
+  return schema;
+}
+
+json::object PredictionSchema(const ml::Model& model) {
+  const ml::LabelSpec& label = model.label();
+  std::string predicted = "predicted_" + label.name;
+  switch (ml::TaskOf(model.type())) {
+    case ml::ModelTask::kRegression:
+      return ObjectOf({{predicted, TypeSchema(core::TypeId::kDouble, false)}}, {predicted});
+    case ml::ModelTask::kClassification: {
+      json::object value = TypeSchema(label.type, false);
+      if (label.type == core::TypeId::kVarchar) {
+        value["enum"] = json::array(label.classes.begin(), label.classes.end());
+      }
+      json::object probabilities;
+      json::array classes;
+      for (const std::string& name : label.classes) {
+        probabilities[name] = ProbabilitySchema();
+        classes.push_back(json::string(name));
+      }
+      json::object probs = ObjectOf(std::move(probabilities), std::move(classes));
+      probs["additionalProperties"] = false;
+      probs["description"] = "The probability of each class";
+      return ObjectOf({{predicted, std::move(value)}, {predicted + "_probs", std::move(probs)}},
+                      {json::string(predicted), json::string(predicted + "_probs")});
+    }
+    case ml::ModelTask::kClustering:
+      break;
+  }
+  json::object centroid{{"type", "integer"}, {"format", "int64"}, {"minimum", 1}};
+  json::object distances{{"type", "object"},
+                         {"description", "The distance to each centroid, by centroid id"},
+                         {"additionalProperties", json::object{{"type", "number"}}}};
+  return ObjectOf(
+      {{"centroid_id", std::move(centroid)}, {"nearest_centroids_distance", std::move(distances)}},
+      {"centroid_id", "nearest_centroids_distance"});
+}
+
+json::object PredictResponseSchema(const std::string& name, std::string_view prediction_schema) {
+  return ObjectOf({{"predictions", ArrayOf(Ref("schemas", prediction_schema))},
+                   {"model", json::object{{"type", "string"}, {"const", name}}},
+                   {"model_version", json::object{{"type", "integer"}, {"format", "int64"}}}},
+                  {"predictions", "model", "model_version"});
+}
+
 json::object ErrorResponses() {
   json::object unauthorized = ErrorResponse("No token, or an unknown one");
   unauthorized["headers"] =
@@ -229,16 +362,21 @@ json::object FixedSchemas() {
                                 {"error", "status"});
   json::object status =
       ObjectOf({{"status", Typed("string")}, {"error", Typed("string")}}, {"status"});
-  json::object request = ObjectOf(
-      {{"instances", ArrayOf(Typed("object", "Feature values by column name"))}}, {"instances"});
+  json::object request =
+      ObjectOf({{"instances", ArrayOf(Typed("object", "Feature values by column name"))},
+                {"threshold", ProbabilitySchema()}},
+               {"instances"});
   json::object response = ObjectOf(
       {{"predictions", ArrayOf(json::object{{"description", "The prediction of an instance"}})},
+       {"model", Typed("string")},
        {"model_version", json::object{{"type", "integer"}, {"format", "int64"}}}},
-      {"predictions", "model_version"});
+      {"predictions", "model", "model_version"});
   return {{"Error", std::move(error)},
           {"Status", std::move(status)},
           {"ResultList", ResultListSchema()},
           {"ResultSchema", ResultSchemaSchema()},
+          {"ModelList", ModelListSchema()},
+          {"Model", ModelSchema()},
           {"PredictRequest", std::move(request)},
           {"PredictResponse", std::move(response)}};
 }

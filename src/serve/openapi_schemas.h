@@ -13,6 +13,7 @@
 #include "catalog/dataset_record.h"
 #include "catalog/version_info.h"
 #include "core/schema.h"
+#include "ml/model.h"
 
 namespace sluice::serve::openapi {
 
@@ -48,11 +49,32 @@ boost::json::object RowsResponse(std::string_view row_schema);
 /// version, format.
 boost::json::object RowsParameters(int64_t max_rows);
 
+/// Returns the schema of one instance of a predict request to `model`: without `transform`
+/// an object with a nullable property per input column typed as trained (categorical columns
+/// list their training categories in `x-categories`), no other properties; with it, an object
+/// of numbers, strings and booleans (the TRANSFORM's inputs, typed by their values).
+boost::json::object InstanceSchema(const ml::Model& model, const std::string& transform);
+
+/// Returns the body of a predict request whose instances are schema `instance_schema`, with
+/// `threshold` when `model` is a binary classifier.
+boost::json::object PredictRequestSchema(const ml::Model& model, std::string_view instance_schema);
+
+/// Returns the schema of one prediction of `model`: predicted_<label> typed as the label and,
+/// for a classifier, predicted_<label>_probs (a probability per class); centroid_id and
+/// nearest_centroids_distance for k-means.
+boost::json::object PredictionSchema(const ml::Model& model);
+
+/// Returns the 200 body of predict requests to model `name`, predictions being schema
+/// `prediction_schema`.
+boost::json::object PredictResponseSchema(const std::string& name,
+                                          std::string_view prediction_schema);
+
 /// Returns components.responses: BadRequest, Unauthorized, Forbidden, NotFound (Error bodies).
 boost::json::object ErrorResponses();
 
-/// Returns the schemas every document has: Error, Status, ResultList, ResultSchema,
-/// PredictRequest, PredictResponse.
+/// Returns the schemas every document has: Error, Status, ResultList, ResultSchema, ModelList,
+/// Model, and the untyped PredictRequest and PredictResponse (of models whose artifact cannot
+/// be read).
 boost::json::object FixedSchemas();
 
 }  // namespace sluice::serve::openapi

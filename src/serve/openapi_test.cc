@@ -152,7 +152,7 @@ TEST_F(OpenApiTest, KeepsIdentifiersUnique) {
   const json::object& schemas = At(document, "/components/schemas").as_object();
   EXPECT_TRUE(schemas.contains("FlightsRow"));
   EXPECT_TRUE(schemas.contains("Flights2Row"));
-  EXPECT_EQ(schemas.size(), 6u + 3u);
+  EXPECT_EQ(schemas.size(), 8u + 3u);
 }
 
 // Runs `command`, returning its exit status and (in `output`) what it printed.
@@ -176,6 +176,51 @@ int Validate(const std::string& file, std::string& output) {
   return Run(fmt::format("cd '{}' && node test/integration/serve/validate-openapi.cjs '{}'",
                          SLUICE_SOURCE_DIR, file),
              output);
+}
+
+TEST_F(OpenApiTest, TypesPredictionsOfATrainedModel) {
+  session::Connection connection(*database_);
+  connection.Execute(
+      "CREATE MODEL delayed OPTIONS (model_type = 'logistic_reg', input_label_cols = ['late']) "
+      "AS SELECT * FROM (VALUES (1.0, 'SFO', DATE '2024-01-01', 3, 'no'), "
+      "(9.0, 'JFK', DATE '2024-01-02', 4, 'yes'), (2.0, 'SFO', DATE '2024-01-03', 5, 'no'), "
+      "(8.0, 'JFK', DATE '2024-01-04', 6, 'yes')) AS t(delay, origin, day, seats, late)");
+  OpenApiOptions options;
+  json::value document =
+      json::parse(OpenApiDocument(catalog(), options, &database_->models())).as_object();
+  const json::value& instance = At(document, "/components/schemas/DelayedInstance");
+  EXPECT_EQ(At(instance, "/additionalProperties"), false);
+  EXPECT_EQ(At(instance, "/properties/delay/type"), (json::array{"number", "null"}));
+  EXPECT_EQ(At(instance, "/properties/origin/type"), (json::array{"string", "null"}));
+  EXPECT_EQ(At(instance, "/properties/origin/x-categories").as_array().size(), 2u);
+  EXPECT_EQ(At(instance, "/properties/day/format"), "date");
+  EXPECT_EQ(At(instance, "/properties/seats/type"), (json::array{"integer", "null"}));
+  EXPECT_FALSE(At(instance, "/properties").as_object().contains("late"));
+  const json::value& request = At(document, "/components/schemas/DelayedPredictRequest");
+  EXPECT_EQ(At(request, "/properties/instances/items/$ref"),
+            "#/components/schemas/DelayedInstance");
+  EXPECT_EQ(At(request, "/properties/threshold/maximum"), 1);
+  const json::value& prediction = At(document, "/components/schemas/DelayedPrediction");
+  EXPECT_EQ(At(prediction, "/properties/predicted_late/enum"), (json::array{"no", "yes"}));
+  EXPECT_EQ(At(prediction, "/properties/predicted_late_probs/required"),
+            (json::array{"no", "yes"}));
+  EXPECT_EQ(At(document,
+               "/paths/~1v1~1models~1delayed~1predict/post/requestBody/content/"
+               "application~1json/schema/$ref"),
+            "#/components/schemas/DelayedPredictRequest");
+  EXPECT_EQ(At(document,
+               "/paths/~1v1~1models~1delayed/get/responses/200/content/"
+               "application~1json/schema/$ref"),
+            "#/components/schemas/Model");
+  EXPECT_TRUE(At(document, "/paths").as_object().contains("/v1/models"));
+  // A model whose artifact cannot be read keeps the untyped schemas.
+  EXPECT_EQ(At(document,
+               "/paths/~1v1~1models~1late~1predict/post/requestBody/content/"
+               "application~1json/schema/$ref"),
+            "#/components/schemas/PredictRequest");
+  folder_.Write("typed.json", OpenApiDocument(catalog(), options, &database_->models()));
+  std::string output;
+  EXPECT_EQ(Validate(folder_.Path("typed.json"), output), 0) << output;
 }
 
 TEST_F(OpenApiTest, IsValidOpenApi31) {

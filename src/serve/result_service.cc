@@ -172,13 +172,17 @@ ResultService::ResultService(session::Database& database, const ServeConfig& con
 
 std::string ResultService::RouteOf(const std::string& path) {
   std::vector<std::string> segments = Segments(path);
-  if (segments.size() == 3 && segments[0] == "v1" && segments[1] == "results") {
-    return "/v1/results/{name}";
-  }
-  if (segments.size() == 4 && segments[0] == "v1" && segments[1] == "results") {
+  bool v1 = segments.size() >= 3 && segments[0] == "v1";
+  if (v1 && segments[1] == "results" && segments.size() == 3) return "/v1/results/{name}";
+  if (v1 && segments[1] == "results" && segments.size() == 4 && segments[3] == "schema") {
     return "/v1/results/{name}/schema";
   }
-  for (const char* fixed : {"/v1/results", "/openapi.json", "/metrics", "/healthz", "/readyz"}) {
+  if (v1 && segments[1] == "models" && segments.size() == 3) return "/v1/models/{name}";
+  if (v1 && segments[1] == "models" && segments.size() == 4 && segments[3] == "predict") {
+    return "/v1/models/{name}/predict";
+  }
+  for (const char* fixed :
+       {"/v1/results", "/v1/models", "/openapi.json", "/metrics", "/healthz", "/readyz"}) {
     if (path == fixed) return fixed;
   }
   return "other";
@@ -234,7 +238,15 @@ void ResultService::Route(const HttpRequest& request, ResponseWriter& response) 
   const std::string& path = request.path;
   if (path == "/healthz") return SendJson(response, 200, json::object{{"status", "ok"}});
   if (path == "/readyz") return Ready(response);
-  if (request.method != "GET" && request.method != "HEAD") {
+  std::vector<std::string> segments = Segments(path);
+  bool v1 = segments.size() >= 2 && segments[0] == "v1";
+  bool results = v1 && segments[1] == "results";
+  bool models = v1 && segments[1] == "models";
+  bool predict = models && segments.size() == 4 && segments[3] == "predict";
+  if (predict && request.method != "POST") {
+    throw HttpError(405, fmt::format("{} is not allowed on {}; use POST", request.method, path));
+  }
+  if (!predict && request.method != "GET" && request.method != "HEAD") {
     throw HttpError(405, fmt::format("{} is not allowed on {}; use GET", request.method, path));
   }
   if (path == "/metrics") {
@@ -246,16 +258,18 @@ void ResultService::Route(const HttpRequest& request, ResponseWriter& response) 
     options.base_url = base_url();
     options.bearer_auth = authorizer_.enabled();
     options.max_rows = config_.max_rows;
-    return response.Send(200, kJson, OpenApiDocument(database_.store()->catalog(), options));
+    return response.Send(
+        200, kJson, OpenApiDocument(database_.store()->catalog(), options, &database_.models()));
   }
   Principal principal = authorizer_.Authenticate(request);
-  std::vector<std::string> segments = Segments(path);
-  bool results = segments.size() >= 2 && segments[0] == "v1" && segments[1] == "results";
   if (results && segments.size() == 2) return ListResults(principal, response);
   if (results && segments.size() == 3) return Rows(request, principal, segments[2], response);
   if (results && segments.size() == 4 && segments[3] == "schema") {
     return Schema(principal, segments[2], response);
   }
+  if (models && segments.size() == 2) return ListModels(principal, response);
+  if (models && segments.size() == 3) return DescribeModel(principal, segments[2], response);
+  if (predict) return Predict(request, principal, segments[2], response);
   throw HttpError(404, fmt::format("no route {}; see /openapi.json", path));
 }
 

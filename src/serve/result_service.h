@@ -1,7 +1,7 @@
 #pragma once
 
 // The routes of the access layer over one workspace: every result as a REST resource, its
-// schema, the OpenAPI document, metrics and health.
+// schema, every model with its predictions, the OpenAPI document, metrics and health.
 
 #include <memory>
 #include <mutex>
@@ -19,12 +19,19 @@
 
 namespace sluice::serve {
 
-/// Serves the results of a workspace:
-///   GET /v1/results                   the results: name, version, rows, updated, links
-///   GET /v1/results/{name}            rows (PostgREST query string; JSON, NDJSON, CSV, Parquet)
-///   GET /v1/results/{name}/schema     columns, types, semantics, statistics, lineage, versions
-///   GET /openapi.json  /metrics  /healthz  /readyz
-/// Each rows request reads one whole version (the latest when it starts, or `version=`).
+/// Serves the results and models of a workspace:
+///   GET  /v1/results                  the results: name, version, rows, updated, links
+///   GET  /v1/results/{name}           rows (PostgREST query string; JSON, NDJSON, CSV, Parquet)
+///   GET  /v1/results/{name}/schema    columns, types, semantics, statistics, lineage, versions
+///   GET  /v1/models                   the models: name, version, model_type, created, metrics
+///   GET  /v1/models/{name}            options, metrics, hyperparameters, details, features,
+///                                     label and classes, versions
+///   POST /v1/models/{name}/predict    {"instances": [...]} -> {"predictions": [...]} (see
+///                                     predict_request.h)
+///   GET  /openapi.json  /metrics  /healthz  /readyz
+/// Each rows request reads one whole version (the latest when it starts, or `version=`); each
+/// predict request uses the latest model version when it starts. Results need the scope
+/// `read:<name>`, models `predict:<name>` (listings show only what the token may use).
 /// Thread-safe: requests are handled concurrently.
 class ResultService {
  public:
@@ -41,7 +48,8 @@ class ResultService {
   void set_base_url(std::string base_url);
   /// Returns the request counters and latency histograms.
   Metrics& metrics() { return metrics_; }
-  /// Returns the route template of `path`, as metrics label requests ("/v1/results/{name}").
+  /// Returns the route template of `path`, as metrics label requests ("/v1/results/{name}",
+  /// "/v1/models/{name}/predict"; "other" for paths that are no route).
   static std::string RouteOf(const std::string& path);
 
  private:
@@ -52,6 +60,13 @@ class ResultService {
             ResponseWriter& response);
   void Schema(const Principal& principal, const std::string& name, ResponseWriter& response);
   void Ready(ResponseWriter& response);
+  // In result_service_models.cc: the model routes.
+  void ListModels(const Principal& principal, ResponseWriter& response);
+  void DescribeModel(const Principal& principal, const std::string& name, ResponseWriter& response);
+  void Predict(const HttpRequest& request, const Principal& principal, const std::string& name,
+               ResponseWriter& response);
+  // Returns the latest version of model `name`; HttpError 404 when there is none.
+  std::shared_ptr<const session::ModelVersion> FindModel(const std::string& name);
   std::string base_url() const;
   // Returns the version a rows request reads; HttpError 404 when there is none.
   std::shared_ptr<const ServedVersion> Serve(const std::string& name,

@@ -106,6 +106,8 @@ class Connection {
   QueryResult Query(const sql::QueryNode& query, const planner::Catalog& catalog);
   /// Sets the notebook run that the lineage of versions this connection commits names (0: none).
   void set_run_id(int64_t run_id) { run_id_ = run_id; }
+  /// Sets the notebook cell (`notebook.sql:cell`) that the models this connection trains name.
+  void set_cell(std::string cell) { cell_ = std::move(cell); }
 
  private:
   QueryResult RunQuery(const sql::QueryNode& query);
@@ -138,6 +140,7 @@ class Connection {
   Database& database_;
   uint64_t memory_limit_;  // bytes one statement's operators may hold
   int64_t run_id_ = 0;
+  std::string cell_;
 };
 
 }  // namespace sluice::session

@@ -4,7 +4,9 @@
 #include <cmath>
 
 #include "base/error.h"
+#include "base/strings.h"
 #include "base/task.h"
+#include "ml/json_text.h"
 #include "ml/model_tables.h"
 #include "planner/query_planner.h"
 #include "sql/parser.h"
@@ -137,8 +139,8 @@ std::shared_ptr<const planner::TableEntry> TrialInfo(const ModelVersion& version
     };
     std::string error(d.at("error").as_string());
     rows.push_back(
-        {Value::Bigint(trial.trial_id), Value::Varchar(json::serialize(d.at("hyperparameters"))),
-         Value::Varchar(json::serialize(d.at("metrics"))), number("objective"), number("budget"),
+        {Value::Bigint(trial.trial_id), Value::Varchar(ml::JsonText(d.at("hyperparameters"))),
+         Value::Varchar(ml::JsonText(d.at("metrics"))), number("objective"), number("budget"),
          number("seconds"), Value::Varchar(error.empty() ? "SUCCEEDED" : "FAILED"),
          error.empty() ? Value::Null(TypeId::kVarchar) : Value::Varchar(error),
          Value::Boolean(d.at("best").as_bool())});
@@ -172,7 +174,8 @@ ml::Table ModelInput(const planner::TableEntry& input, const std::string& transf
       sql::ParseStatement("SELECT " + transform + " FROM " + std::string(kInputName));
   auto& select = statement->As<sql::SelectStatement>().query->As<sql::SelectNode>();
   std::erase_if(select.select_list, [&](const sql::SelectItem& item) {
-    return !drop.empty() && OutputName(item) == drop && !input.schema->FindField(drop);
+    return !drop.empty() && EqualsIgnoreCase(OutputName(item), drop) &&
+           !input.schema->FindField(drop);
   });
   InputCatalog overlay(catalog, std::make_shared<planner::TableEntry>(input));
   planner::QueryPlan plan = planner::QueryPlanner(overlay).Plan(select);

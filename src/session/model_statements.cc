@@ -5,6 +5,7 @@
 
 #include "base/error.h"
 #include "base/task.h"
+#include "ml/json_text.h"
 #include "ml/trainer.h"
 #include "planner/column_lineage.h"
 #include "session/database.h"
@@ -41,14 +42,14 @@ std::vector<catalog::TrialRecord> TrialRecords(const ml::TrainingOutcome& outcom
                          {"error", trial.error}};
     double objective = ml::MetricValue(trial.metrics, outcome.objective);
     details["objective"] = std::isnan(objective) ? json::value(nullptr) : json::value(objective);
-    records.push_back({"", 0, trial.id, json::serialize(details)});
+    records.push_back({"", 0, trial.id, ml::JsonText(details)});
   }
   return records;
 }
 
 json::object Details(const sql::CreateModelStatement& statement, const ml::TrainingOutcome& outcome,
                      const planner::QueryLineage& lineage, const std::string& transform,
-                     int64_t run_id) {
+                     int64_t run_id, const std::string& cell, const core::Schema& query_schema) {
   json::array inputs;
   for (const planner::ColumnOrigin& dataset : lineage.datasets) {
     inputs.push_back(json::object{{"dataset", dataset.dataset}, {"version", dataset.version}});
@@ -56,9 +57,17 @@ json::object Details(const sql::CreateModelStatement& statement, const ml::Train
   json::array features;
   for (const std::string& name : outcome.model->features().FeatureNames())
     features.push_back(json::string(name));
+  json::array transform_inputs;
+  for (const core::Field& field :
+       transform.empty() ? std::vector<core::Field>{} : query_schema.fields()) {
+    transform_inputs.push_back(
+        json::object{{"name", field.name}, {"type", core::TypeName(field.type)}});
+  }
   return json::object{{"query", sql::ToSql(*statement.query)},
                       {"transform", transform},
+                      {"transform_inputs", std::move(transform_inputs)},
                       {"run_id", run_id},
+                      {"cell", cell},
                       {"inputs", std::move(inputs)},
                       {"hyperparameters", ml::ParamsToJson(outcome.model->params())},
                       {"label", outcome.model->label().name},
@@ -118,9 +127,10 @@ QueryResult Connection::CreateModel(const sql::CreateModelStatement& statement) 
   for (const auto& [option, value] : options.written) option_json[option] = value;
   catalog::ModelRecord record;
   record.model_type = std::string(ml::ModelTypeName(options.type));
-  record.options_json = json::serialize(option_json);
-  record.metrics_json = json::serialize(MetricsJson(outcome.evaluation));
-  record.details_json = json::serialize(Details(statement, outcome, lineage, transform, run_id_));
+  record.options_json = ml::JsonText(option_json);
+  record.metrics_json = ml::JsonText(MetricsJson(outcome.evaluation));
+  record.details_json =
+      ml::JsonText(Details(statement, outcome, lineage, transform, run_id_, cell_, *input.schema));
   int64_t version = database_.models().Commit(name, std::move(outcome.model), std::move(record),
                                               TrialRecords(outcome), edges, transform);
   return Summary(name, version, options, outcome);

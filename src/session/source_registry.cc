@@ -1,5 +1,7 @@
 #include "session/source_registry.h"
 
+#include <filesystem>
+
 #include <algorithm>
 #include <cctype>
 
@@ -89,13 +91,27 @@ std::optional<SourceRecord> SourceRegistry::Find(const std::string& name) const 
   return found->second.record;
 }
 
+namespace {
+
+// Returns `location` with a relative file path (also after `sqlite:`) made relative to `base`.
+std::string Resolve(const std::string& location, const std::string& base) {
+  if (base.empty() || location.find("://") != std::string::npos) return location;
+  std::string prefix = location.rfind("sqlite:", 0) == 0 ? "sqlite:" : "";
+  std::filesystem::path path = location.substr(prefix.size());
+  if (path.empty() || path.is_absolute()) return location;
+  return prefix + (std::filesystem::path(base) / path).string();
+}
+
+}  // namespace
+
 std::shared_ptr<const planner::TableEntry> SourceRegistry::Table(const std::string& name) const {
   std::lock_guard lock(mutex_);
   auto found = slots_.find(name);
   if (found == slots_.end() || found->second.record.sink) return nullptr;
   Slot& slot = found->second;
   if (slot.table == nullptr) {
-    slot.table = planner::OpenExternalTable({slot.record.location, slot.record.options});
+    slot.table = planner::OpenExternalTable(
+        {Resolve(slot.record.location, base_folder_), slot.record.options});
   }
   return slot.table;
 }

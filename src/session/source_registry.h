@@ -50,6 +50,9 @@ class SourceRegistry {
   std::shared_ptr<const planner::TableEntry> Table(const std::string& name) const;
   /// Returns the sinks (`sinks`) or the sources, by name.
   std::vector<SourceRecord> List(bool sinks) const;
+  /// Sets the folder that relative file locations of sources opened at first use are relative
+  /// to: a workspace's folder, as paths in its notebooks are.
+  void set_base_folder(std::string folder) { base_folder_ = std::move(folder); }
 
  private:
   struct Slot {
@@ -59,6 +62,7 @@ class SourceRegistry {
 
   mutable std::mutex mutex_;
   mutable std::map<std::string, Slot> slots_;  // tables open lazily, even through const
+  std::string base_folder_;
 };
 
 /// Returns the record a CREATE SOURCE statement makes (options as lower-case text).

@@ -5,11 +5,13 @@
 #include "session/system_tables.h"
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <functional>
 #include <map>
 
 #include "base/error.h"
 #include "catalog/catalog_db.h"
+#include "ml/json_text.h"
 #include "session/database.h"
 #include "store/result_store.h"
 
@@ -201,17 +203,85 @@ std::shared_ptr<const planner::TableEntry> Runs(catalog::CatalogDb& catalog) {
                    rows);
 }
 
+// Returns `key` of JSON object text as JSON text (an object or array) or a value.
+Value JsonField(const boost::json::object& object, std::string_view key, TypeId type) {
+  const boost::json::value* value = object.if_contains(key);
+  if (value == nullptr || value->is_null()) return Value::Null(type);
+  if (type == TypeId::kDouble) return Value::Double(value->to_number<double>());
+  if (type == TypeId::kBigint) return Value::Bigint(value->to_number<int64_t>());
+  if (value->is_string()) return Text(std::string(value->as_string()));
+  return Text(ml::JsonText(*value));
+}
+
+boost::json::object ParseObject(const std::string& text) {
+  boost::json::error_code error;
+  boost::json::value value = boost::json::parse(text, error);
+  return !error && value.is_object() ? value.as_object() : boost::json::object{};
+}
+
 std::shared_ptr<const planner::TableEntry> Models(catalog::CatalogDb& catalog) {
   std::vector<Row> rows;
   for (const auto& m : catalog.Models()) {
+    boost::json::object details = ParseObject(m.details_json);
     rows.push_back({Text(m.name), Number(m.version), Text(m.model_type), Time(m.created_micros),
-                    Text(m.artifact_path)});
+                    Text(m.artifact_path), Text(m.options_json), Text(m.metrics_json),
+                    JsonField(details, "hyperparameters", TypeId::kVarchar),
+                    JsonField(details, "label", TypeId::kVarchar),
+                    JsonField(details, "train_rows", TypeId::kBigint),
+                    JsonField(details, "eval_rows", TypeId::kBigint),
+                    JsonField(details, "evaluated_on", TypeId::kVarchar),
+                    JsonField(details, "training_seconds", TypeId::kDouble),
+                    JsonField(details, "query", TypeId::kVarchar),
+                    JsonField(details, "inputs", TypeId::kVarchar),
+                    JsonField(details, "run_id", TypeId::kBigint),
+                    JsonField(details, "cell", TypeId::kVarchar)});
   }
   return MakeEntry({{"name", TypeId::kVarchar},
                     {"version", TypeId::kBigint},
                     {"model_type", TypeId::kVarchar},
                     {"created", TypeId::kTimestamp},
-                    {"artifact_path", TypeId::kVarchar}},
+                    {"artifact_path", TypeId::kVarchar},
+                    {"options", TypeId::kVarchar},
+                    {"metrics", TypeId::kVarchar},
+                    {"hyperparameters", TypeId::kVarchar},
+                    {"label", TypeId::kVarchar},
+                    {"train_rows", TypeId::kBigint},
+                    {"eval_rows", TypeId::kBigint},
+                    {"evaluated_on", TypeId::kVarchar},
+                    {"training_seconds", TypeId::kDouble},
+                    {"query", TypeId::kVarchar},
+                    {"inputs", TypeId::kVarchar},
+                    {"run_id", TypeId::kBigint},
+                    {"cell", TypeId::kVarchar}},
+                   rows);
+}
+
+std::shared_ptr<const planner::TableEntry> Trials(catalog::CatalogDb& catalog) {
+  std::vector<Row> rows;
+  for (const auto& t : catalog.Trials()) {
+    boost::json::object details = ParseObject(t.details_json);
+    const boost::json::value* error = details.if_contains("error");
+    bool failed = error != nullptr && error->is_string() && !error->as_string().empty();
+    const boost::json::value* best = details.if_contains("best");
+    rows.push_back({Text(t.model), Number(t.version), Number(t.trial_id),
+                    JsonField(details, "hyperparameters", TypeId::kVarchar),
+                    JsonField(details, "metrics", TypeId::kVarchar),
+                    JsonField(details, "objective", TypeId::kDouble),
+                    JsonField(details, "budget", TypeId::kDouble),
+                    JsonField(details, "seconds", TypeId::kDouble),
+                    Text(failed ? "FAILED" : "SUCCEEDED"),
+                    Value::Boolean(best != nullptr && best->is_bool() && best->as_bool())});
+  }
+  return MakeEntry({{"model", TypeId::kVarchar},
+                    {"version", TypeId::kBigint},
+                    {"trial_id", TypeId::kBigint},
+                    {"hyperparameters", TypeId::kVarchar},
+                    {"metrics", TypeId::kVarchar},
+                    {"objective", TypeId::kDouble},
+                    {"budget", TypeId::kDouble},
+                    {"training_seconds", TypeId::kDouble},
+                    {"status", TypeId::kVarchar},
+                    {"is_optimal", TypeId::kBoolean}},
                    rows);
 }
 
@@ -295,6 +365,7 @@ const std::map<std::string, CatalogTable, std::less<>>& CatalogTables() {
       {"sluice.models", Models},
       {"sluice.runs", Runs},
       {"sluice.tags", Tags},
+      {"sluice.trials", Trials},
       {"sluice.versions", Versions},
   };
   return tables;

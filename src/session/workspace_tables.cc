@@ -77,6 +77,7 @@ Database::~Database() = default;
 
 std::unique_ptr<Database> Database::Open(const std::string& path) {
   std::unique_ptr<Database> database(new Database(store::ResultStore::Open(path)));
+  database->sources_.set_base_folder(database->store_->workspace());
   database->sources_.Restore(database->store_->catalog().Sources());
   return database;
 }

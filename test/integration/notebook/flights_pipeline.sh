@@ -37,16 +37,28 @@ $got"
 
 echo "-- first run: every cell runs"
 "$sluice" run notebooks/flights.sql >/dev/null
-[[ $(cells | grep -c succeeded) == 8 ]] || fail "first run: $(cells)"
+[[ $(cells | grep -c succeeded) == 9 ]] || fail "first run: $(cells)"
+
+echo "-- the model cell made a tuned, catalogued model that predicts"
+"$sluice" models list --format csv > models.out
+grep -q "^delay_model,1,boosted_tree_regressor," models.out || fail "no model: $(cat models.out)"
+trials=$("$sluice" sql -c "SELECT count(*) FILTER (WHERE budget < 1) > 0, count(*) FILTER (WHERE is_optimal) FROM ML.TRIAL_INFO(MODEL delay_model)" --format csv | tail -1)
+[[ "$trials" == "true,1" ]] || fail "halving trials: $trials"
+predicted=$("$sluice" sql -c "SELECT count(*) FROM ML.PREDICT(MODEL delay_model, (SELECT origin, destination, distance, hour(date) AS hour FROM flights LIMIT 100)) WHERE predicted_delay IS NOT NULL" --format csv | tail -1)
+[[ "$predicted" == 100 ]] || fail "ML.PREDICT gave $predicted predictions"
+cell=$("$sluice" sql -c "SELECT cell, run_id > 0 FROM sluice.models" --format csv | tail -1)
+[[ "$cell" == "notebooks/flights.sql:delay_model,true" ]] || fail "model's cell and run: $cell"
+"$sluice" catalog lineage delay_model --upstream > lineage.out
+grep -qF "◄ flights (" lineage.out || fail "model lineage: $(cat lineage.out)"
 
 echo "-- second run: every cell is skipped"
 "$sluice" run notebooks/flights.sql >/dev/null
-[[ $(cells | grep -c skipped) == 8 ]] || fail "second run: $(cells)"
+[[ $(cells | grep -c skipped) == 9 ]] || fail "second run: $(cells)"
 
 echo "-- a changed airports.csv re-runs exactly the cells downstream of it"
 echo 'ZZZ,Test Field,Nowhere,CA,USA,36.0,-120.0' >> data/airports.csv
 "$sluice" run notebooks/flights.sql >/dev/null
-expect_cells "flights skipped" "delays_by_hour skipped" "airports succeeded" \
+expect_cells "flights skipped" "delays_by_hour skipped" "delay_model skipped" "airports succeeded" \
   "us_airports succeeded" "delays_by_origin succeeded" "delays_by_state succeeded" \
   "worst_airports succeeded" "export succeeded"
 versions=$("$sluice" sql -c "SELECT count(*) FROM sluice.versions WHERE result = 'delays_by_state'" --format csv | tail -1)
@@ -58,6 +70,7 @@ if "$sluice" run notebooks/flights.sql > run.out 2>&1; then fail "a broken cell 
 grep -q "cell 'delays_by_state' failed" run.out || fail "no error naming the cell: $(cat run.out)"
 grep -q "no_such_column" run.out || fail "no error naming the column: $(cat run.out)"
 expect_cells "flights skipped" "airports skipped" "us_airports skipped" "delays_by_origin skipped" \
+  "delay_model skipped" \
   "delays_by_hour skipped" "worst_airports skipped" "delays_by_state failed" "export not run"
 rows=$("$sluice" sql -c "SELECT count(*) FROM delays_by_state" --format csv | tail -1)
 [[ "$rows" -gt 40 ]] || fail "delays_by_state has $rows rows after a failed run"

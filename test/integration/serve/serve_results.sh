@@ -8,15 +8,7 @@ sluice=$(realpath "$1")
 repo=$(pwd)
 command -v curl >/dev/null || { echo "FAIL: curl is missing (scripts/bootstrap installs it)"; exit 1; }
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-expect() { [[ "$2" == "$3" ]] || fail "$1: expected '$3', got '$2'"; }
+source "$(dirname "$0")/common.sh"
 
 "$sluice" init "$work" >/dev/null
 cd "$work"
