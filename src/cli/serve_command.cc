@@ -103,6 +103,9 @@ std::unique_ptr<Serving> Serving::Start(session::Database& database, const std::
   for (const std::string& name : database.store()->ResultNames()) {
     console.Print(fmt::format("  {}/v1/results/{}", base, name));
   }
+  for (const std::string& name : database.models().Names()) {
+    console.Print(fmt::format("  POST {}/v1/models/{}/predict", base, name));
+  }
   return serving;
 }
 
