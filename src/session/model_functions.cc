@@ -1,6 +1,7 @@
 #include "session/model_functions.h"
 
 #include <boost/json.hpp>
+#include <cctype>
 #include <cmath>
 
 #include "base/error.h"
@@ -65,11 +66,16 @@ std::string OutputName(const sql::SelectItem& item) {
              : sql::DefaultColumnName(*item.expr);
 }
 
+std::string Upper(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
 const planner::TableEntry& Need(const sql::ModelFunctionRef& ref,
                                 const planner::TableEntry* input) {
   if (input != nullptr) return *input;
   Throw<UserError>("ML.{} needs rows: ML.{}(MODEL {}, TABLE t) or (query) (line {}, column {})",
-                   ref.function, ref.function, ref.model.back(), ref.location.line,
+                   Upper(ref.function), Upper(ref.function), ref.model.back(), ref.location.line,
                    ref.location.column);
 }
 
@@ -79,7 +85,7 @@ double Threshold(const sql::ModelFunctionRef& ref) {
       Throw<UserError>(
           "ML.{} takes STRUCT(value AS threshold); \"{}\" is unknown (line {}, "
           "column {})",
-          ref.function, setting.name, setting.location.line, setting.location.column);
+          Upper(ref.function), setting.name, setting.location.line, setting.location.column);
     }
     const sql::Expr& value = *setting.value;
     if (value.kind == sql::ExprKind::kLiteral) {
@@ -212,7 +218,7 @@ std::shared_ptr<const planner::TableEntry> ModelFunctionRows(const sql::ModelFun
       "unknown function ML.{} (line {}, column {}); Sluice has ML.PREDICT, ML.EVALUATE, "
       "ML.CONFUSION_MATRIX, ML.FEATURE_INFO, ML.WEIGHTS, ML.CENTROIDS, ML.FEATURE_IMPORTANCE, "
       "ML.TRAINING_INFO and ML.TRIAL_INFO",
-      function, ref.location.line, ref.location.column);
+      Upper(function), ref.location.line, ref.location.column);
 }
 
 }  // namespace sluice::session
