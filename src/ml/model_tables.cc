@@ -175,7 +175,10 @@ ModelTable ConfusionMatrixTable(const Model& model, const Table& rows, int threa
                      ModelTypeName(model.type()));
   }
   Matrix counts = ConfusionMatrix(model.MakeLabels(rows), model.Outputs(rows, threads), threshold);
-  const std::vector<std::string>& classes = model.label().classes;
+  return ConfusionMatrixTable(model.label().classes, counts);
+}
+
+ModelTable ConfusionMatrixTable(const std::vector<std::string>& classes, const Matrix& counts) {
   ModelTable table;
   table.fields.push_back({"expected_label", TypeId::kVarchar});
   for (const std::string& name : classes) table.fields.push_back({name, TypeId::kBigint});

@@ -32,6 +32,9 @@ ModelTable TrainingInfo(const Model& model);
 /// count column per class.
 ModelTable ConfusionMatrixTable(const Model& model, const Table& table, int threads,
                                 double threshold);
+/// Returns ML.CONFUSION_MATRIX from `counts` (expected class by predicted class) of the
+/// classes `classes`.
+ModelTable ConfusionMatrixTable(const std::vector<std::string>& classes, const Matrix& counts);
 /// Returns ML.EVALUATE's single row from `metrics`.
 ModelTable MetricsTable(const Metrics& metrics);
 

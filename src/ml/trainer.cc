@@ -318,6 +318,11 @@ TrainingOutcome TrainModel(const ModelOptions& options, const Table& input, int 
     outcome.trials = std::move(runner.trials());
     outcome.objective = setup.objective;
   }
+  if (TaskOf(options.type) == ModelTask::kClassification && !folds) {
+    const Table& rows = eval.num_rows > 0 ? eval : train;
+    outcome.confusion_matrix =
+        ConfusionMatrix(outcome.model->MakeLabels(rows), outcome.model->Outputs(rows, threads));
+  }
   outcome.train_rows = train.num_rows;
   outcome.eval_rows = eval.num_rows;
   outcome.seconds = SecondsSince(start);

@@ -31,6 +31,7 @@ struct TrainingOutcome {
   std::string evaluated_on;  // "eval_split", "training_data" or "cross_validation"
   std::string objective;     // the metric tuning optimised (empty without tuning)
   std::vector<Trial> trials;
+  Matrix confusion_matrix;  // classifiers: on the rows `evaluated_on` names (not with folds)
   size_t train_rows = 0;
   size_t eval_rows = 0;
   double seconds = 0;

@@ -129,6 +129,28 @@ ml::Metrics StoredMetrics(const ModelVersion& version) {
   return metrics;
 }
 
+// Returns the confusion matrix recorded at training, on the evaluation rows.
+std::shared_ptr<const planner::TableEntry> StoredConfusionMatrix(const sql::ModelFunctionRef& ref,
+                                                                 const ModelVersion& version) {
+  json::value details = json::parse(version.record.details_json);
+  const json::value* stored = details.as_object().if_contains("confusion_matrix");
+  const std::vector<std::string>& classes = version.model->label().classes;
+  if (stored == nullptr || stored->as_array().size() != classes.size() || classes.empty()) {
+    Throw<UserError>(
+        "ML.CONFUSION_MATRIX of model \"{}\" needs rows: ML.CONFUSION_MATRIX(MODEL "
+        "{}, TABLE t) or (query) (line {}, column {})",
+        version.record.name, version.record.name, ref.location.line, ref.location.column);
+  }
+  ml::Matrix counts(classes.size(), classes.size());
+  for (size_t r = 0; r < classes.size(); ++r) {
+    const json::array& row = stored->as_array()[r].as_array();
+    for (size_t c = 0; c < classes.size() && c < row.size(); ++c) {
+      counts.at(r, c) = row[c].to_number<double>();
+    }
+  }
+  return EntryOf(ml::ConfusionMatrixTable(classes, counts));
+}
+
 std::shared_ptr<const planner::TableEntry> TrialInfo(const ModelVersion& version) {
   std::vector<core::Field> fields = {
       {"trial_id", TypeId::kBigint},   {"hyperparameters", TypeId::kVarchar},
@@ -204,8 +226,10 @@ std::shared_ptr<const planner::TableEntry> ModelFunctionRows(const sql::ModelFun
     return EntryOf(
         ml::MetricsTable(model.Evaluate(ModelInput(*input, version.transform, catalog), threads)));
   }
+  if (function == "confusion_matrix" && input == nullptr)
+    return StoredConfusionMatrix(ref, version);
   if (function == "confusion_matrix") {
-    ml::Table rows = ModelInput(Need(ref, input), version.transform, catalog);
+    ml::Table rows = ModelInput(*input, version.transform, catalog);
     return EntryOf(ml::ConfusionMatrixTable(model, rows, threads, Threshold(ref)));
   }
   if (function == "feature_info") return EntryOf(ml::FeatureInfo(model));

@@ -63,7 +63,13 @@ json::object Details(const sql::CreateModelStatement& statement, const ml::Train
     transform_inputs.push_back(
         json::object{{"name", field.name}, {"type", core::TypeName(field.type)}});
   }
+  json::array confusion;
+  const ml::Matrix& counts = outcome.confusion_matrix;
+  for (size_t r = 0; r < counts.rows; ++r) {
+    confusion.emplace_back(json::array(counts.row(r), counts.row(r) + counts.cols));
+  }
   return json::object{{"query", sql::ToSql(*statement.query)},
+                      {"confusion_matrix", std::move(confusion)},
                       {"transform", transform},
                       {"transform_inputs", std::move(transform_inputs)},
                       {"run_id", run_id},

@@ -117,6 +117,10 @@ TEST(ModelStatementsTest, LogisticRegressionSeparatesClassesAndReportsProbabilit
   QueryResult matrix = connection.Execute(
       "SELECT * FROM ML.CONFUSION_MATRIX(MODEL c, TABLE points) ORDER BY expected_label");
   EXPECT_EQ(matrix.ToString(), "high|49|0\nlow|0|51\n");
+  // Without rows: the matrix of the rows the model was evaluated on at training.
+  QueryResult stored =
+      connection.Execute("SELECT * FROM ML.CONFUSION_MATRIX(MODEL c) ORDER BY expected_label");
+  EXPECT_EQ(stored.ToString(), "high|49|0\nlow|0|51\n");
 }
 
 TEST(ModelStatementsTest, KmeansFindsKnownClusters) {
