@@ -38,6 +38,27 @@ void SyncFolder(const std::string& path) {
   ::close(fd);
 }
 
+// Writes `model` into `temp` and renames it to `final` (replacing a folder left by a commit that
+// died before its catalog record); on failure nothing of it stays.
+void WriteArtifact(const ml::Model& model, const std::string& folder, const std::string& temp,
+                   const std::string& final) {
+  std::error_code ignored;
+  try {
+    fs::remove_all(temp);
+    fs::remove_all(final);
+    fs::create_directories(temp);
+    model.Save(temp);
+    fs::rename(temp, final);
+    SyncFolder(folder);
+  } catch (const fs::filesystem_error& error) {
+    fs::remove_all(temp, ignored);
+    Throw<IoError>("cannot write the model to {}: {}", final, error.code().message());
+  } catch (...) {
+    fs::remove_all(temp, ignored);
+    throw;
+  }
+}
+
 }  // namespace
 
 ModelRegistry::ModelRegistry(store::ResultStore* store) : store_(store) {}
@@ -95,7 +116,9 @@ int64_t ModelRegistry::Commit(const std::string& name, std::shared_ptr<const ml:
     return version->record.version;
   }
   std::string folder = ModelFolder(name);
-  fs::create_directories(folder);
+  std::error_code error;
+  fs::create_directories(folder, error);
+  if (error) Throw<IoError>("cannot make {}: {}", folder, error.message());
   auto file_lock = store::FileLock::Acquire(folder + "/.lock", kLockTimeout, "model " + name);
   record.version = 1;
   for (const catalog::ModelRecord& existing : store_->catalog().Models()) {
@@ -104,12 +127,7 @@ int64_t ModelRegistry::Commit(const std::string& name, std::shared_ptr<const ml:
   std::string final_folder = folder + "/" + std::to_string(record.version);
   std::string temp_folder =
       folder + "/.tmp-" + std::to_string(record.version) + "-" + std::to_string(::getpid());
-  fs::remove_all(temp_folder);
-  fs::remove_all(final_folder);  // left by a commit that died before its catalog record
-  fs::create_directories(temp_folder);
-  version->model->Save(temp_folder);
-  fs::rename(temp_folder, final_folder);
-  SyncFolder(folder);
+  WriteArtifact(*version->model, folder, temp_folder, final_folder);
   record.artifact_path = fs::relative(final_folder, store_->workspace()).string();
   for (auto& trial : trials) trial.version = record.version;
   try {
