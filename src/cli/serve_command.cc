@@ -20,9 +20,10 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr char kDescription[] =
-    "Serve every result of the workspace over HTTP, from this process: GET /v1/results, "
-    "/v1/results/{name} (rows; PostgREST query strings: select=, col=eq.v|neq|gt|gte|lt|lte|"
-    "like|ilike|in.(…)|is.null|not.…, order=col.desc.nullslast, limit, offset, cursor, "
+    "Serve every result of the workspace over HTTP (HTTPS with serve.tls), from this process: "
+    "GET /v1/results, /v1/results/{name} (rows; PostgREST query strings: select=, "
+    "col=eq.v|neq|gt|gte|lt|lte|like|ilike|in.(…)|is.null|not.…, order=col.desc.nullslast, "
+    "limit, offset, cursor, "
     "version; JSON, NDJSON, CSV or Parquet by Accept or format=), /v1/results/{name}/schema, "
     "/openapi.json, /metrics (Prometheus), /healthz, /readyz. A new version is picked up "
     "between requests. Ctrl-C stops: requests in progress finish";
@@ -36,6 +37,9 @@ Settings live in the workspace's sluice.yaml (all optional):
     request_timeout: 30s
     max_rows: 10000                 # cap on limit= per request
     cors_origins: ["https://app.example.com"]
+    tls: {cert: certs/server.pem, key: certs/server.key}   # HTTPS (TLS 1.2+); PEM files
+    trust_forwarded_headers: false  # behind a proxy: true lets X-Forwarded-Proto/-Host/
+                                    # -Prefix set the base URL of links and /openapi.json
     tokens:                         # bearer tokens; none: no authentication (loopback only)
       - name: dashboard
         sha256: <sluice token hash SECRET>
@@ -69,16 +73,12 @@ std::unique_ptr<Serving> Serving::Start(session::Database& database, const std::
     Throw<UserError>("--listen {} is not a loopback address: configure serve.tokens first",
                      config.listen);
   }
-  if (config.tls) {
-    Throw<UserError>(
-        "serve.tls is set, but this build serves plain HTTP only: put a TLS proxy "
-        "in front (see examples/deploy/)");
-  }
   std::unique_ptr<Serving> serving(new Serving());
   serve::ServerOptions options;
   options.listen = config.listen;
   options.max_body_bytes = config.max_body_bytes;
   options.read_timeout = config.request_timeout;
+  if (config.tls) options.tls = serve::TlsFiles{config.tls->cert, config.tls->key};
   // The base URL names the port only once bound; it is set before the first request is read.
   serving->service_ = std::make_unique<serve::ResultService>(database, config, "");
   serve::ResultService* service = serving->service_.get();
@@ -96,7 +96,8 @@ std::unique_ptr<Serving> Serving::Start(session::Database& database, const std::
         service->Handle(request, response);
       });
   std::string host = config.listen.substr(0, config.listen.rfind(':'));
-  std::string base = fmt::format("http://{}:{}", host, serving->server_->port());
+  std::string base =
+      fmt::format("{}://{}:{}", config.tls ? "https" : "http", host, serving->server_->port());
   service->set_base_url(base);
   console.Print(fmt::format("serving {} at {}/v1/results", workspace, base));
   console.Print(fmt::format("OpenAPI document: {}/openapi.json; metrics: {}/metrics", base, base));

@@ -31,6 +31,17 @@ struct HttpRequest {
   std::string Header(std::string_view name) const;
 };
 
+/// Returns the base URL of the service as the reverse proxy in front of it names it,
+/// scheme://host[:port][/prefix] without a trailing slash, from the first value of each of
+/// the request's headers X-Forwarded-Proto (http or https; else the scheme of
+/// `own_base_url`), X-Forwarded-Host (else the Host header, else the host of `own_base_url`)
+/// and X-Forwarded-Prefix (a path; else none). Returns `own_base_url` when the request has
+/// none of the three, or when one is malformed: another scheme, a host with characters other
+/// than letters, digits and -._~:[], a prefix that does not start with '/' or has characters
+/// other than letters, digits, -._~/ and %XX. Clients set these headers at will unless a
+/// proxy replaces them: call it only for a service that trusts its proxy.
+std::string ForwardedBaseUrl(const HttpRequest& request, std::string_view own_base_url);
+
 /// Answers one request: either Send (a whole body) or Start, Write..., Finish (chunked).
 /// The server owns the content-length, transfer-encoding and connection headers; to HEAD
 /// requests it sends the headers only. Not thread-safe: one handler call uses it.

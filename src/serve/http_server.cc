@@ -6,14 +6,21 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/error.hpp>
 
+#include "base/text_file.h"
 #include "serve/http_session.h"
 
 namespace sluice::serve {
@@ -22,7 +29,86 @@ namespace {
 
 namespace beast = boost::beast;
 namespace net = boost::asio;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
+
+// The TLS 1.2 suites: forward secret and AEAD only (Mozilla's "intermediate" list without the
+// DHE suites, which would need DH parameters). TLS 1.3 keeps OpenSSL's suites, all of which are.
+constexpr char kTls12Ciphers[] =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+// Is the text of a PEM file, wiped from memory when it is dropped (it may hold a private key).
+class PemText {
+ public:
+  PemText(const std::string& path, std::string_view what) : text_(ReadTextFile(path, what)) {}
+  ~PemText() { OPENSSL_cleanse(text_.data(), text_.size()); }
+  PemText(const PemText&) = delete;
+  PemText& operator=(const PemText&) = delete;
+
+  net::const_buffer buffer() const { return net::buffer(text_); }
+  bool Contains(std::string_view part) const { return text_.find(part) != std::string::npos; }
+
+ private:
+  std::string text_;
+};
+
+// Throws the UserError `message`, leaving OpenSSL's error queue of this thread empty.
+[[noreturn]] void FailTls(std::string message) {
+  ERR_clear_error();
+  throw UserError(std::move(message));
+}
+
+// Returns a server context for TLS 1.2 and 1.3 only, with the suites of kTls12Ciphers.
+std::unique_ptr<ssl::context> NewTlsContext() {
+  auto context = std::make_unique<ssl::context>(ssl::context::tls_server);
+  context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                       ssl::context::single_dh_use);
+  SSL_CTX* native = context->native_handle();
+  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  // Client-initiated renegotiation costs the server a handshake per request of the client.
+  SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION);
+  if (SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1) {
+    Throw<InternalError>("this OpenSSL knows none of the TLS 1.2 cipher suites {}", kTls12Ciphers);
+  }
+  // Without a callback OpenSSL would ask for the passphrase of an encrypted key on the terminal.
+  context->set_password_callback(
+      [](size_t, ssl::context::password_purpose) { return std::string(); });
+  return context;
+}
+
+// Returns the server's TLS context with the certificate chain and the key of `files`. Throws
+// as HttpServer::Start says.
+std::unique_ptr<ssl::context> MakeTlsContext(const TlsFiles& files) {
+  std::unique_ptr<ssl::context> context = NewTlsContext();
+  beast::error_code ec;
+  PemText cert(files.cert_file, "the TLS certificate");
+  context->use_certificate_chain(cert.buffer(), ec);
+  if (ec) {
+    FailTls(fmt::format("the TLS certificate '{}' holds no usable PEM certificate (OpenSSL: {})",
+                        files.cert_file, ec.message()));
+  }
+  PemText key(files.key_file, "the TLS private key");
+  if (key.Contains("ENCRYPTED")) {
+    FailTls(fmt::format(
+        "the TLS private key '{}' is encrypted; give sluice the key without a passphrase "
+        "(openssl pkey -in KEY -out PLAIN.pem), readable by its user only",
+        files.key_file));
+  }
+  context->use_private_key(key.buffer(), ssl::context::pem, ec);
+  bool mismatch =
+      ec && ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == X509_R_KEY_VALUES_MISMATCH;
+  if (ec && !mismatch) {
+    FailTls(fmt::format("the TLS private key '{}' holds no usable PEM private key (OpenSSL: {})",
+                        files.key_file, ec.message()));
+  }
+  if (mismatch || SSL_CTX_check_private_key(context->native_handle()) != 1) {
+    FailTls(fmt::format("the TLS private key '{}' does not belong to the certificate '{}'",
+                        files.key_file, files.cert_file));
+  }
+  return context;
+}
 
 // Parses host:port, [v6]:port or localhost:port; an empty host means every interface.
 tcp::endpoint ParseListen(const std::string& listen) {
@@ -59,6 +145,7 @@ class ServerImpl final : public HttpServer {
         accept_retry_(acceptor_.get_executor()) {
     state_.options = options;
     state_.handler = std::move(handler);
+    if (options.tls) state_.tls = MakeTlsContext(*options.tls);
   }
   ~ServerImpl() override { Stop(); }
 

@@ -1,10 +1,7 @@
 #include "serve/http_session.h"
 
-#include <poll.h>
-
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <exception>
 #include <limits>
 #include <optional>
@@ -15,8 +12,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
+
+#include "serve/session_stream.h"
 
 namespace sluice::serve {
 
@@ -28,8 +28,6 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-// How often a blocked Write looks whether Stop gave up waiting for it.
-constexpr auto kPollSlice = std::chrono::milliseconds(50);
 // How long a closing connection reads what the client still sends, so that the kernel does
 // not reset the connection before the client has read our last response.
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
@@ -42,57 +40,6 @@ std::string ToLower(std::string_view text) {
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
-
-// Writes to a socket in user non-blocking mode from the calling thread, waiting for it to
-// become writable at most `timeout` per call; a Beast SyncWriteStream.
-class DeadlineWriter {
- public:
-  DeadlineWriter(tcp::socket& socket, std::chrono::milliseconds timeout,
-                 const std::atomic<bool>& abort)
-      : socket_(socket), timeout_(timeout), abort_(abort) {}
-
-  template <class Buffers>
-  size_t write_some(const Buffers& buffers) {
-    beast::error_code ec;
-    size_t written = write_some(buffers, ec);
-    if (ec) throw beast::system_error(ec);
-    return written;
-  }
-
-  template <class Buffers>
-  size_t write_some(const Buffers& buffers, beast::error_code& ec) {
-    Clock::time_point deadline = Clock::now() + timeout_;
-    while (true) {
-      size_t written = socket_.write_some(buffers, ec);
-      if (ec != net::error::would_block && ec != net::error::try_again) return written;
-      if (!AwaitWritable(deadline, ec)) return 0;
-    }
-  }
-
- private:
-  bool AwaitWritable(Clock::time_point deadline, beast::error_code& ec) {
-    while (!abort_.load()) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      if (left.count() <= 0) {
-        ec = net::error::timed_out;
-        return false;
-      }
-      pollfd descriptor{socket_.native_handle(), POLLOUT, 0};
-      int ready = ::poll(&descriptor, 1, static_cast<int>(std::min(left, kPollSlice).count()));
-      if (ready > 0) return true;
-      if (ready < 0 && errno != EINTR) {
-        ec.assign(errno, boost::system::system_category());
-        return false;
-      }
-    }
-    ec = net::error::operation_aborted;
-    return false;
-  }
-
-  tcp::socket& socket_;
-  std::chrono::milliseconds timeout_;
-  const std::atomic<bool>& abort_;
-};
 
 // Sets the handler's headers on `message`, leaving out those the server owns.
 template <class Message>
@@ -114,13 +61,9 @@ void CheckStatus(int status) {
 // handler returns) or chunked (Start/Write/Finish, written synchronously by the handler).
 class SessionResponse final : public ResponseWriter {
  public:
-  SessionResponse(tcp::socket& socket, const ServerState& state, unsigned version, bool keep_alive,
-                  bool head)
-      : state_(state),
-        writer_(socket, state.options.write_timeout, state.abort_writes),
-        version_(version),
-        keep_alive_(keep_alive),
-        head_(head) {}
+  SessionResponse(SessionStream& stream, const ServerState& state, unsigned version,
+                  bool keep_alive, bool head)
+      : state_(state), writer_(stream), version_(version), keep_alive_(keep_alive), head_(head) {}
 
   void Send(int status, const Fields& headers, std::string body) override {
     CheckNotStarted(status);
@@ -206,7 +149,7 @@ class SessionResponse final : public ResponseWriter {
   }
 
   const ServerState& state_;
-  DeadlineWriter writer_;
+  SessionStream& writer_;
   unsigned version_;
   bool keep_alive_;
   bool head_;
@@ -265,18 +208,27 @@ std::string RemoteOf(const tcp::socket& socket) {
   return fmt::format("{}:{}", endpoint.address().to_string(), endpoint.port());
 }
 
+// Returns what the server answers a client that speaks plain HTTP to its HTTPS port.
+const std::string& PlainHttpReply() {
+  static const std::string reply = [] {
+    std::string body = ErrorJson(400, "this port serves HTTPS: use an https:// URL");
+    return fmt::format(
+        "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: {}\r\n"
+        "connection: close\r\n\r\n{}",
+        body.size(), body);
+  }();
+  return reply;
+}
+
 }  // namespace
 
-// Is one connection: reads requests one after the other, calls the handler, writes the
-// responses. Everything it does runs on its strand.
+// Is one connection, HTTP or HTTPS: reads requests one after the other, calls the handler,
+// writes the responses. Everything it does runs on its strand.
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(tcp::socket socket, ServerState& state)
-      : state_(state), stream_(std::move(socket)), remote_(RemoteOf(stream_.socket())) {
-    beast::error_code ec;
-    stream_.socket().set_option(tcp::no_delay(true), ec);
-    // Streaming writes are synchronous with their own deadline (DeadlineWriter).
-    stream_.socket().non_blocking(true, ec);
+      : state_(state), stream_(std::move(socket), state), remote_(RemoteOf(Lowest().socket())) {
+    if (state.tls) stream_.StartTls(*state.tls);
   }
 
   ~HttpSession() {
@@ -291,12 +243,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       std::lock_guard lock(state_.mutex);
       state_.sessions.insert(this);
     }
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+    net::dispatch(Lowest().get_executor(), [self = shared_from_this()] {
+      if (self->state_.tls) return self->DetectTls();
+      self->ReadHeader();
+    });
   }
 
   /// Closes the connection, on the session's strand, when it waits for a request.
   void PostStop() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
+    net::post(Lowest().get_executor(), [self = shared_from_this()] {
       if (self->phase_ == Phase::kReading || self->phase_ == Phase::kClosing) self->Close();
     });
   }
@@ -304,6 +259,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  private:
   enum class Phase { kReading, kHandling, kWriting, kClosing };
 
+  beast::tcp_stream& Lowest() { return stream_.tcp(); }
+  void DetectTls();
+  void Handshake();
+  void RejectPlainHttp();
   void ReadHeader();
   void OnHeader(beast::error_code ec);
   void ReadBody();
@@ -316,8 +275,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void Continue(bool keep_alive);
   void Log();
   void Linger();
+  void LingerTcp();
   void Drain();
-  void Close() { stream_.close(); }
+  void Close() { Lowest().close(); }
 
   // Starts the access record of the request `header` belongs to.
   template <class Header>
@@ -329,7 +289,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   ServerState& state_;
-  beast::tcp_stream stream_;
+  SessionStream stream_;
   std::string remote_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -339,6 +299,40 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   Phase phase_ = Phase::kReading;
 };
 
+// Reads the first bytes: a TLS handshake goes on (the read_timeout covers both), plain HTTP
+// gets a 400 naming https.
+void HttpSession::DetectTls() {
+  Lowest().expires_after(state_.options.read_timeout);
+  beast::async_detect_ssl(Lowest(), buffer_,
+                          [self = shared_from_this()](beast::error_code ec, bool tls) {
+                            if (ec) return self->Close();
+                            if (!tls) return self->RejectPlainHttp();
+                            self->Handshake();
+                          });
+}
+
+void HttpSession::Handshake() {
+  stream_.AsyncHandshake(
+      buffer_.data(), [self = shared_from_this()](beast::error_code ec, size_t used) {
+        if (ec) {
+          spdlog::debug("http: TLS handshake with {} failed: {}", self->remote_, ec.message());
+          return self->Close();
+        }
+        self->buffer_.consume(used);
+        self->ReadHeader();
+      });
+}
+
+void HttpSession::RejectPlainHttp() {
+  phase_ = Phase::kWriting;
+  Lowest().expires_after(state_.options.write_timeout);
+  net::async_write(Lowest(), net::buffer(PlainHttpReply()),
+                   [self = shared_from_this()](beast::error_code ec, size_t) {
+                     if (ec) return self->Close();
+                     self->LingerTcp();
+                   });
+}
+
 void HttpSession::ReadHeader() {
   if (state_.stopping.load()) return Close();
   phase_ = Phase::kReading;
@@ -346,7 +340,7 @@ void HttpSession::ReadHeader() {
   parser_->header_limit(static_cast<uint32_t>(
       std::min<size_t>(state_.options.max_header_bytes, std::numeric_limits<uint32_t>::max())));
   parser_->body_limit(state_.options.max_body_bytes);
-  stream_.expires_after(state_.options.read_timeout);
+  Lowest().expires_after(state_.options.read_timeout);
   http::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
@@ -389,23 +383,23 @@ void HttpSession::OnReadError(beast::error_code ec) {
 
 void HttpSession::Reject(int status, std::string message) {
   phase_ = Phase::kHandling;
-  stream_.expires_never();
+  Lowest().expires_never();
   request_read_ = Clock::now();
   const auto& header = parser_->get();
   BeginRecord(header);
-  response_.emplace(stream_.socket(), state_, 11, /*keep_alive=*/false, /*head=*/false);
+  response_.emplace(stream_, state_, 11, /*keep_alive=*/false, /*head=*/false);
   response_->Send(status, JsonHeaders(), ErrorJson(status, message));
   Respond();
 }
 
 void HttpSession::Handle() {
   phase_ = Phase::kHandling;
-  stream_.expires_never();
+  Lowest().expires_never();
   request_read_ = Clock::now();
   http::request<http::string_body>& message = parser_->get();
   bool keep_alive = message.keep_alive() && !state_.stopping.load();
   bool head = message.method() == http::verb::head;
-  response_.emplace(stream_.socket(), state_, message.version(), keep_alive, head);
+  response_.emplace(stream_, state_, message.version(), keep_alive, head);
   BeginRecord(message);
   try {
     HttpRequest request = MakeRequest(message, remote_);
@@ -445,7 +439,7 @@ void HttpSession::Respond() {
     return Continue(response.keep_alive());
   }
   phase_ = Phase::kWriting;
-  stream_.expires_after(state_.options.write_timeout);
+  Lowest().expires_after(state_.options.write_timeout);
   http::async_write(
       stream_, response.whole(),
       [self = shared_from_this()](beast::error_code ec, size_t) { self->OnWritten(ec); });
@@ -476,22 +470,30 @@ void HttpSession::Log() {
   }
 }
 
+// Ends the connection after its last response without cutting that response off.
 void HttpSession::Linger() {
+  if (!state_.tls) return LingerTcp();
+  phase_ = Phase::kClosing;
+  Lowest().expires_after(std::min<Clock::duration>(state_.options.read_timeout, kLingerTimeout));
+  stream_.AsyncShutdown([self = shared_from_this()](beast::error_code) { self->Close(); });
+}
+
+void HttpSession::LingerTcp() {
   phase_ = Phase::kClosing;
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  Lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
   if (ec) return Close();
-  stream_.expires_after(std::min<Clock::duration>(state_.options.read_timeout, kLingerTimeout));
+  Lowest().expires_after(std::min<Clock::duration>(state_.options.read_timeout, kLingerTimeout));
   Drain();
 }
 
 void HttpSession::Drain() {
   buffer_.consume(buffer_.size());
-  stream_.async_read_some(buffer_.prepare(16 << 10),
-                          [self = shared_from_this()](beast::error_code ec, size_t) {
-                            if (ec) return self->Close();
-                            self->Drain();
-                          });
+  Lowest().async_read_some(buffer_.prepare(16 << 10),
+                           [self = shared_from_this()](beast::error_code ec, size_t) {
+                             if (ec) return self->Close();
+                             self->Drain();
+                           });
 }
 
 void StartSession(tcp::socket socket, ServerState& state) {

@@ -222,9 +222,14 @@ void ResultService::set_base_url(std::string base_url) {
   base_url_ = std::move(base_url);
 }
 
-std::string ResultService::base_url() const {
-  std::lock_guard lock(base_url_mutex_);
-  return base_url_;
+std::string ResultService::BaseUrl(const HttpRequest& request) const {
+  std::string own;
+  {
+    std::lock_guard lock(base_url_mutex_);
+    own = base_url_;
+  }
+  if (!config_.trust_forwarded_headers) return own;
+  return ForwardedBaseUrl(request, own);
 }
 
 bool ResultService::AllowsOrigin(const std::string& origin) const {
@@ -255,20 +260,22 @@ void ResultService::Route(const HttpRequest& request, ResponseWriter& response) 
   }
   if (path == "/openapi.json") {
     OpenApiOptions options;
-    options.base_url = base_url();
+    options.base_url = BaseUrl(request);
     options.bearer_auth = authorizer_.enabled();
     options.max_rows = config_.max_rows;
     return response.Send(
         200, kJson, OpenApiDocument(database_.store()->catalog(), options, &database_.models()));
   }
   Principal principal = authorizer_.Authenticate(request);
-  if (results && segments.size() == 2) return ListResults(principal, response);
+  if (results && segments.size() == 2) return ListResults(principal, BaseUrl(request), response);
   if (results && segments.size() == 3) return Rows(request, principal, segments[2], response);
   if (results && segments.size() == 4 && segments[3] == "schema") {
     return Schema(principal, segments[2], response);
   }
-  if (models && segments.size() == 2) return ListModels(principal, response);
-  if (models && segments.size() == 3) return DescribeModel(principal, segments[2], response);
+  if (models && segments.size() == 2) return ListModels(principal, BaseUrl(request), response);
+  if (models && segments.size() == 3) {
+    return DescribeModel(principal, segments[2], BaseUrl(request), response);
+  }
   if (predict) return Predict(request, principal, segments[2], response);
   throw HttpError(404, fmt::format("no route {}; see /openapi.json", path));
 }
@@ -283,7 +290,8 @@ void ResultService::Ready(ResponseWriter& response) {
   SendJson(response, 200, json::object{{"status", "ready"}});
 }
 
-void ResultService::ListResults(const Principal& principal, ResponseWriter& response) {
+void ResultService::ListResults(const Principal& principal, const std::string& base_url,
+                                ResponseWriter& response) {
   catalog::CatalogDb& catalog = database_.store()->catalog();
   json::array list;
   for (const std::string& name : catalog.ResultNames()) {
@@ -292,7 +300,7 @@ void ResultService::ListResults(const Principal& principal, ResponseWriter& resp
     if (versions.empty()) continue;
     std::optional<catalog::VersionInfo> info = catalog.FindVersion(name, versions.back());
     if (!info) continue;
-    std::string url = base_url() + "/v1/results/" + name;
+    std::string url = base_url + "/v1/results/" + name;
     list.push_back(
         json::object{{"name", name},
                      {"version", info->version},

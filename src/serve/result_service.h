@@ -38,8 +38,9 @@ class ResultService {
   /// Is the most rows a version may have for its rows to be held in memory with a key index.
   static constexpr size_t kMaxIndexedRows = 1 << 20;
 
-  /// Serves `database` (a workspace) as `config` says; `base_url` is what the OpenAPI
-  /// document names as its server.
+  /// Serves `database` (a workspace) as `config` says; `base_url` (scheme://host:port) is what
+  /// the OpenAPI document names as its server and links start with, unless
+  /// `config.trust_forwarded_headers` lets a request's X-Forwarded-* headers say otherwise.
   ResultService(session::Database& database, const ServeConfig& config, std::string base_url);
 
   /// Answers `request`; throws HttpError for what ends it with a 4xx.
@@ -55,19 +56,23 @@ class ResultService {
  private:
   void Route(const HttpRequest& request, ResponseWriter& response);
   bool AllowsOrigin(const std::string& origin) const;
-  void ListResults(const Principal& principal, ResponseWriter& response);
+  void ListResults(const Principal& principal, const std::string& base_url,
+                   ResponseWriter& response);
   void Rows(const HttpRequest& request, const Principal& principal, const std::string& name,
             ResponseWriter& response);
   void Schema(const Principal& principal, const std::string& name, ResponseWriter& response);
   void Ready(ResponseWriter& response);
   // In result_service_models.cc: the model routes.
-  void ListModels(const Principal& principal, ResponseWriter& response);
-  void DescribeModel(const Principal& principal, const std::string& name, ResponseWriter& response);
+  void ListModels(const Principal& principal, const std::string& base_url,
+                  ResponseWriter& response);
+  void DescribeModel(const Principal& principal, const std::string& name,
+                     const std::string& base_url, ResponseWriter& response);
   void Predict(const HttpRequest& request, const Principal& principal, const std::string& name,
                ResponseWriter& response);
   // Returns the latest version of model `name`; HttpError 404 when there is none.
   std::shared_ptr<const session::ModelVersion> FindModel(const std::string& name);
-  std::string base_url() const;
+  // Returns the base URL of links in the answer to `request`.
+  std::string BaseUrl(const HttpRequest& request) const;
   // Returns the version a rows request reads; HttpError 404 when there is none.
   std::shared_ptr<const ServedVersion> Serve(const std::string& name,
                                              std::optional<int64_t> version);

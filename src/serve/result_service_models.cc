@@ -78,11 +78,12 @@ std::vector<catalog::ModelRecord> LatestModels(catalog::CatalogDb& catalog) {
 
 }  // namespace
 
-void ResultService::ListModels(const Principal& principal, ResponseWriter& response) {
+void ResultService::ListModels(const Principal& principal, const std::string& base_url,
+                               ResponseWriter& response) {
   json::array list;
   for (const catalog::ModelRecord& model : LatestModels(database_.store()->catalog())) {
     if (!Authorizer::Allows(principal, "predict:" + model.name)) continue;
-    std::string url = base_url() + "/v1/models/" + model.name;
+    std::string url = base_url + "/v1/models/" + model.name;
     list.push_back(
         json::object{{"name", model.name},
                      {"version", model.version},
@@ -95,7 +96,7 @@ void ResultService::ListModels(const Principal& principal, ResponseWriter& respo
 }
 
 void ResultService::DescribeModel(const Principal& principal, const std::string& name,
-                                  ResponseWriter& response) {
+                                  const std::string& base_url, ResponseWriter& response) {
   Authorizer::Require(principal, "predict:" + name);
   std::shared_ptr<const session::ModelVersion> version = FindModel(name);
   const catalog::ModelRecord& record = version->record;
@@ -110,7 +111,7 @@ void ResultService::DescribeModel(const Principal& principal, const std::string&
   for (const catalog::ModelRecord& other : database_.store()->catalog().Models()) {
     if (other.name == name) versions.push_back(other.version);
   }
-  std::string url = base_url() + "/v1/models/" + name;
+  std::string url = base_url + "/v1/models/" + name;
   json::object body{{"name", record.name},
                     {"version", record.version},
                     {"model_type", record.model_type},

@@ -220,6 +220,77 @@ TEST_F(ModelRoutesTest, NeedsThePredictScope) {
   EXPECT_EQ(listed[0].at("name"), "band");
 }
 
+TEST_F(ModelRoutesTest, LinksFollowForwardedHeadersOnlyWhenTrusted) {
+  auto answer = [&](const std::string& path, bool trust) {
+    ServeConfig config;
+    config.trust_forwarded_headers = trust;
+    ResultService service(*database_, config, "https://127.0.0.1:7443");
+    HttpRequest request;
+    request.method = "GET";
+    request.path = request.target = path;
+    request.headers = {{"host", "127.0.0.1:7443"},
+                       {"x-forwarded-proto", "http"},
+                       {"x-forwarded-host", "data.example.com"},
+                       {"x-forwarded-prefix", "/sluice/"}};
+    RecordingWriter writer;
+    service.Handle(request, writer);
+    return writer.Json();
+  };
+  auto server = [&](bool trust) {
+    return answer("/openapi.json", trust).at("servers").at(0).at("url");
+  };
+  EXPECT_EQ(server(true), "http://data.example.com/sluice");
+  EXPECT_EQ(server(false), "https://127.0.0.1:7443");
+  EXPECT_EQ(answer("/v1/models", true).at("models").at(0).at("links").at("predict"),
+            "http://data.example.com/sluice/v1/models/band/predict");
+  EXPECT_EQ(answer("/v1/models/band", false).at("links").at("predict"),
+            "https://127.0.0.1:7443/v1/models/band/predict");
+}
+
+TEST(ForwardedBaseUrlTest, BuildsTheBaseUrlFromTheHeaders) {
+  auto base = [](Fields headers) {
+    HttpRequest request;
+    request.headers = std::move(headers);
+    return ForwardedBaseUrl(request, "http://127.0.0.1:7070");
+  };
+  EXPECT_EQ(base({}), "http://127.0.0.1:7070");
+  EXPECT_EQ(base({{"host", "data.example.com"}}), "http://127.0.0.1:7070");
+  EXPECT_EQ(base({{"x-forwarded-proto", "https"}, {"x-forwarded-host", "data.example.com"}}),
+            "https://data.example.com");
+  // The first value of each header: proxies append theirs.
+  EXPECT_EQ(base({{"x-forwarded-proto", "HTTPS, http"},
+                  {"x-forwarded-host", " api.example.com:8443 , 10.0.0.7"},
+                  {"x-forwarded-prefix", "/data/v%C3%A9/"}}),
+            "https://api.example.com:8443/data/v%C3%A9");
+  // Without X-Forwarded-Host the Host header names the host, else the service's own.
+  EXPECT_EQ(base({{"host", "data.example.com"}, {"x-forwarded-proto", "https"}}),
+            "https://data.example.com");
+  EXPECT_EQ(base({{"x-forwarded-proto", "https"}}), "https://127.0.0.1:7070");
+  EXPECT_EQ(base({{"x-forwarded-prefix", "/"}}), "http://127.0.0.1:7070");
+  EXPECT_EQ(base({{"x-forwarded-host", "[::1]:9000"}}), "http://[::1]:9000");
+}
+
+TEST(ForwardedBaseUrlTest, IgnoresMalformedHeaders) {
+  auto base = [](std::string name, std::string value) {
+    HttpRequest request;
+    request.headers = {{"x-forwarded-host", "data.example.com"}, {std::move(name), value}};
+    return ForwardedBaseUrl(request, "https://127.0.0.1:7070");
+  };
+  EXPECT_EQ(base("x-forwarded-proto", "https"), "https://data.example.com");
+  for (const char* proto : {"javascript", "ftp", "https://evil"}) {
+    EXPECT_EQ(base("x-forwarded-proto", proto), "https://127.0.0.1:7070") << proto;
+  }
+  for (const char* prefix : {"data", "/a b", "/a\"b", "/a?x=1", "/a#x", "/%zz", "/a%2"}) {
+    EXPECT_EQ(base("x-forwarded-prefix", prefix), "https://127.0.0.1:7070") << prefix;
+  }
+  HttpRequest request;
+  for (const char* host : {"evil.com/path", "a@evil.com", "a b", "<script>"}) {
+    request.headers = {{"x-forwarded-proto", "http"}, {"x-forwarded-host", host}};
+    EXPECT_EQ(ForwardedBaseUrl(request, "https://127.0.0.1:7070"), "https://127.0.0.1:7070")
+        << host;
+  }
+}
+
 TEST(ResultServiceTest, NamesRouteTemplates) {
   EXPECT_EQ(ResultService::RouteOf("/v1/results"), "/v1/results");
   EXPECT_EQ(ResultService::RouteOf("/v1/results/delays"), "/v1/results/{name}");

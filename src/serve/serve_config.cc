@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "base/error.h"
+#include "base/strings.h"
 #include "base/yaml_section.h"
 #include "notebook/schedule_config.h"
 
@@ -18,7 +19,8 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr char kServeKeys[] =
-    "listen, max_body, request_timeout, max_rows, cors_origins, tls or tokens";
+    "listen, max_body, request_timeout, max_rows, cors_origins, tls, trust_forwarded_headers "
+    "or tokens";
 
 bool AllDigits(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
@@ -107,6 +109,8 @@ class ServeReader {
       config.cors_origins = Origins(value);
     } else if (key == "tls") {
       config.tls = Tls(value);
+    } else if (key == "trust_forwarded_headers") {
+      config.trust_forwarded_headers = Boolean(value, key);
     } else if (key == "tokens") {
       config.tokens = Tokens(value);
     } else {
@@ -133,6 +137,13 @@ class ServeReader {
     }
     if (value < min) Fail(node, fmt::format("'{}' must be at least {}, not {}", key, min, value));
     return value;
+  }
+
+  bool Boolean(const YAML::Node& node, std::string_view key) const {
+    std::string text = node.IsScalar() ? node.Scalar() : std::string();
+    if (EqualsIgnoreCase(text, "true")) return true;
+    if (EqualsIgnoreCase(text, "false")) return false;
+    Fail(node, fmt::format("'{}' must be true or false, not '{}'", key, text));
   }
 
   // Returns `parse` of the node's text, its UserError naming the line and the key.

@@ -9,7 +9,8 @@
 //     request_timeout: 30s            # ms, s, m, h
 //     max_rows: 10000                 # cap on limit= per request
 //     cors_origins: ["https://app.example.com"]   # default none; "*" allowed
-//     tls: {cert: certs/server.pem, key: certs/server.key}   # relative to the workspace
+//     tls: {cert: certs/server.pem, key: certs/server.key}   # HTTPS; relative to the workspace
+//     trust_forwarded_headers: false  # true: links follow X-Forwarded-Proto/-Host/-Prefix
 //     tokens:                         # none: no auth (only allowed on loopback)
 //       - name: dashboard
 //         sha256: 9f86d0...0a08       # of the secret (`sluice token hash`)
@@ -54,6 +55,10 @@ struct ServeConfig {
   int64_t max_rows = 10'000;
   std::vector<std::string> cors_origins;  // "*" or scheme://host[:port]
   std::optional<TlsConfig> tls;
+  /// Whether the base URL of links and of the OpenAPI document follows a request's
+  /// X-Forwarded-Proto, -Host and -Prefix headers (see ForwardedBaseUrl): only behind a proxy
+  /// that sets or removes them, since clients can send them too.
+  bool trust_forwarded_headers = false;
   std::vector<TokenConfig> tokens;  // empty: no authentication
 
   /// Returns true when requests must carry a bearer token.
@@ -70,8 +75,8 @@ bool IsLoopbackListen(std::string_view listen);
 
 /// Returns the `serve:` section of sluice.yaml text `yaml_text` (the defaults when it has
 /// none); other top-level keys are ignored. Throws UserError naming `path` and the line for
-/// YAML that does not parse, an unknown key, a bad value, address, size, duration, hash or
-/// scope, a token named twice or with neither or both of `sha256` and `env`, and a
+/// YAML that does not parse, an unknown key, a bad value, address, size, duration, boolean,
+/// hash or scope, a token named twice or with neither or both of `sha256` and `env`, and a
 /// non-loopback `listen` without tokens.
 ServeConfig ParseServeConfig(std::string_view yaml_text, const std::string& path);
 

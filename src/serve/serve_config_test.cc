@@ -33,6 +33,7 @@ TEST(ServeConfigTest, DefaultsWithoutSection) {
     EXPECT_EQ(config.max_rows, 10000);
     EXPECT_TRUE(config.cors_origins.empty());
     EXPECT_FALSE(config.tls);
+    EXPECT_FALSE(config.trust_forwarded_headers);
     EXPECT_FALSE(config.auth_enabled());
   }
 }
@@ -46,6 +47,7 @@ serve:
   max_rows: 500
   cors_origins: ["https://app.example.com", "*"]
   tls: {cert: certs/server.pem, key: /etc/key.pem}
+  trust_forwarded_headers: true
   tokens:
     - name: dashboard
       sha256: )") + "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08" +
@@ -64,12 +66,13 @@ serve:
   ASSERT_TRUE(config.tls);
   EXPECT_EQ(config.tls->cert, "/ws/certs/server.pem");
   EXPECT_EQ(config.tls->key, "/etc/key.pem");
+  EXPECT_TRUE(config.trust_forwarded_headers);
   ASSERT_EQ(config.tokens.size(), 2u);
   EXPECT_EQ(config.tokens[0].name, "dashboard");
   EXPECT_EQ(config.tokens[0].sha256, kHash);  // lower-cased
   EXPECT_THAT(config.tokens[0].scopes,
               ElementsAre("read:delays_by_state", "read:delays_by_origin"));
-  EXPECT_EQ(config.tokens[0].line, 10);
+  EXPECT_EQ(config.tokens[0].line, 11);
   EXPECT_EQ(config.tokens[1].env, "SLUICE_TOKEN_CI");
   EXPECT_TRUE(config.tokens[1].sha256.empty());
   EXPECT_THAT(config.tokens[1].scopes, ElementsAre("read:*", "predict:*", "pii"));
@@ -113,6 +116,11 @@ TEST(ServeConfigTest, NamesFileAndLineOfBadValues) {
               HasSubstr("bad origin 'app.example.com'"));
   EXPECT_THAT(ErrorOf("serve:\n  cors_origins: [\"https://a.com/x\"]\n"), HasSubstr("bad origin"));
   EXPECT_THAT(ErrorOf("serve:\n  tls: {cert: a.pem}\n"), HasSubstr("needs both 'cert' and 'key'"));
+  EXPECT_THAT(ErrorOf("serve:\n  trust_forwarded_headers: yes please\n"),
+              HasSubstr("sluice.yaml:2: 'trust_forwarded_headers' must be true or false, not "
+                        "'yes please'"));
+  EXPECT_FALSE(ParseServeConfig("serve:\n  trust_forwarded_headers: False\n", "sluice.yaml")
+                   .trust_forwarded_headers);
   EXPECT_THAT(ErrorOf("serve:\n\n  port: 80\n"),
               HasSubstr("sluice.yaml:3: unknown key 'port' in serve (expected listen"));
   EXPECT_THAT(ErrorOf("serve: [1]\n"), HasSubstr("'serve' must be a mapping"));
