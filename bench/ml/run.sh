@@ -7,7 +7,7 @@
 # Cases: cars.json (regression), penguins.json and seattle-weather.csv (multiclass), and a
 # synthetic 200k-row table (regression and binary classification). See README.md.
 # Usage: bench/ml/run.sh [SLUICE_BIN]   (default build/release/src/cli/sluice)
-# Env: RUNS (timed runs per model, 3; times are medians), TUNE_RUNS (1; 0 skips tuning),
+# Env: RUNS (timed runs per model, 5; the table shows the best), TUNE_RUNS (2; 0 skips tuning),
 #      ROWS (synthetic training rows, 200000), CASES (comma-separated case names; default all,
 #      "tuning" names the tuning case), KEEP (1 keeps the work folder)
 set -euo pipefail
@@ -20,14 +20,18 @@ data="$ROOT/node_modules/vega-datasets/data"
 bash "$ROOT/bench/ml/setup.sh"
 
 dir=$(mktemp -d /tmp/sluice-ml-bench-XXXXXX)
-cleanup() { [ "${KEEP:-0}" = 1 ] && echo "kept $dir" >&2 || rm -rf "$dir"; }
+cleanup() {
+  if [ "${KEEP:-0}" = 1 ]; then echo "kept $dir" >&2; else rm -rf "$dir"; fi
+}
 trap cleanup EXIT
 # A private copy: a rebuild of the tree's binary during the run must not change or remove it.
 cp "$sluice_arg" "$dir/sluice"
 
-echo "sluice: $(realpath "$sluice_arg") ($(git -C "$ROOT" describe --always --dirty 2>/dev/null \
-  || echo '?')), load: $(uptime | sed 's/.*load average/load average/')" >&2
-/usr/bin/python3 "$ROOT/bench/ml/peers.py" --sluice "$dir/sluice" --data "$data" --work "$dir" \
-  --runs "${RUNS:-3}" --tune-runs "${TUNE_RUNS:-1}" --rows "${ROWS:-200000}" \
+name="$(realpath "$sluice_arg") (tree at $(git -C "$ROOT" describe --always --dirty 2>/dev/null \
+  || echo '?'))"
+echo "sluice: $name; $(uptime | sed 's/.*load average/load average/')" >&2
+/usr/bin/python3 "$ROOT/bench/ml/peers.py" --sluice "$dir/sluice" --sluice-name "$name" \
+  --data "$data" --work "$dir" \
+  --runs "${RUNS:-5}" --tune-runs "${TUNE_RUNS:-2}" --rows "${ROWS:-200000}" \
   --cases "${CASES:-}" --json "$dir/results.json"
 echo "load after: $(uptime | sed 's/.*load average/load average/')" >&2

@@ -15,6 +15,7 @@
 
 #include "base/error.h"
 #include "ml/estimator_state.h"
+#include "ml/least_squares.h"
 #include "ml/owlqn.h"
 #include "ml/row_chunks.h"
 #include "ml/training_clock.h"
@@ -29,8 +30,6 @@ using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::R
 
 // The logistic gradient handles rows in blocks of about this many values (256 KiB, in cache).
 constexpr size_t kBlockValues = 32768;
-// A pivot of X^T X this small relative to the largest means collinear features.
-constexpr double kPivotTolerance = 1e-10;
 constexpr double kMinProbability = 1e-15;
 
 /// Throws UserError unless `x` has rows, all finite; InternalError unless `y` matches it.
@@ -80,36 +79,6 @@ CenteredData Center(const Matrix& x, const std::vector<double>& y) {
   data.y_mean = labels.mean();
   data.y = labels.array() - data.y_mean;
   return data;
-}
-
-/// Returns argmin |yc - Xc w|^2 + n l2 |w|^2 of least norm, by a complete orthogonal
-/// decomposition, for when X^T X is singular (collinear features, e.g. one-hot columns).
-VectorXd MinimumNormSolution(const CenteredData& data, double l2) {
-  const Index n = data.x.rows();
-  const Index d = data.x.cols();
-  const Index extra = l2 > 0 ? d : 0;
-  MatrixXd a = MatrixXd::Zero(n + extra, d);
-  VectorXd b = VectorXd::Zero(n + extra);
-  a.topRows(n) = data.x;
-  b.head(n) = data.y;
-  if (extra > 0) a.bottomRows(d).diagonal().setConstant(std::sqrt(static_cast<double>(n) * l2));
-  return Eigen::CompleteOrthogonalDecomposition<MatrixXd>(a).solve(b);
-}
-
-/// Returns the ridge solution on centered data: (Xc^T Xc / n + l2 I) w = Xc^T yc / n.
-VectorXd SolveRidge(const CenteredData& data, double l2) {
-  const Index n = data.x.rows();
-  const Index d = data.x.cols();
-  if (d == 0) return VectorXd();
-  MatrixXd gram = MatrixXd::Zero(d, d);
-  gram.selfadjointView<Eigen::Lower>().rankUpdate(data.x.transpose(), 1.0 / n);
-  gram.diagonal().array() += l2;
-  const Eigen::LDLT<MatrixXd> ldlt(gram);  // reads the lower triangle only
-  const VectorXd& pivots = ldlt.vectorD();
-  if (ldlt.info() != Eigen::Success || !(pivots.minCoeff() > kPivotTolerance * pivots.maxCoeff())) {
-    return MinimumNormSolution(data, l2);
-  }
-  return ldlt.solve(data.x.transpose() * data.y / static_cast<double>(n));
 }
 
 double SoftThreshold(double value, double threshold) {
@@ -180,21 +149,26 @@ void LinearRegression::Fit(const Matrix& x, const Labels& y, const EvalSet* eval
     if (!std::isfinite(y.values[i])) Throw("linear_reg needs a finite label; row {} has none", i);
   }
   const auto [l1, l2] = Regularization(params_, "linear_reg");
-  const CenteredData data = Center(x, y.values);
   info_.clear();
+  auto eval_loss = [&]() -> std::optional<double> {
+    if (eval == nullptr) return std::nullopt;
+    return MeanSquaredError(Predict(eval->x, threads), eval->y);
+  };
+  if (l1 == 0) {
+    const LeastSquares solution = SolveLeastSquares(x, y.values, l2, threads);
+    weights_ = Matrix(x.cols + 1, 1);
+    std::copy(solution.weights.begin(), solution.weights.end(), weights_.values.begin());
+    weights_.values.back() = solution.intercept;
+    clock.Append(info_, solution.mean_squared_error, eval_loss());
+    return;
+  }
+  const CenteredData data = Center(x, y.values);
   auto record = [&](const VectorXd& w, const VectorXd& residual) {
     weights_ = Matrix(x.cols + 1, 1);
     std::copy_n(w.data(), x.cols, weights_.values.data());
     weights_.values.back() = data.y_mean - data.x_mean.dot(w);
-    std::optional<double> eval_loss;
-    if (eval != nullptr) eval_loss = MeanSquaredError(Predict(eval->x, threads), eval->y);
-    clock.Append(info_, residual.squaredNorm() / static_cast<double>(x.rows), eval_loss);
+    clock.Append(info_, residual.squaredNorm() / static_cast<double>(x.rows), eval_loss());
   };
-  if (l1 == 0) {
-    const VectorXd w = SolveRidge(data, l2);
-    record(w, data.y - data.x * w);
-    return;
-  }
   CoordinateDescent(data, l1, l2, params_.Integer("max_iterations", 100),
                     params_.Number("min_rel_progress", 1e-6), record);
 }

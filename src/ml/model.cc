@@ -187,14 +187,19 @@ PredictionColumns Model::Predict(const Table& table, int threads, double thresho
 }
 
 Metrics Model::Evaluate(const Table& table, int threads) const {
-  Matrix outputs = Outputs(table, threads);
+  bool clustering = TaskOf(type_) == ModelTask::kClustering;
+  return EvaluateFeatures(MakeFeatures(features_, table), clustering ? Labels{} : MakeLabels(table),
+                          threads);
+}
+
+Metrics Model::EvaluateFeatures(const Matrix& x, const Labels& labels, int threads) const {
+  Matrix outputs = estimator_->Predict(x, threads);
   if (TaskOf(type_) == ModelTask::kClustering) {
     const auto& centroids = static_cast<const KMeans&>(*estimator_).centroids();
-    ClusteringMetrics m = EvaluateClustering(MakeFeatures(features_, table), outputs, centroids);
+    ClusteringMetrics m = EvaluateClustering(x, outputs, centroids);
     return {{"davies_bouldin_index", m.davies_bouldin_index},
             {"mean_squared_distance", m.mean_squared_distance}};
   }
-  Labels labels = MakeLabels(table);
   if (TaskOf(type_) == ModelTask::kClassification) {
     ClassificationMetrics m = EvaluateClassification(labels, outputs);
     return {{"precision", m.precision}, {"recall", m.recall},     {"accuracy", m.accuracy},

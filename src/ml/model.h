@@ -56,6 +56,9 @@ class Model {
   /// Returns ML.EVALUATE's metrics of the model on `table` (which holds the label column unless
   /// the model is k-means).
   Metrics Evaluate(const Table& table, int threads) const;
+  /// Returns the same metrics for rows already made features, with their labels (none for
+  /// k-means).
+  Metrics EvaluateFeatures(const Matrix& x, const Labels& labels, int threads) const;
 
   /// Writes the model into the existing folder `folder` (model.json, and booster.bin for tree
   /// models). Throws IoError.

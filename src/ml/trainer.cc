@@ -52,7 +52,7 @@ double Score(const Setup& setup, const Metrics& metrics) {
   return HigherIsBetter(setup.objective) ? value : -value;
 }
 
-// Returns the label column's name as the query spells it; drops rows whose label is NULL.
+// Returns the label column (found ignoring case); UserError when the query lacks it.
 const Column& LabelColumn(const ModelOptions& options, const Table& data) {
   const Column* column = data.Find(options.label_columns[0]);
   if (column == nullptr) {
@@ -62,13 +62,16 @@ const Column& LabelColumn(const ModelOptions& options, const Table& data) {
   return *column;
 }
 
-Table RowsWithLabel(const Table& data, const Column& label) {
+// Returns the rows of `data` whose label is not NULL, in `kept` when some are (else `data`).
+const Table& RowsWithLabel(const Table& data, const Column& label, Table& kept) {
   std::vector<size_t> rows;
   for (size_t row = 0; row < data.num_rows; ++row) {
     if (!label.IsNull(row)) rows.push_back(row);
   }
   if (rows.empty()) Throw<UserError>("label column \"{}\" is NULL in every row", label.name);
-  return rows.size() == data.num_rows ? data : SelectTableRows(data, rows);
+  if (rows.size() == data.num_rows) return data;
+  kept = SelectTableRows(data, rows);
+  return kept;
 }
 
 LabelSpec MakeLabelSpec(const ModelOptions& options, const Column& column) {
@@ -125,7 +128,7 @@ Fit FitOnce(const Setup& setup, const Params& params, const Table& train, const 
   Labels y = supervised ? model->MakeLabels(train) : Labels{};
   if (eval == nullptr || eval->num_rows == 0) {
     model->estimator().Fit(x, y, nullptr, threads);
-    Metrics metrics = model->Evaluate(train, threads);
+    Metrics metrics = model->EvaluateFeatures(x, y, threads);
     return {std::move(model), std::move(metrics)};
   }
   Matrix eval_x = MakeFeatures(model->features(), *eval);
@@ -285,15 +288,16 @@ TrainingOutcome TrainModel(const ModelOptions& options, const Table& input, int 
   const Table* data = &input;
   Table labelled;
   if (TaskOf(options.type) != ModelTask::kClustering) {
-    labelled = RowsWithLabel(input, LabelColumn(options, input));
-    data = &labelled;
+    data = &RowsWithLabel(input, LabelColumn(options, input), labelled);
   } else if (input.num_rows == 0) {
     Throw<UserError>("the model's query returned no rows");
   }
   Setup setup = MakeSetup(options, *data);
   bool folds = options.num_folds >= 2;
   Split split = folds ? Split{} : SplitRows(options, *data);
-  Table train = folds ? *data : SelectTableRows(*data, split.train);
+  // Without held-out rows the training rows are the data as it is (no copy).
+  Table selected = folds || split.eval.empty() ? Table{} : SelectTableRows(*data, split.train);
+  const Table& train = folds || split.eval.empty() ? *data : selected;
   Table eval = SelectTableRows(*data, split.eval);
 
   std::vector<Params> sets = HparamSets(options);
