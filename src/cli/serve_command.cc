@@ -20,12 +20,15 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr char kDescription[] =
-    "Serve every result of the workspace over HTTP (HTTPS with serve.tls), from this process: "
+    "Serve every result and model of the workspace over HTTP (HTTPS with serve.tls), from this "
+    "process: "
     "GET /v1/results, /v1/results/{name} (rows; PostgREST query strings: select=, "
     "col=eq.v|neq|gt|gte|lt|lte|like|ilike|in.(…)|is.null|not.…, order=col.desc.nullslast, "
     "limit, offset, cursor, "
     "version; JSON, NDJSON, CSV or Parquet by Accept or format=), /v1/results/{name}/schema, "
-    "/openapi.json, /metrics (Prometheus), /healthz, /readyz. A new version is picked up "
+    "GET /v1/models, /v1/models/{name}, POST /v1/models/{name}/predict ({\"instances\": "
+    "[{feature: value, ...}]}), /openapi.json, /metrics (Prometheus), /healthz, /readyz. A new "
+    "version is picked up "
     "between requests. Ctrl-C stops: requests in progress finish";
 
 constexpr char kFooter[] = R"(

@@ -157,7 +157,8 @@ void AddSqlCommand(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "sql",
       "Run SQL: an interactive shell, or the statements of -c or a .sql file. In a workspace "
-      "(see `sluice init`) CREATE TABLE stores a new version of a result; CREATE TEMP TABLE "
+      "(see `sluice init`) CREATE TABLE stores a new version of a result and CREATE MODEL a new "
+      "version of a model (BigQuery ML syntax; ML.PREDICT, ML.EVALUATE, ...); CREATE TEMP TABLE "
       "stays in memory");
   command->add_option("-c,--command", options->command, "SQL statements to run, then exit");
   command->add_option("file", options->file, "A .sql file to run, then exit");
