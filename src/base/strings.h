@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string>
 #include <string_view>
 
 namespace sluice {
@@ -12,6 +13,18 @@ inline std::string_view TrimSpace(std::string_view text) {
   size_t start = text.find_first_not_of(kSpace);
   if (start == std::string_view::npos) return {};
   return text.substr(start, text.find_last_not_of(kSpace) - start + 1);
+}
+
+/// Returns `text` with ASCII letters made lower case.
+inline std::string AsciiLower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+/// Returns `text` with ASCII letters made upper case.
+inline std::string AsciiUpper(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
 }
 
 /// Returns true when `a` and `b` are equal ignoring ASCII case.

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/strings.h"
 #include "io/file.h"
 #include "io/open_file.h"
 
@@ -57,7 +58,7 @@ std::string LowerExtension(const std::string& path) {
   size_t dot = name.rfind('.');
   if (dot == std::string::npos || dot == 0) return {};
   std::string extension = name.substr(dot);
-  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  extension = AsciiLower(std::move(extension));
   return extension;
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "base/error.h"
+#include "base/strings.h"
 #include "sql/names.h"
 #include "sql/to_sql.h"
 
@@ -32,11 +33,6 @@ struct OptionRule {
 };
 
 constexpr double kInf = HUGE_VAL;
-
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
 
 // Every option CREATE MODEL takes, in one place (BigQuery ML names; the last four are ours).
 const std::vector<OptionRule>& Rules() {
@@ -194,7 +190,7 @@ ParamValue CheckValue(const sql::OptionItem& item, const OptionRule& rule,
   if (!std::holds_alternative<std::string>(*value)) wrong();
   std::string text = std::get<std::string>(*value);
   if (rule.texts.empty()) return text;
-  text = Lower(text);
+  text = AsciiLower(text);
   if (std::find(rule.texts.begin(), rule.texts.end(), text) == rule.texts.end()) {
     std::string allowed;
     for (std::string_view t : rule.texts)
@@ -278,7 +274,7 @@ ModelType TypeOption(const std::vector<sql::OptionItem>& items) {
     if (item.name != "model_type") continue;
     std::optional<ParamValue> value = Constant(*item.value);
     if (!value || !std::holds_alternative<std::string>(*value)) Fail(item, "takes a string");
-    std::string name = Lower(std::get<std::string>(*value));
+    std::string name = AsciiLower(std::get<std::string>(*value));
     for (const TypeRow& row : kTypes) {
       if (row.name == name) return row.type;
     }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/strings.h"
 #include "exec/source_operators.h"
 #include "io/csv/csv_reader.h"
 #include "io/file_set.h"
@@ -135,7 +136,7 @@ std::vector<std::string> ReadColumns(const core::Schema& schema, const Mentioned
   std::vector<std::string> columns;
   for (const core::Field& field : schema.fields()) {
     std::string lower = field.name;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    lower = AsciiLower(std::move(lower));
     if (mentioned->contains(field.name) || mentioned->contains(lower))
       columns.push_back(field.name);
   }

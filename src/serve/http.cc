@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "base/json_text.h"
+#include "base/strings.h"
 
 namespace sluice::serve {
 namespace {
@@ -57,8 +58,8 @@ std::string ForwardedBaseUrl(const HttpRequest& request, std::string_view own_ba
     own_host = own_base_url.substr(scheme_end + 3);
     own_host = own_host.substr(0, own_host.find('/'));
   }
-  std::string scheme(proto_header.empty() ? own_scheme : FirstValue(proto_header));
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string scheme =
+      AsciiLower(std::string(proto_header.empty() ? own_scheme : FirstValue(proto_header)));
   std::string request_host = request.Header("host");
   std::string_view host = !host_header.empty()    ? FirstValue(host_header)
                           : !request_host.empty() ? TrimSpace(request_host)

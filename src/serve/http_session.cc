@@ -16,6 +16,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 
+#include "base/strings.h"
 #include "serve/session_stream.h"
 
 namespace sluice::serve {
@@ -36,8 +37,7 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 Fields JsonHeaders() { return {{"content-type", "application/json"}}; }
 
 std::string ToLower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string out = AsciiLower(std::string(text));
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include <simdjson.h>
 
 #include "base/json_text.h"
+#include "base/strings.h"
 #include "core/datetime.h"
 #include "serve/http.h"
 #include "sql/lexer.h"
@@ -255,8 +256,7 @@ std::optional<std::set<std::string, std::less<>>> TransformNames(const std::stri
 }
 
 std::string Lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string lower = AsciiLower(std::string(text));
   return lower;
 }
 

@@ -66,17 +66,12 @@ std::string OutputName(const sql::SelectItem& item) {
              : sql::DefaultColumnName(*item.expr);
 }
 
-std::string Upper(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return text;
-}
-
 const planner::TableEntry& Need(const sql::ModelFunctionRef& ref,
                                 const planner::TableEntry* input) {
   if (input != nullptr) return *input;
   Throw<UserError>("ML.{} needs rows: ML.{}(MODEL {}, TABLE t) or (query) (line {}, column {})",
-                   Upper(ref.function), Upper(ref.function), ref.model.back(), ref.location.line,
-                   ref.location.column);
+                   AsciiUpper(ref.function), AsciiUpper(ref.function), ref.model.back(),
+                   ref.location.line, ref.location.column);
 }
 
 double Threshold(const sql::ModelFunctionRef& ref) {
@@ -85,7 +80,7 @@ double Threshold(const sql::ModelFunctionRef& ref) {
       Throw<UserError>(
           "ML.{} takes STRUCT(value AS threshold); \"{}\" is unknown (line {}, "
           "column {})",
-          Upper(ref.function), setting.name, setting.location.line, setting.location.column);
+          AsciiUpper(ref.function), setting.name, setting.location.line, setting.location.column);
     }
     const sql::Expr& value = *setting.value;
     if (value.kind == sql::ExprKind::kLiteral) {
@@ -242,7 +237,7 @@ std::shared_ptr<const planner::TableEntry> ModelFunctionRows(const sql::ModelFun
       "unknown function ML.{} (line {}, column {}); Sluice has ML.PREDICT, ML.EVALUATE, "
       "ML.CONFUSION_MATRIX, ML.FEATURE_INFO, ML.WEIGHTS, ML.CENTROIDS, ML.FEATURE_IMPORTANCE, "
       "ML.TRAINING_INFO and ML.TRIAL_INFO",
-      Upper(function), ref.location.line, ref.location.column);
+      AsciiUpper(function), ref.location.line, ref.location.column);
 }
 
 }  // namespace sluice::session

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "base/strings.h"
 #include "sql/keywords.h"
 #include "sql/parser_impl.h"
 
@@ -59,8 +60,7 @@ ExprPtr MakeStringLiteral(std::string value, SourceLocation location) {
 }
 
 std::string ToUpper(std::string_view word) {
-  std::string upper(word);
-  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string upper = AsciiUpper(std::string(word));
   return upper;
 }
 

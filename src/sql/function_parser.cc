@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "base/strings.h"
 #include "sql/keywords.h"
 #include "sql/parser_impl.h"
 
@@ -271,7 +272,7 @@ TypeName Parser::ParseTypeName() {
     Advance();
     Advance();
   }
-  for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  name = AsciiUpper(std::move(name));
   type.name = std::move(name);
   return type;
 }

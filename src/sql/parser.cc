@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "base/strings.h"
 #include "sql/keywords.h"
 #include "sql/parser_impl.h"
 
@@ -44,8 +45,7 @@ bool Parser::AcceptSymbol(std::string_view symbol) {
 
 void Parser::ExpectWord(std::string_view word) {
   if (!AcceptWord(word)) {
-    std::string upper(word);
-    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    std::string upper = AsciiUpper(std::string(word));
     FailExpected(upper);
   }
 }

@@ -1,5 +1,6 @@
 // ToSql for table references, queries and statements.
 
+#include "base/strings.h"
 #include "sql/to_sql.h"
 
 #include <cctype>
@@ -244,7 +245,7 @@ std::string CreateModelToSql(const CreateModelStatement& create) {
 
 std::string ModelFunctionToSql(const ModelFunctionRef& ref) {
   std::string function = ref.function;
-  for (char& c : function) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  function = AsciiUpper(std::move(function));
   std::string text = "ML." + function + "(MODEL " + ToSql(ref.model);
   if (!ref.table.empty()) text += ", TABLE " + ToSql(ref.table);
   if (ref.query) text += ", (" + ToSql(*ref.query) + ")";

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "base/error.h"
+#include "base/strings.h"
 #include "core/datetime.h"
 #include "io/scan_sql.h"
 
@@ -33,8 +34,7 @@ std::string_view Text(sqlite3_stmt* statement, int column) {
 }
 
 std::optional<bool> ParseBoolean(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string lower = AsciiLower(std::string(text));
   if (lower == "true" || lower == "t" || lower == "1") return true;
   if (lower == "false" || lower == "f" || lower == "0") return false;
   return std::nullopt;

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "base/error.h"
+#include "base/strings.h"
 #include "io/scan_sql.h"
 
 namespace sluice::io::sqlite {
@@ -11,11 +12,7 @@ namespace {
 
 using core::TypeId;
 
-std::string Upper(std::string_view text) {
-  std::string upper(text);
-  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return upper;
-}
+std::string Upper(std::string_view text) { return AsciiUpper(std::string(text)); }
 
 // Returns the type the stored values of an undeclared column suggest.
 TypeId InferFromValues(SqliteDatabase& database, const std::string& table,
