@@ -14,6 +14,7 @@
 #include "cli/serve_command.h"
 #include "cli/sql_command.h"
 #include "cli/sqllogictest_command.h"
+#include "cli/submit_command.h"
 #include "cli/token_command.h"
 #include "cli/up_command.h"
 #include "cli/version.h"
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
   sluice::cli::AddServeCommand(app);
   sluice::cli::AddSqlCommand(app);
   sluice::cli::AddSqlLogicTestCommand(app);
+  sluice::cli::AddSubmitCommand(app);
   sluice::cli::AddTokenCommand(app);
   sluice::cli::AddUpCommand(app);
   app.parse_complete_callback([&] {

@@ -72,6 +72,13 @@ void AddSqlLogicTestCommand(CLI::App& app) {
   command->add_flag("--verbose", options->runner.verbose, "Print each record before running it");
   command->add_flag("--stop-on-failure", options->runner.stop_on_failure,
                     "Stop at the first failing record");
+  command
+      ->add_option("--ranks", options->runner.ranks,
+                   "Run every record on N ranks (threads of this process, each with its own "
+                   "database; queries split across them, as under mpirun) and require every "
+                   "rank to give rank 0's answer")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   command->callback([options] { Run(*options); });
 }
 

@@ -1,5 +1,7 @@
 #include "cluster/communicator.h"
 
+#include <array>
+
 #include "base/error.h"
 
 namespace sluice::cluster {
@@ -12,6 +14,39 @@ uint64_t BytesFromOthers(const std::vector<std::string>& from_each, int self) {
     if (static_cast<int>(r) != self) bytes += from_each[r].size();
   }
   return bytes;
+}
+
+// The kinds of error a failure is reported as on the ranks that did not fail.
+constexpr char kUserError = 'U', kDataError = 'D', kIoError = 'I', kInternalError = 'E';
+
+std::string DescribeFailure(const std::exception_ptr& failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const DataError& error) {
+    return kDataError + std::string(error.what());
+  } catch (const IoError& error) {
+    return kIoError + std::string(error.what());
+  } catch (const UserError& error) {
+    return kUserError + std::string(error.what());
+  } catch (const std::exception& error) {
+    return kInternalError + std::string(error.what());
+  } catch (...) {
+    return kInternalError + std::string("unknown error");
+  }
+}
+
+[[noreturn]] void ThrowFailure(const std::string& described) {
+  std::string message = described.substr(1);
+  switch (described.front()) {
+    case kDataError:
+      throw DataError(message);
+    case kIoError:
+      throw IoError(message);
+    case kUserError:
+      throw UserError(message);
+    default:
+      throw InternalError(message);
+  }
 }
 
 }  // namespace
@@ -72,6 +107,17 @@ std::vector<std::string> Communicator::AllToAll(std::vector<std::string> to_each
 void Communicator::Count(uint64_t sent, uint64_t received) {
   bytes_sent_.fetch_add(sent, std::memory_order_relaxed);
   bytes_received_.fetch_add(received, std::memory_order_relaxed);
+}
+
+void AgreeOnFailure(Communicator& comm, const std::exception_ptr& failure) {
+  std::array<int64_t, 1> first_failed = {failure ? comm.rank() : comm.size()};
+  comm.AllReduce(first_failed, ReduceOp::kMin);
+  if (first_failed[0] == comm.size()) return;
+  std::string described;
+  if (comm.rank() == first_failed[0]) described = DescribeFailure(failure);
+  comm.Broadcast(described, static_cast<int>(first_failed[0]));
+  if (failure) std::rethrow_exception(failure);
+  ThrowFailure(described);
 }
 
 }  // namespace sluice::cluster

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <exception>
 #include <span>
 #include <string>
 #include <string_view>
@@ -83,5 +84,12 @@ class Communicator {
   std::atomic<uint64_t> bytes_sent_ = 0;
   std::atomic<uint64_t> bytes_received_ = 0;
 };
+
+/// Joins the ranks' agreement on whether any of them failed. Every rank calls it at the same
+/// point, `failure` being what this rank caught (null: nothing). Returns when no rank failed;
+/// otherwise throws on every rank: the failing rank its own exception, the others an error of
+/// the same kind (UserError, DataError, IoError, InternalError) with the message of the lowest
+/// failing rank, so that every rank reports the same error.
+void AgreeOnFailure(Communicator& comm, const std::exception_ptr& failure);
 
 }  // namespace sluice::cluster

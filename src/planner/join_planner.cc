@@ -258,7 +258,9 @@ void QueryPlanner::JoinSides(const sql::JoinRef& join, Builder& builder, Builder
   if (swapped) {
     std::swap(builder.open, right.open);
     std::swap(builder.scope, right.scope);
+    std::swap(builder.partitioned, right.partitioned);
   }
+  double probe_rows = builder.estimated_rows;
   builder.estimated_rows = std::max(builder.estimated_rows, right.estimated_rows);
   const Scope left_scope = builder.scope;
   std::vector<ScopeColumn> pair_columns = left_scope.columns();
@@ -325,6 +327,9 @@ void QueryPlanner::JoinSides(const sql::JoinRef& join, Builder& builder, Builder
   size_t right_width = right.scope.columns().size();
   AppendKeyColumns(builder, std::move(left_keys), left_indices);
   AppendKeyColumns(right, std::move(right_keys), right_indices);
+  exec::JoinKind kind = KindOf(join.type);
+  DistributeJoin(builder, right, left_indices, right_indices, probe_rows,
+                 kind == exec::JoinKind::kRight || kind == exec::JoinKind::kFull);
   std::vector<ScopeColumn> layout = builder.scope.columns();
   for (size_t i = 0; i < right.scope.columns().size(); ++i) {
     ScopeColumn column = right.scope.columns()[i];
@@ -353,7 +358,6 @@ void QueryPlanner::JoinSides(const sql::JoinRef& join, Builder& builder, Builder
   builder.done.push_back(std::move(right.open));
   builder.scope = layout_scope;
   auto schema = builder.Schema();
-  exec::JoinKind kind = KindOf(join.type);
   builder.open.transforms.push_back(std::make_unique<exec::HashJoinProbe>(
       schema, schema, kind, table, left_indices, std::move(residual)));
   if (swapped) RestoreColumnOrder(builder, layout.size() - right.scope.columns().size());

@@ -37,11 +37,18 @@ struct QueryPlanner::Builder {
   std::vector<std::shared_ptr<const ViewEntry>> views;
   // The sink whose output the open pipeline scans, when Break() made it.
   exec::SinkOperator* last_break = nullptr;
+  // In a run of several ranks: each rank holds only its share of the open pipeline's rows
+  // (false: every rank holds them all, or there is one rank).
+  bool partitioned = false;
 
   core::SchemaPtr Schema() const {
     std::vector<core::Field> fields;
     for (const auto& column : scope.columns()) fields.push_back({column.name, column.type});
     return std::make_shared<core::Schema>(std::move(fields));
+  }
+  /// Returns the schema of the open pipeline's output (its last operator's).
+  core::SchemaPtr OutputSchema() const {
+    return open.transforms.empty() ? open.source->schema() : open.transforms.back()->schema();
   }
   /// Ends the open pipeline with `sink`; the next pipeline scans the sink's output.
   void Break(std::unique_ptr<exec::SinkOperator> sink, const std::string& label) {
@@ -56,5 +63,12 @@ struct QueryPlanner::Builder {
         label);
   }
 };
+
+/// Returns the column indices 0 to `count` - 1.
+inline std::vector<size_t> FirstColumns(size_t count) {
+  std::vector<size_t> columns(count);
+  for (size_t i = 0; i < count; ++i) columns[i] = i;
+  return columns;
+}
 
 }  // namespace sluice::planner

@@ -56,9 +56,12 @@ MentionedNames MentionedIn(const sql::SelectNode& select) {
 using core::TypeId;
 using ExpressionPtr = std::unique_ptr<exec::Expression>;
 
-QueryPlan QueryPlanner::Plan(const sql::QueryNode& query) {
+QueryPlan QueryPlanner::Plan(const sql::QueryNode& query) { return Plan(query, true); }
+
+QueryPlan QueryPlanner::Plan(const sql::QueryNode& query, bool gather) {
   Builder builder;
   PlanQuery(query, builder);
+  if (gather) GatherRows(builder, true);
   QueryPlan plan;
   plan.schema = builder.open.source->schema();
   plan.visible_columns = builder.visible;
@@ -72,6 +75,8 @@ QueryPlan QueryPlanner::Plan(const sql::QueryNode& query) {
   plan.views = std::move(builder.views);
   plan.estimated_rows = builder.estimated_rows;
   plan.schema = plan.pipelines.back().sink->schema();
+  plan.partitioned = builder.partitioned;
+  if (Distributed()) plan.communicator = ranks_;
   return plan;
 }
 
@@ -136,6 +141,7 @@ void QueryPlanner::PlanSelect(const sql::SelectNode& select, Builder& builder) {
   PlanProjection(select, builder);
   if (select.distinct == sql::DistinctKind::kDistinct) {
     size_t columns = builder.scope.columns().size();
+    RepartitionRows(builder, FirstColumns(columns), false);
     builder.Break(std::make_unique<exec::HashAggregate>(
                       builder.Schema(), columns, std::vector<const exec::AggregateFunction*>{},
                       std::vector<std::vector<size_t>>{}),
@@ -147,6 +153,7 @@ void QueryPlanner::PlanSelect(const sql::SelectNode& select, Builder& builder) {
 }
 
 void QueryPlanner::PlanFrom(const sql::TableRef* from, Builder& builder) {
+  builder.partitioned = false;
   if (from == nullptr) {
     // SELECT without FROM reads one row of no columns.
     auto schema = std::make_shared<core::Schema>();
@@ -184,6 +191,7 @@ void QueryPlanner::PlanFrom(const sql::TableRef* from, Builder& builder) {
               : std::vector<io::ScanPredicate>{});
     builder.estimated_rows = static_cast<double>(entry.estimated_rows);
     builder.scope = columns_of(*builder.open.source->schema(), table);
+    SplitScan(builder);
   };
   switch (from->kind) {
     case sql::TableRefKind::kFile: {
@@ -195,6 +203,7 @@ void QueryPlanner::PlanFrom(const sql::TableRef* from, Builder& builder) {
                         pushable(table));
       builder.estimated_rows = EstimateFileRows(file.path);
       builder.scope = columns_of(*builder.open.source->schema(), table);
+      SplitScan(builder);
       return;
     }
     case sql::TableRefKind::kTableFunction: {
@@ -209,6 +218,7 @@ void QueryPlanner::PlanFrom(const sql::TableRef* from, Builder& builder) {
                             pushable(from->alias.empty() ? call.name.back() : from->alias));
       builder.scope = columns_of(*builder.open.source->schema(),
                                  from->alias.empty() ? call.name.back() : from->alias);
+      SplitScan(builder);
       return;
     }
     case sql::TableRefKind::kBaseTable: {
@@ -245,6 +255,7 @@ void QueryPlanner::PlanFrom(const sql::TableRef* from, Builder& builder) {
       builder.open.source = std::make_unique<exec::BatchScan>(
           entry->schema, [batches] { return batches; }, name);
       builder.scope = columns_of(*entry->schema, table);
+      SplitScan(builder);
       return;
     }
     case sql::TableRefKind::kSubquery: {
@@ -296,7 +307,8 @@ void QueryPlanner::PlanSubquery(const sql::QueryNode& query, const std::string& 
   QueryPlanner inner(catalog_, outer_);
   inner.ctes_ = ctes_;
   inner.rank_limits_ = rank_limits_;
-  QueryPlan plan = inner.Plan(query);
+  inner.ranks_ = ranks_;
+  QueryPlan plan = inner.Plan(query, false);
   exec::SinkOperator* sink = plan.pipelines.back().sink.get();
   for (auto& pipeline : plan.pipelines) builder.done.push_back(std::move(pipeline));
   for (auto& view : plan.views) builder.views.push_back(std::move(view));
@@ -314,6 +326,7 @@ void QueryPlanner::PlanSubquery(const sql::QueryNode& query, const std::string& 
       [sink] { return std::make_shared<const std::vector<core::Batch>>(sink->TakeOutput()); },
       alias.empty() ? "subquery" : alias);
   builder.scope = Scope(std::move(columns));
+  builder.partitioned = plan.partitioned;
 }
 
 void QueryPlanner::PlanValues(const sql::ValuesNode& values, Builder& builder) {

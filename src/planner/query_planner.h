@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster/communicator.h"
 #include "exec/pipeline.h"
 #include "exec/window_operator.h"
 #include "planner/catalog.h"
@@ -26,10 +27,15 @@ struct QueryPlan {
   double estimated_rows = -1;
   /// Views whose syntax trees operators may read while the plan runs.
   std::vector<std::shared_ptr<const ViewEntry>> views;
+  /// The ranks the plan runs on (null: this process alone); every rank runs the same plan.
+  cluster::Communicator* communicator = nullptr;
+  /// True when each rank holds only its share of the result (plans of FROM subqueries).
+  bool partitioned = false;
 };
 
 /// Runs `plan` and returns the batches of its visible columns. Operators count the memory
-/// they hold against `memory` when given.
+/// they hold against `memory` when given. With several ranks, every rank runs the plan and
+/// gets the whole result; a rank that fails makes every rank throw at the next exchange.
 std::vector<core::Batch> ExecutePlan(QueryPlan& plan, exec::MemoryTracker* memory = nullptr);
 
 /// Turns a query's syntax tree into pipelines of physical operators: binds names against the
@@ -38,9 +44,13 @@ std::vector<core::Batch> ExecutePlan(QueryPlan& plan, exec::MemoryTracker* memor
 class QueryPlanner final : public SubqueryBinder {
  public:
   /// Plans against `catalog`; `outer` gives the columns of an enclosing query (may be null).
+  /// With `ranks` of more than one rank, scans read each rank's share and exchanges move rows
+  /// between the ranks (design, section 7); subqueries in expressions still run on each rank
+  /// alone, over all rows.
   explicit QueryPlanner(const Catalog& catalog,
-                        std::shared_ptr<const OuterReferences> outer = nullptr)
-      : catalog_(catalog), outer_(std::move(outer)) {}
+                        std::shared_ptr<const OuterReferences> outer = nullptr,
+                        cluster::Communicator* ranks = nullptr)
+      : catalog_(catalog), outer_(std::move(outer)), ranks_(ranks) {}
 
   /// Plans `query`. Throws UserError naming line and column for what does not bind.
   QueryPlan Plan(const sql::QueryNode& query);
@@ -49,6 +59,7 @@ class QueryPlanner final : public SubqueryBinder {
 
  private:
   struct Builder;
+  QueryPlan Plan(const sql::QueryNode& query, bool gather);
   void PlanQuery(const sql::QueryNode& query, Builder& builder);
   void PlanSelect(const sql::SelectNode& select, Builder& builder);
   void PlanFrom(const sql::TableRef* from, Builder& builder);
@@ -96,10 +107,22 @@ class QueryPlanner final : public SubqueryBinder {
                      std::vector<std::unique_ptr<exec::Expression>>& hidden,
                      const ExpressionBinder* binder);
 
+  // Distribution (exchange_planner.cc); each does nothing with one rank.
+  bool Distributed() const { return ranks_ != nullptr && ranks_->size() > 1; }
+  void SplitScan(Builder& builder);
+  void GatherRows(Builder& builder, bool to_all);
+  void RepartitionRows(Builder& builder, std::vector<size_t> keys, bool share_replicated);
+  void SpreadRows(Builder& builder);
+  void KeepFirstRank(Builder& builder);
+  void DistributeJoin(Builder& probe, Builder& build, const std::vector<size_t>& probe_keys,
+                      const std::vector<size_t>& build_keys, double probe_rows,
+                      bool keeps_build_rows);
+
   BindContext Context() { return {outer_.get(), this}; }
 
   const Catalog& catalog_;
   std::shared_ptr<const OuterReferences> outer_;
+  cluster::Communicator* ranks_;
   std::map<std::string, const sql::CommonTableExpr*> ctes_;
   // Ranking window calls whose rows above a rank a filter drops anyway (see FindRankLimits).
   std::map<const sql::FunctionExpr*, int64_t> rank_limits_;

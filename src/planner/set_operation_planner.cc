@@ -103,11 +103,16 @@ void QueryPlanner::PlanSetOperation(const sql::SetOperationNode& node, Builder& 
   PlanQuery(*node.left, left);
   PlanQuery(*node.right, right);
   std::vector<TypeId> types = SetOperationTypes(node, left, right);
+  if (left.partitioned || right.partitioned) {
+    SpreadRows(left);
+    SpreadRows(right);
+  }
   std::vector<exec::SinkOperator*> sinks;
   PlanSetSide(left, types, counted ? std::optional(0) : std::nullopt, builder, sinks);
   std::vector<ScopeColumn> names = builder.scope.columns();
   PlanSetSide(right, types, counted ? std::optional(1) : std::nullopt, builder, sinks);
   builder.scope = Scope(names);
+  builder.partitioned = left.partitioned;
   builder.open = exec::Pipeline{};
   builder.open.source = std::make_unique<exec::BatchScan>(
       builder.Schema(),
@@ -125,6 +130,7 @@ void QueryPlanner::PlanSetOperation(const sql::SetOperationNode& node, Builder& 
   builder.visible = types.size();
   if (node.op == sql::SetOperationKind::kUnion) {
     if (!node.all) {
+      RepartitionRows(builder, FirstColumns(types.size()), false);
       builder.Break(
           std::make_unique<exec::HashAggregate>(builder.Schema(), types.size(),
                                                 std::vector<const exec::AggregateFunction*>{},
@@ -152,6 +158,7 @@ void QueryPlanner::PlanSetCounts(const sql::SetOperationNode& node,
   }
   fields.push_back({"#rows", TypeId::kBigint});
   fields.push_back({"#right_rows", TypeId::kBigint});
+  RepartitionRows(builder, FirstColumns(types.size()), false);
   builder.Break(std::make_unique<exec::HashAggregate>(
                     std::make_shared<core::Schema>(fields), types.size(), aggregates,
                     std::vector<std::vector<size_t>>{{}, {types.size()}}),

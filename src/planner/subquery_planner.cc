@@ -2,6 +2,7 @@
 // planned, and becomes a constant (IN: a list of constants). A correlated one becomes a row
 // function that plans and runs the subquery with the outer row's values, memoized by them.
 
+#include <exception>
 #include <map>
 #include <mutex>
 #include <unordered_set>
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "exec/exchange.h"
 #include "exec/pipeline.h"
 #include "planner/query_planner.h"
 
@@ -172,13 +174,44 @@ class CorrelatedSubquery final : public exec::RowFunction {
 
 }  // namespace
 
+namespace {
+
+// Runs the pipelines in order. With several ranks, a rank whose pipeline fails skips to the
+// next exchange, where every rank learns of the failure and throws (see AgreeOnFailure).
+void RunPipelines(QueryPlan& plan) {
+  std::exception_ptr failure;
+  for (auto& pipeline : plan.pipelines) {
+    auto* exchange = plan.communicator == nullptr
+                         ? nullptr
+                         : dynamic_cast<exec::ExchangeSink*>(pipeline.sink.get());
+    if (failure) {
+      if (exchange) exchange->Abandon(failure);
+      continue;
+    }
+    if (plan.communicator == nullptr) {
+      exec::RunPipeline(pipeline);
+      continue;
+    }
+    try {
+      exec::RunPipeline(pipeline);
+    } catch (...) {
+      if (exchange && exchange->agreeing()) throw;  // every rank throws at this exchange
+      failure = std::current_exception();
+      if (exchange) exchange->Abandon(failure);
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace
+
 std::vector<core::Batch> ExecutePlan(QueryPlan& plan, exec::MemoryTracker* memory) {
   for (auto& pipeline : plan.pipelines) {
     pipeline.source->set_memory_tracker(memory);
     for (auto& transform : pipeline.transforms) transform->set_memory_tracker(memory);
     pipeline.sink->set_memory_tracker(memory);
   }
-  for (auto& pipeline : plan.pipelines) exec::RunPipeline(pipeline);
+  RunPipelines(plan);
   std::vector<core::Batch> batches = plan.pipelines.back().sink->TakeOutput();
   auto schema = std::make_shared<core::Schema>(std::vector<core::Field>(
       plan.schema->fields().begin(), plan.schema->fields().begin() + plan.visible_columns));

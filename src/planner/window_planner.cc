@@ -396,6 +396,7 @@ void QueryPlanner::PlanWindowGroup(
   builder.scope = Scope(scope);
   builder.open.transforms.push_back(
       std::make_unique<exec::ProjectionOperator>(builder.Schema(), std::move(projection)));
+  RepartitionRows(builder, partition_columns, false);
   core::SchemaPtr input = builder.Schema();
   for (size_t i = 0; i < functions.size(); ++i) {
     TypeId type = exec::WindowResultType(functions[i], *input);

@@ -233,7 +233,7 @@ QueryResult Connection::Run(const sql::Statement& statement) {
 QueryResult Connection::RunQuery(const sql::QueryNode& query) { return Query(query, database_); }
 
 QueryResult Connection::Query(const sql::QueryNode& query, const planner::Catalog& catalog) {
-  planner::QueryPlan plan = planner::QueryPlanner(catalog).Plan(query);
+  planner::QueryPlan plan = planner::QueryPlanner(catalog, nullptr, ranks_).Plan(query);
   return RunPlan(plan);
 }
 
@@ -411,8 +411,8 @@ QueryResult Connection::Explain(const sql::ExplainStatement& statement) {
   if (statement.statement->kind != sql::StatementKind::kSelect) {
     Throw<UserError>("EXPLAIN supports queries only");
   }
-  planner::QueryPlan plan =
-      planner::QueryPlanner(database_).Plan(*statement.statement->As<sql::SelectStatement>().query);
+  planner::QueryPlan plan = planner::QueryPlanner(database_, nullptr, ranks_)
+                                .Plan(*statement.statement->As<sql::SelectStatement>().query);
   if (statement.analyze) RunPlan(plan);
   auto line = statement.analyze ? Analyze : Describe;
   QueryResult result;

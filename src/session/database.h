@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster/communicator.h"
 #include "core/batch.h"
 #include "planner/catalog.h"
 #include "planner/query_planner.h"
@@ -108,6 +109,10 @@ class Connection {
   void set_run_id(int64_t run_id) { run_id_ = run_id; }
   /// Sets the notebook cell (`notebook.sql:cell`) that the models this connection trains name.
   void set_cell(std::string cell) { cell_ = std::move(cell); }
+  /// Makes queries run across `ranks` (null: in this process alone). Every rank must run the
+  /// same statements in the same order on its own connection; each gets every query's whole
+  /// result. Statements other than queries still run on each rank by itself.
+  void set_ranks(cluster::Communicator* ranks) { ranks_ = ranks; }
 
  private:
   QueryResult RunQuery(const sql::QueryNode& query);
@@ -141,6 +146,7 @@ class Connection {
   uint64_t memory_limit_;  // bytes one statement's operators may hold
   int64_t run_id_ = 0;
   std::string cell_;
+  cluster::Communicator* ranks_ = nullptr;
 };
 
 }  // namespace sluice::session

@@ -1,6 +1,7 @@
 // The db-benchmark questions (h2oai/duckdblabs): the 10 groupby questions and the 5 join
 // questions, run through SQL on small generated data and checked against answers computed here
-// directly over the generated rows, at 1 and 2 threads. The data follows the column semantics of
+// directly over the generated rows, at 1 and 2 threads and at 3 ranks. The data follows the column
+// semantics of
 // ../shared/bench/gen/groupby_gen.cpp and bench/join_gen.cc at a small scale.
 
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include <gtest/gtest.h>
 
 #include "base/task.h"
+#include "cluster/thread_ranks.h"
 #include "session/database.h"
 
 namespace sluice::session {
@@ -153,17 +155,19 @@ void LoadCsv(Connection& connection, const std::string& name, const std::string&
   std::filesystem::remove(path);
 }
 
-// Is a fixture that runs each question at 1 and 2 threads and checks the answers agree.
+// Is a fixture that runs each question at 1 and 2 threads and at 3 ranks (threads of this
+// process, see cluster/thread_ranks.h) and checks the answers agree.
 class BenchmarkTest : public ::testing::Test {
  protected:
   static void TearDownTestSuite() { SetThreadCount(0); }
 
-  // Runs `sql` at 1 and at 2 threads, calls `check` on both answers and compares their
-  // checksums over `chk`.
+  // Runs `sql` at 1 and at 2 threads and at 3 ranks, calls `check` on every answer and
+  // compares their checksums over `chk`.
   template <typename Check>
-  static void RunAtOneAndTwoThreads(Connection& connection, const std::string& sql,
-                                    const std::vector<std::string>& chk, Check check) {
+  static void RunAtThreadsAndRanks(Database& database, const std::string& sql,
+                                   const std::vector<std::string>& chk, Check check) {
     std::vector<Checksum> checksums;
+    Connection connection(database);
     for (size_t threads : {1, 2}) {
       SCOPED_TRACE("threads=" + std::to_string(threads));
       SetThreadCount(threads);
@@ -172,8 +176,23 @@ class BenchmarkTest : public ::testing::Test {
       checksums.push_back(ChecksumOf(answer, chk));
     }
     SetThreadCount(0);
-    SCOPED_TRACE("1 thread vs 2 threads");
-    ExpectSameChecksum(checksums[1], checksums[0]);
+    constexpr int kRanks = 3;
+    std::vector<std::optional<QueryResult>> results(kRanks);
+    cluster::RunRanks(kRanks, [&](cluster::Communicator& ranks) {
+      Connection rank_connection(database);
+      rank_connection.set_ranks(&ranks);
+      results[ranks.rank()] = rank_connection.Execute(sql);
+    });
+    for (int rank = 0; rank < kRanks; ++rank) {
+      SCOPED_TRACE("rank " + std::to_string(rank) + " of " + std::to_string(kRanks));
+      Answer answer(std::move(*results[rank]));
+      check(answer);
+      checksums.push_back(ChecksumOf(answer, chk));
+    }
+    for (size_t i = 1; i < checksums.size(); ++i) {
+      SCOPED_TRACE("run " + std::to_string(i) + " vs 1 thread");
+      ExpectSameChecksum(checksums[i], checksums[0]);
+    }
   }
 };
 
@@ -395,8 +414,7 @@ class GroupbyTest : public BenchmarkTest {
         expected_checksum.sums[question.chk.size() == 1 ? 0 : i] += values[i];
       }
     }
-    Connection connection(*database_);
-    RunAtOneAndTwoThreads(connection, question.sql, question.chk, [&](const Answer& answer) {
+    RunAtThreadsAndRanks(*database_, question.sql, question.chk, [&](const Answer& answer) {
       ExpectSameChecksum(ChecksumOf(answer, question.chk), expected_checksum);
       ExpectGroupValues(answer, question, expected);
     });
@@ -640,8 +658,7 @@ class JoinTest : public BenchmarkTest {
     }
     ASSERT_GT(unmatched, 0u) << "the data should have x rows without a match";
     ASSERT_GT(expected.rows, 0u);
-    Connection connection(*database_);
-    RunAtOneAndTwoThreads(connection, question.sql, {"v1", "v2"}, [&](const Answer& answer) {
+    RunAtThreadsAndRanks(*database_, question.sql, {"v1", "v2"}, [&](const Answer& answer) {
       ExpectSameChecksum(ChecksumOf(answer, {"v1", "v2"}), expected);
       ExpectJoinedRows(answer, question, y_by_key);
     });

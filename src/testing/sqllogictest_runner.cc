@@ -1,5 +1,6 @@
 #include "testing/sqllogictest_runner.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -12,6 +13,7 @@
 
 #include "base/error.h"
 #include "base/text_file.h"
+#include "cluster/thread_ranks.h"
 #include "session/database.h"
 #include "testing/sqllogictest_parser.h"
 #include "testing/sqllogictest_result.h"
@@ -94,6 +96,7 @@ class FileRun {
   }
 
   FileSummary Run(const std::vector<Record>& records) {
+    Reopen();
     for (size_t i = 0; i < records.size(); ++i) {
       const Record& record = records[i];
       if (record.kind == RecordKind::kHalt) break;
@@ -102,7 +105,7 @@ class FileRun {
         continue;
       }
       if (record.kind == RecordKind::kRequire && record.argument == "workspace") {
-        workspace_ = std::make_unique<TempWorkspace>();
+        require_workspace_ = true;
         Reopen();
         continue;
       }
@@ -156,14 +159,48 @@ class FileRun {
     }
   }
 
-  Outcome Execute(const std::string& sql) {
+  static Outcome ExecuteOn(session::Connection& connection, const std::string& sql) {
     try {
-      return {connection_->Execute(WithTestDir(sql)), "", false};
+      return {connection.Execute(sql), "", false};
     } catch (const UserError& error) {
       return {std::nullopt, error.what(), false};
     } catch (const std::exception& error) {
       return {std::nullopt, error.what(), true};
     }
+  }
+
+  // Runs `sql` on every rank; returns rank 0's outcome, or an internal error when another
+  // rank's differs (its rows when `compare_rows`, else whether it failed and its row count:
+  // statements report times).
+  Outcome Execute(const std::string& sql, bool compare_rows) {
+    std::string text = WithTestDir(sql);
+    if (connections_.size() == 1) return ExecuteOn(*connections_[0], text);
+    std::vector<Outcome> outcomes(connections_.size());
+    cluster::RunRanks(static_cast<int>(connections_.size()), [&](cluster::Communicator& ranks) {
+      session::Connection& connection = *connections_[ranks.rank()];
+      connection.set_ranks(&ranks);
+      outcomes[ranks.rank()] = ExecuteOn(connection, text);
+      connection.set_ranks(nullptr);
+    });
+    for (size_t rank = 1; rank < outcomes.size(); ++rank) {
+      std::string text = OutcomeText(outcomes[rank], compare_rows);
+      if (text != OutcomeText(outcomes[0], compare_rows)) {
+        return {std::nullopt,
+                fmt::format("rank {} of {} gave another outcome than rank 0: {}", rank,
+                            outcomes.size(), text),
+                true};
+      }
+    }
+    return std::move(outcomes[0]);
+  }
+
+  // Returns the error, or the rows (`rows`) or else just the row count of a result.
+  static std::string OutcomeText(const Outcome& outcome, bool rows) {
+    if (!outcome.result) return "error: " + outcome.error;
+    if (!rows) return fmt::format("{} rows", outcome.result->num_rows());
+    std::string text;
+    for (const core::Batch& batch : outcome.result->batches) text += batch.ToString();
+    return text;
   }
 
   // Replaces __TEST_DIR__ (DuckDB's convention) with a fresh folder of this file's run, made on
@@ -186,7 +223,7 @@ class FileRun {
   }
 
   std::optional<Failure> RunStatement(const Record& record) {
-    Outcome outcome = Execute(record.sql);
+    Outcome outcome = Execute(record.sql, false);
     if (outcome.internal_error) return Failure{"internal error: " + outcome.error, {}, {}};
     if (!record.expect_error) {
       if (outcome.result) return std::nullopt;
@@ -201,7 +238,7 @@ class FileRun {
   }
 
   std::optional<Failure> RunQuery(const Record& record) {
-    Outcome outcome = Execute(record.sql);
+    Outcome outcome = Execute(record.sql, true);
     if (!outcome.result) {
       return Failure{
           (outcome.internal_error ? "internal error: " : "query failed: ") + outcome.error, {}, {}};
@@ -253,18 +290,23 @@ class FileRun {
   const RunnerOptions& options_;
   std::ostream& out_;
   // Opens the database again: the file's workspace when it has one, else an empty one.
+  // Each rank has its own database and, for `require workspace`, its own workspace.
   void Reopen() {
-    connection_.reset();
-    database_.reset();
-    database_ = workspace_ ? session::Database::Open(workspace_->path())
-                           : std::make_unique<session::Database>();
-    connection_ = std::make_unique<session::Connection>(*database_);
+    connections_.clear();
+    databases_.clear();
+    for (size_t rank = 0; rank < std::max<size_t>(options_.ranks, 1); ++rank) {
+      if (workspaces_.size() <= rank && require_workspace_)
+        workspaces_.push_back(std::make_unique<TempWorkspace>());
+      databases_.push_back(require_workspace_ ? session::Database::Open(workspaces_[rank]->path())
+                                              : std::make_unique<session::Database>());
+      connections_.push_back(std::make_unique<session::Connection>(*databases_.back()));
+    }
   }
 
-  std::unique_ptr<TempWorkspace> workspace_;  // set by `require workspace`
-  std::unique_ptr<session::Database> database_ = std::make_unique<session::Database>();
-  std::unique_ptr<session::Connection> connection_ =
-      std::make_unique<session::Connection>(*database_);
+  bool require_workspace_ = false;
+  std::vector<std::unique_ptr<TempWorkspace>> workspaces_;
+  std::vector<std::unique_ptr<session::Database>> databases_;
+  std::vector<std::unique_ptr<session::Connection>> connections_;
   std::map<std::string, std::string> labels_;
   FileSummary summary_;
   std::string test_dir_;  // what __TEST_DIR__ stands for; empty until first used

@@ -13,6 +13,10 @@ struct RunnerOptions {
   bool verbose = false;
   /// Stops a file at its first failing record.
   bool stop_on_failure = false;
+  /// Runs every record on this many ranks (threads of this process, each with its own
+  /// database), queries split across them; rank 0's outcome is checked, and every rank must
+  /// have the same one.
+  int ranks = 1;
 };
 
 /// Is the outcome of one file: records passed, failed and skipped (by skipif/onlyif/require).

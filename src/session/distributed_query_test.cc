@@ -1,0 +1,156 @@
+// Queries run across ranks (threads of this process standing in for MPI ranks) give the answer
+// of one process, show their exchanges in EXPLAIN, and fail alike on every rank.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "base/error.h"
+#include "base/test_folder.h"
+#include "cluster/thread_ranks.h"
+#include "session/database.h"
+
+namespace sluice::session {
+namespace {
+
+constexpr int kRows = 30000;  // many batches, so that every rank gets rows of several
+
+// Is a database with tables `f` (facts) and `d` (a dimension that misses some keys and has
+// keys of its own), loaded from CSV files with NULLs and repeated keys.
+class DistributedQueryTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    folder_ = new TestFolder;
+    std::string facts = "id,k,g,v,s\n";
+    for (int i = 0; i < kRows; ++i) {
+      std::string v = i % 97 == 0 ? "" : std::to_string((i * 7919) % 1000 - 300);
+      facts += fmt::format("{},{},{},{},{}\n", i, i % 1000, "g" + std::to_string(i % 13), v,
+                           i % 11 == 0 ? "" : "s" + std::to_string(i % 37));
+    }
+    std::string dimension = "k,name\n";
+    for (int k = 500; k < 1500; ++k) dimension += fmt::format("{},n{}\n", k, k % 7);
+    folder_->Write("facts.csv", facts);
+    folder_->Write("dimension.csv", dimension);
+    database_ = new Database;
+    Connection connection(*database_);
+    connection.Execute(
+        fmt::format("CREATE TABLE f AS SELECT * FROM '{}'", folder_->Path("facts.csv")));
+    connection.Execute(
+        fmt::format("CREATE TABLE d AS SELECT * FROM '{}'", folder_->Path("dimension.csv")));
+  }
+  static void TearDownTestSuite() {
+    delete database_;
+    delete folder_;
+  }
+
+  // Returns what every one of `ranks` ranks answers (or the error it throws).
+  static std::vector<std::string> OnRanks(int ranks, const std::string& sql) {
+    std::vector<std::string> answers(ranks);
+    cluster::RunRanks(ranks, [&](cluster::Communicator& communicator) {
+      Connection connection(*database_);
+      connection.set_ranks(&communicator);
+      try {
+        answers[communicator.rank()] = connection.Execute(sql).ToString();
+      } catch (const UserError& error) {
+        answers[communicator.rank()] = std::string("error: ") + error.what();
+      }
+    });
+    return answers;
+  }
+
+  static void ExpectSameOnRanks(const std::string& sql) {
+    SCOPED_TRACE(sql);
+    std::string single = Connection(*database_).Execute(sql).ToString();
+    ASSERT_FALSE(single.empty());
+    for (int ranks : {2, 3, 4}) {
+      std::vector<std::string> answers = OnRanks(ranks, sql);
+      for (int rank = 0; rank < ranks; ++rank) {
+        EXPECT_EQ(answers[rank], single) << "rank " << rank << " of " << ranks;
+      }
+    }
+  }
+
+  static TestFolder* folder_;
+  static Database* database_;
+};
+
+TestFolder* DistributedQueryTest::folder_ = nullptr;
+Database* DistributedQueryTest::database_ = nullptr;
+
+TEST_F(DistributedQueryTest, ScansAndOrderKeepTheSingleProcessOrder) {
+  ExpectSameOnRanks("SELECT id, v FROM f WHERE v > 600");
+  ExpectSameOnRanks("SELECT id, s FROM f LIMIT 7 OFFSET 4000");
+  ExpectSameOnRanks("SELECT id, v FROM f ORDER BY v DESC NULLS LAST, id LIMIT 20");
+  ExpectSameOnRanks(fmt::format("SELECT k, count(*) FROM '{}' GROUP BY k ORDER BY k LIMIT 5",
+                                folder_->Path("facts.csv")));
+}
+
+TEST_F(DistributedQueryTest, AggregatesMatch) {
+  ExpectSameOnRanks("SELECT count(*), count(v), sum(v), min(s), max(s) FROM f");
+  ExpectSameOnRanks(
+      "SELECT g, count(DISTINCT s), median(v), round(stddev(v), 6), sum(length(s)) FROM f "
+      "GROUP BY g "
+      "ORDER BY g");
+  ExpectSameOnRanks("SELECT DISTINCT s FROM f ORDER BY s NULLS FIRST");
+  ExpectSameOnRanks("SELECT g, sum(v) AS t FROM f GROUP BY g HAVING sum(v) > 0 ORDER BY t");
+  ExpectSameOnRanks("SELECT count(*) FROM f WHERE v > 10000");  // no rows on any rank
+}
+
+TEST_F(DistributedQueryTest, JoinsOfEveryKindMatch) {
+  for (std::string kind : {"JOIN", "LEFT JOIN", "RIGHT JOIN", "FULL JOIN"}) {
+    ExpectSameOnRanks("SELECT count(*), count(f.id), count(d.k), sum(f.v), min(d.name) FROM f " +
+                      kind + " d ON f.k + 250 = d.k");
+  }
+  ExpectSameOnRanks(
+      "SELECT d.name, count(*) FROM f JOIN d USING (k) GROUP BY d.name ORDER BY d.name");
+  ExpectSameOnRanks("SELECT count(*) FROM d a, d b WHERE a.k < b.k AND b.k < 520");
+  ExpectSameOnRanks(
+      "SELECT count(*) FROM f WHERE k IN (SELECT k FROM d WHERE name = 'n3') AND EXISTS "
+      "(SELECT 1 FROM d WHERE d.k = f.k + 1)");
+}
+
+TEST_F(DistributedQueryTest, WindowsSetOperationsAndSubqueriesMatch) {
+  ExpectSameOnRanks(
+      "SELECT id, row_number() OVER (PARTITION BY g ORDER BY v DESC NULLS LAST, id), "
+      "sum(v) OVER (PARTITION BY g ORDER BY id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) "
+      "FROM f ORDER BY id LIMIT 50");
+  ExpectSameOnRanks("SELECT id, lag(v) OVER (ORDER BY id) FROM f ORDER BY id DESC LIMIT 10");
+  ExpectSameOnRanks("SELECT k FROM f UNION SELECT k FROM d ORDER BY k");
+  ExpectSameOnRanks("SELECT k FROM d EXCEPT SELECT k FROM f ORDER BY k LIMIT 9");
+  ExpectSameOnRanks("SELECT k FROM d INTERSECT SELECT k FROM f ORDER BY k DESC LIMIT 9");
+  ExpectSameOnRanks("SELECT count(*) FROM (SELECT k FROM f UNION ALL VALUES (1), (2)) u");
+  ExpectSameOnRanks(
+      "WITH big AS (SELECT g, sum(v) AS t FROM f GROUP BY g) "
+      "SELECT g, t, (SELECT max(v) FROM f WHERE f.g = big.g) FROM big ORDER BY g");
+}
+
+TEST_F(DistributedQueryTest, ExplainShowsTheExchangesAndTheirBytes) {
+  std::vector<std::string> plans =
+      OnRanks(2, "EXPLAIN ANALYZE SELECT g, count(*) FROM f GROUP BY g ORDER BY g");
+  EXPECT_THAT(plans[0], ::testing::HasSubstr("rows split over 2 ranks"));
+  EXPECT_THAT(plans[0], ::testing::HasSubstr("EXCHANGE [hash on columns 0; sent "));
+  EXPECT_THAT(plans[0], ::testing::HasSubstr("EXCHANGE [gather to rank 0; sent "));
+  EXPECT_THAT(plans[0], ::testing::HasSubstr("EXCHANGE [gather to every rank; sent "));
+  std::string single = Connection(*database_).Execute("EXPLAIN SELECT g FROM f").ToString();
+  EXPECT_THAT(single, ::testing::Not(::testing::HasSubstr("EXCHANGE")));
+}
+
+TEST_F(DistributedQueryTest, AnErrorOnOneRankFailsEveryRankWithItsMessage) {
+  // Only the rank holding id 29000 divides by zero; the others learn at the next exchange.
+  for (const char* sql : {"SELECT sum(10 / (id - 29000)) FROM f",
+                          "SELECT g, sum(10 / (id - 29000)) FROM f GROUP BY g",
+                          "SELECT id FROM f WHERE 10 / (id - 29000) > 100"}) {
+    SCOPED_TRACE(sql);
+    for (const std::string& answer : OnRanks(3, sql)) EXPECT_EQ(answer, "error: division by zero");
+  }
+  // Every rank can run the next query.
+  EXPECT_EQ(OnRanks(3, "SELECT count(*) FROM f"), std::vector<std::string>(3, "30000\n"));
+}
+
+}  // namespace
+}  // namespace sluice::session
