@@ -14,6 +14,7 @@
 #include "base/text_file.h"
 #include "cli/result_printer.h"
 #include "cli/workspace_options.h"
+#include "cluster/launcher.h"
 #include "session/database.h"
 #include "sql/parse_error.h"
 #include "sql/parser.h"
@@ -37,10 +38,14 @@ bool ReturnsRows(const sql::Statement& statement) {
 
 class Shell {
  public:
-  explicit Shell(SqlOptions options)
+  // Runs queries across `ranks` when it has several; rank 0 prints, the others run silently.
+  Shell(SqlOptions options, cluster::Communicator& ranks)
       : options_(std::move(options)),
         format_(*OutputFormatFromName(options_.format)),
-        database_(OpenDatabase(options_.workspace)) {}
+        database_(OpenDatabase(options_.workspace)),
+        prints_(ranks.rank() == 0) {
+    if (ranks.size() > 1) connection_.set_ranks(&ranks);
+  }
 
   // Runs the statements of `sql`, printing the rows of each query and the result of the last
   // statement; returns false (after printing the error) on a user error.
@@ -52,6 +57,7 @@ class Shell {
         session::QueryResult result = connection_.Run(*statements[i]);
         double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (!prints_) continue;
         if (ReturnsRows(*statements[i]) || i + 1 == statements.size()) {
           PrintRows(std::cout, {*result.schema, result.batches}, format_);
         }
@@ -59,10 +65,13 @@ class Shell {
       }
       return true;
     } catch (const sql::ParseError& error) {
-      std::cerr << "Error: " << error.what() << '\n'
-                << sql::RenderErrorContext(sql, error.location()) << '\n';
+      if (prints_) {
+        std::cerr << "Error: " << error.what() << '\n'
+                  << sql::RenderErrorContext(sql, error.location()) << '\n';
+      }
     } catch (const UserError& error) {
-      std::cerr << "Error: " << error.what() << '\n';
+      // Every rank fails alike (see cluster::AgreeOnFailure): rank 0 says why.
+      if (prints_) std::cerr << "Error: " << error.what() << '\n';
     }
     return false;
   }
@@ -148,6 +157,7 @@ class Shell {
   OutputFormat format_;
   std::unique_ptr<session::Database> database_;
   session::Connection connection_{*database_};
+  bool prints_;
 };
 
 }  // namespace
@@ -159,7 +169,9 @@ void AddSqlCommand(CLI::App& app) {
       "Run SQL: an interactive shell, or the statements of -c or a .sql file. In a workspace "
       "(see `sluice init`) CREATE TABLE stores a new version of a result and CREATE MODEL a new "
       "version of a model (BigQuery ML syntax; ML.PREDICT, ML.EVALUATE, ...); CREATE TEMP TABLE "
-      "stays in memory");
+      "stays in memory. Under a launcher (`mpirun -np N sluice sql -c ...`, `srun --mpi=pmix`) "
+      "every rank runs the statements, queries split across the ranks, rank 0 prints and alone "
+      "writes to the workspace");
   command->add_option("-c,--command", options->command, "SQL statements to run, then exit");
   command->add_option("file", options->file, "A .sql file to run, then exit");
   command->add_option("--format", options->format, "Output: table, csv, json or markdown")
@@ -169,13 +181,25 @@ void AddSqlCommand(CLI::App& app) {
                     "Print each statement's run time on stderr (\"Run Time: 0.123 s\")");
   AddWorkspaceOptions(*command, options->workspace);
   command->callback([options] {
-    Shell shell(*options);
-    if (!options->command.empty() || !options->file.empty()) {
-      std::string sql = options->command.empty() ? ReadTextFile(options->file) : options->command;
-      if (!shell.Run(sql)) throw ExitCode{1};
-      return;
+    bool succeeded = true;
+    {
+      // Ends the MPI run (if any) before an exit code unwinds: every rank got here alike.
+      std::unique_ptr<cluster::Communicator> ranks = cluster::MakeCommunicator();
+      Shell shell(*options, *ranks);
+      if (!options->command.empty() || !options->file.empty()) {
+        std::string sql = options->command.empty() ? ReadTextFile(options->file) : options->command;
+        succeeded = shell.Run(sql);
+      } else if (ranks->size() > 1) {
+        if (ranks->rank() == 0) {
+          std::cerr << "Error: the interactive shell runs on one rank: under a launcher give -c "
+                       "or a file\n";
+        }
+        succeeded = false;
+      } else {
+        shell.Interactive();
+      }
     }
-    shell.Interactive();
+    if (!succeeded) throw ExitCode{1};
   });
 }
 

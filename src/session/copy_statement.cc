@@ -230,7 +230,9 @@ QueryResult Connection::Copy(const sql::CopyStatement& statement) {
     sql::StatementPtr select = sql::ParseStatement("SELECT * FROM " + name);
     rows = RunQuery(*select->As<sql::SelectStatement>().query);
   }
-  size_t count = WriteCopyFile(statement.path, target, rows.schema, rows.batches);
+  size_t count = std::stoull(OnFirstRank([&] {
+    return std::to_string(WriteCopyFile(statement.path, target, rows.schema, rows.batches));
+  }));
   QueryResult result;
   result.schema =
       std::make_shared<core::Schema>(std::vector<core::Field>{{"count", core::TypeId::kBigint}});

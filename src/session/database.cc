@@ -171,6 +171,22 @@ bool Database::DropTable(const std::string& name) {
 Connection::Connection(Database& database)
     : database_(database), memory_limit_(exec::PhysicalMemory() / 10 * 8) {}
 
+std::string Connection::OnFirstRank(const std::function<std::string()>& write) {
+  if (ranks_ == nullptr || ranks_->size() == 1) return write();
+  std::string text;
+  std::exception_ptr failure;
+  if (ranks_->rank() == 0) {
+    try {
+      text = write();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  }
+  cluster::AgreeOnFailure(*ranks_, failure);
+  ranks_->Broadcast(text, 0);
+  return text;
+}
+
 QueryResult Connection::RunPlan(planner::QueryPlan& plan) {
   exec::MemoryTracker memory(memory_limit_);
   QueryResult result;
@@ -322,7 +338,12 @@ QueryResult Connection::CreateView(const sql::CreateViewStatement& statement) {
 QueryResult Connection::Drop(const sql::DropStatement& statement) {
   const std::string& name = statement.name.back();
   bool view = statement.object_type == sql::ObjectType::kView;
-  bool dropped = view ? database_.DropView(name) : database_.DropTable(name);
+  bool dropped = false;
+  if (view || database_.IsTemporaryTable(name)) {
+    dropped = view ? database_.DropView(name) : database_.DropTable(name);
+  } else {
+    dropped = OnFirstRank([&] { return database_.DropTable(name) ? "1" : ""; }) == "1";
+  }
   if (!dropped && !statement.if_exists) {
     Throw<UserError>("{} \"{}\" does not exist (line {}, column {})", view ? "view" : "table", name,
                      statement.location.line, statement.location.column);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -117,6 +118,9 @@ class Connection {
  private:
   QueryResult RunQuery(const sql::QueryNode& query);
   QueryResult RunPlan(planner::QueryPlan& plan);
+  // Runs `write` (a change to the workspace or a file) on rank 0 alone, or here when there are
+  // no ranks, and returns its text on every rank; its failure is thrown on every rank.
+  std::string OnFirstRank(const std::function<std::string()>& write);
   QueryResult CreateTable(const sql::CreateTableStatement& statement);
   QueryResult CreateView(const sql::CreateViewStatement& statement);
   QueryResult CreateIndex(const sql::CreateIndexStatement& statement);

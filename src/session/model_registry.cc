@@ -143,6 +143,11 @@ int64_t ModelRegistry::Commit(const std::string& name, std::shared_ptr<const ml:
   return version->record.version;
 }
 
+void ModelRegistry::Forget(std::string_view name) {
+  std::lock_guard lock(mutex_);
+  if (auto found = models_.find(name); found != models_.end()) models_.erase(found);
+}
+
 bool ModelRegistry::Drop(std::string_view name) {
   std::lock_guard lock(mutex_);
   auto found = models_.find(name);

@@ -45,6 +45,9 @@ class ModelRegistry {
                  const std::vector<catalog::LineageEdge>& lineage, const std::string& transform);
   /// Removes every version of model `name`; returns false when there was none.
   bool Drop(std::string_view name);
+  /// Forgets the version of `name` held in memory, so that the next Find() reads the workspace
+  /// again (another process, rank 0 of a run, committed a newer one).
+  void Forget(std::string_view name);
   /// Returns the names of the models, sorted.
   std::vector<std::string> Names();
 

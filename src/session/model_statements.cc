@@ -137,14 +137,31 @@ QueryResult Connection::CreateModel(const sql::CreateModelStatement& statement) 
   record.metrics_json = ml::JsonText(MetricsJson(outcome.evaluation));
   record.details_json =
       ml::JsonText(Details(statement, outcome, lineage, transform, run_id_, cell_, *input.schema));
-  int64_t version = database_.models().Commit(name, std::move(outcome.model), std::move(record),
-                                              TrialRecords(outcome), edges, transform);
+  auto commit = [&] {
+    return database_.models().Commit(name, std::move(outcome.model), std::move(record),
+                                     TrialRecords(outcome), edges, transform);
+  };
+  int64_t version = 0;
+  if (database_.store() == nullptr) {
+    version = commit();
+  } else {
+    // Rank 0 writes the model; the other ranks read it from the workspace when they use it.
+    version = std::stoll(OnFirstRank([&] { return std::to_string(commit()); }));
+    if (ranks_ != nullptr && ranks_->rank() != 0) database_.models().Forget(name);
+  }
   return Summary(name, version, options, outcome);
 }
 
 QueryResult Connection::DropModel(const sql::DropStatement& statement) {
   std::string name = sql::CatalogName(statement.name);
-  if (!database_.models().Drop(name) && !statement.if_exists) {
+  bool dropped = false;
+  if (database_.store() == nullptr) {
+    dropped = database_.models().Drop(name);
+  } else {
+    dropped = OnFirstRank([&] { return database_.models().Drop(name) ? "1" : ""; }) == "1";
+    database_.models().Forget(name);
+  }
+  if (!dropped && !statement.if_exists) {
     Throw<UserError>("model \"{}\" does not exist (line {}, column {})", name,
                      statement.location.line, statement.location.column);
   }

@@ -44,7 +44,10 @@ QueryResult Connection::CreateSource(const sql::CreateSourceStatement& statement
   SourceRecord record = SourceRecordOf(statement);
   auto table = planner::OpenExternalTable({record.location, record.options});
   if (store::ResultStore* store = database_.store()) {
-    store->catalog().RecordSource(name, "source", record.sql);
+    OnFirstRank([&] {
+      store->catalog().RecordSource(name, "source", record.sql);
+      return "";
+    });
   }
   database_.sources().Put(std::move(record), std::move(table));
   return Status("CREATE SOURCE");
@@ -62,12 +65,15 @@ QueryResult Connection::CreateSink(const sql::CreateSinkStatement& statement) {
   if (!statement.query) select = sql::ParseStatement("SELECT * FROM " + record.from);
   QueryResult rows =
       RunQuery(statement.query ? *statement.query : *select->As<sql::SelectStatement>().query);
-  auto writer = io::OpenTableWriter(record.location, rows.schema, SinkOptionsOf(record));
-  for (const core::Batch& batch : rows.batches) writer->Append(batch.Share(rows.schema));
-  record.rows_written = writer->Commit();
-  if (store::ResultStore* store = database_.store()) {
-    store->catalog().RecordSource(name, "sink", record.sql);
-  }
+  record.rows_written = std::stoull(OnFirstRank([&] {
+    auto writer = io::OpenTableWriter(record.location, rows.schema, SinkOptionsOf(record));
+    for (const core::Batch& batch : rows.batches) writer->Append(batch.Share(rows.schema));
+    size_t written = writer->Commit();
+    if (store::ResultStore* store = database_.store()) {
+      store->catalog().RecordSource(name, "sink", record.sql);
+    }
+    return std::to_string(written);
+  }));
   size_t written = record.rows_written;
   database_.sources().Put(std::move(record));
   return Status(fmt::format("CREATE SINK {}", written));

@@ -113,9 +113,11 @@ QueryResult Connection::CommitStoredTable(const sql::CreateTableStatement& state
   request.provenance.expectations = expectations.results;
   if (table.lineage)
     request.provenance.lineage = LineageEdges(*table.lineage, *table.schema, run_id_);
-  catalog::VersionInfo info = database_.store()->Commit(std::move(request));
-  return Status(fmt::format("CREATE TABLE {} version {}{}", info.result, info.version,
-                            expectations.Summary()));
+  return Status(OnFirstRank([&] {
+    catalog::VersionInfo info = database_.store()->Commit(std::move(request));
+    return fmt::format("CREATE TABLE {} version {}{}", info.result, info.version,
+                       expectations.Summary());
+  }));
 }
 
 QueryResult Connection::InsertStored(const std::string& name, const planner::TableEntry& table,
@@ -152,7 +154,10 @@ QueryResult Connection::InsertStored(const std::string& name, const planner::Tab
     request.provenance.lineage.push_back(std::move(edge));
   }
   previous.reset();
-  store->Commit(std::move(request));
+  OnFirstRank([&] {
+    store->Commit(std::move(request));
+    return "";
+  });
   return Status(fmt::format("INSERT {}", inserted));
 }
 
@@ -165,7 +170,10 @@ QueryResult Connection::SetRetention(const sql::SetStatement& statement) {
   if (database_.store() == nullptr) {
     Throw<UserError>("SET retention_versions needs a workspace; this database is in memory");
   }
-  database_.store()->SetRetentionVersions(value.As<sql::LiteralExpr>().integer_value);
+  OnFirstRank([&] {
+    database_.store()->SetRetentionVersions(value.As<sql::LiteralExpr>().integer_value);
+    return "";
+  });
   return Status("SET");
 }
 

@@ -105,7 +105,7 @@ class FileRun {
         continue;
       }
       if (record.kind == RecordKind::kRequire && record.argument == "workspace") {
-        require_workspace_ = true;
+        workspace_ = std::make_unique<TempWorkspace>();
         Reopen();
         continue;
       }
@@ -290,21 +290,19 @@ class FileRun {
   const RunnerOptions& options_;
   std::ostream& out_;
   // Opens the database again: the file's workspace when it has one, else an empty one.
-  // Each rank has its own database and, for `require workspace`, its own workspace.
+  // Each rank has its own database, as a process of its own would; with `require workspace`
+  // all open the same workspace folder.
   void Reopen() {
     connections_.clear();
     databases_.clear();
     for (size_t rank = 0; rank < std::max<size_t>(options_.ranks, 1); ++rank) {
-      if (workspaces_.size() <= rank && require_workspace_)
-        workspaces_.push_back(std::make_unique<TempWorkspace>());
-      databases_.push_back(require_workspace_ ? session::Database::Open(workspaces_[rank]->path())
-                                              : std::make_unique<session::Database>());
+      databases_.push_back(workspace_ ? session::Database::Open(workspace_->path())
+                                      : std::make_unique<session::Database>());
       connections_.push_back(std::make_unique<session::Connection>(*databases_.back()));
     }
   }
 
-  bool require_workspace_ = false;
-  std::vector<std::unique_ptr<TempWorkspace>> workspaces_;
+  std::unique_ptr<TempWorkspace> workspace_;  // set by `require workspace`
   std::vector<std::unique_ptr<session::Database>> databases_;
   std::vector<std::unique_ptr<session::Connection>> connections_;
   std::map<std::string, std::string> labels_;
