@@ -12,6 +12,7 @@
 
 #include "base/error.h"
 #include "catalog/catalog_db.h"
+#include "cli/ranks.h"
 #include "cli/result_printer.h"
 #include "cli/sql_command.h"
 #include "cli/workspace_options.h"
@@ -114,17 +115,30 @@ void Run(const RunCommandOptions& options) {
           .string();
   // Paths in a notebook's SQL are relative to its workspace, wherever `sluice` is started.
   fs::current_path(workspace);
-  auto database = session::Database::Open(workspace);
-  notebook::RunOptions run;
-  run.cell = options.cell;
-  run.force = options.force;
-  run.dry_run = options.dry_run;
-  ProgressPrinter printer;
-  if (!options.dry_run) run.on_progress = [&](const CellReport& cell) { printer.Update(cell); };
-  notebook::RunReport report = notebook::RunNotebook(*database, notebook, run);
-  if (options.dry_run) return PrintPlan(report);
-  PrintSummary(report);
-  if (report.status != "succeeded") throw ExitCode{1};
+  bool succeeded = true;
+  {
+    // Under a launcher every rank runs the notebook; the run ends (MPI too) on every rank
+    // before an exit code unwinds.
+    std::unique_ptr<cluster::Communicator> ranks = JoinRanks();
+    bool first_rank = ranks->rank() == 0;
+    std::unique_ptr<session::Database> database;
+    if (first_rank) database = session::Database::Open(workspace);  // cleans up, migrates
+    ranks->Barrier();
+    if (!first_rank) database = session::Database::Open(workspace);
+    notebook::RunOptions run;
+    run.cell = options.cell;
+    run.force = options.force;
+    run.dry_run = options.dry_run;
+    if (ranks->size() > 1) run.ranks = ranks.get();
+    ProgressPrinter printer;
+    if (!options.dry_run && first_rank) {
+      run.on_progress = [&](const CellReport& cell) { printer.Update(cell); };
+    }
+    notebook::RunReport report = notebook::RunNotebook(*database, notebook, run);
+    if (first_rank) options.dry_run ? PrintPlan(report) : PrintSummary(report);
+    succeeded = options.dry_run || report.status == "succeeded";
+  }
+  if (!succeeded) throw ExitCode{1};
 }
 
 session::QueryResult RunsListing(const std::vector<catalog::RunRecord>& runs, size_t limit) {
@@ -210,7 +224,9 @@ void AddRunCommand(CLI::App& app) {
       "successful run is skipped. A failing cell commits nothing and fails the run; cells that "
       "do not depend on it still finish. Runs are recorded in the catalog (`sluice runs`) and "
       "logged under .sluice/logs/. Paths in the notebook are relative to the workspace folder. "
-      "Exit code 1 when the run fails");
+      "Under a launcher (`mpirun -np N sluice run NOTEBOOK`, `srun --mpi=pmix`, or `sluice "
+      "submit`) every rank runs the notebook, one cell at a time, queries split across the "
+      "ranks; rank 0 prints and alone commits. Exit code 1 when the run fails");
   run->add_option("notebook", options->notebook, "The notebook (.sql file)")->required();
   run->add_option("--cell", options->cell,
                   "Run only this cell (by name= or cell_<n>) and the cells upstream of it");

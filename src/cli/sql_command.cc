@@ -12,9 +12,9 @@
 
 #include "base/error.h"
 #include "base/text_file.h"
+#include "cli/ranks.h"
 #include "cli/result_printer.h"
 #include "cli/workspace_options.h"
-#include "cluster/launcher.h"
 #include "session/database.h"
 #include "sql/parse_error.h"
 #include "sql/parser.h"
@@ -184,7 +184,7 @@ void AddSqlCommand(CLI::App& app) {
     bool succeeded = true;
     {
       // Ends the MPI run (if any) before an exit code unwinds: every rank got here alike.
-      std::unique_ptr<cluster::Communicator> ranks = cluster::MakeCommunicator();
+      std::unique_ptr<cluster::Communicator> ranks = JoinRanks();
       Shell shell(*options, *ranks);
       if (!options->command.empty() || !options->file.empty()) {
         std::string sql = options->command.empty() ? ReadTextFile(options->file) : options->command;

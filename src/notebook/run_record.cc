@@ -91,6 +91,7 @@ std::vector<CellReport> CellsFromDetailsJson(const std::string& json) {
 }
 
 RunLog::RunLog(const std::string& path) {
+  if (path.empty()) return;
   std::error_code ignored;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ignored);
   out_.open(path, std::ios::app);
@@ -98,6 +99,7 @@ RunLog::RunLog(const std::string& path) {
 
 void RunLog::Write(const std::string& line) {
   std::lock_guard lock(mutex_);
+  if (!out_.is_open()) return;
   out_ << core::FormatTimestamp(core::NowMicros()) << ' ' << line << '\n';
   out_.flush();
 }

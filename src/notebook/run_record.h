@@ -22,7 +22,7 @@ std::vector<CellReport> CellsFromDetailsJson(const std::string& json);
 /// happened before it. Thread-safe. Writing errors are ignored: a log never fails a run.
 class RunLog {
  public:
-  /// Opens (creates) `path`, making its folder.
+  /// Opens (creates) `path`, making its folder; an empty path writes nowhere.
   explicit RunLog(const std::string& path);
   /// Appends `line` with the current UTC time in front.
   void Write(const std::string& line);

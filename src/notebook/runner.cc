@@ -4,9 +4,11 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -110,6 +112,7 @@ class NotebookRun {
 
  private:
   bool Settle();  // REQUIRES: mutex_ held. Starts or settles ready cells; false when all done.
+  bool FirstRank() const { return options_.ranks == nullptr || options_.ranks->rank() == 0; }
   void Start(size_t node);
   void RunCell(size_t node, std::vector<sql::StatementPtr> statements);
   void Commit(size_t node, int64_t rows_of_last_statement);
@@ -132,6 +135,8 @@ class NotebookRun {
   std::vector<CellStatus> reported_;
   size_t running_ = 0;
   std::vector<std::thread> threads_;
+  // With ranks: the cell Start() chose, run by Execute() on its own thread.
+  std::optional<std::pair<size_t, std::vector<sql::StatementPtr>>> next_;
 };
 
 std::vector<CellReport> NotebookRun::Execute() {
@@ -139,6 +144,15 @@ std::vector<CellReport> NotebookRun::Execute() {
   {
     std::unique_lock lock(mutex_);
     while (Settle()) {
+      if (next_) {
+        auto [node, statements] = std::move(*next_);
+        next_.reset();
+        lock.unlock();
+        RunCell(node, std::move(statements));
+        options_.ranks->Barrier();  // rank 0's commits are visible to every rank from here
+        lock.lock();
+        continue;
+      }
       changed_.wait_for(lock, std::chrono::milliseconds(100));
       int64_t now = core::NowMicros();
       for (size_t node = 0; node < cells_.size(); ++node) {
@@ -191,7 +205,7 @@ bool NotebookRun::Settle() {
       cell.inputs = decisions_[node].inputs;
       cell.outputs = OutputTokens(graph_.nodes()[node], probe_);
       for (const auto& [name, token] : cell.outputs) cell.rows_out += probe_.Rows(name);
-    } else if (running_ < kMaxParallelCells) {
+    } else if (running_ < (options_.ranks != nullptr ? 1 : kMaxParallelCells)) {
       Start(node);
     }
     Report(node);
@@ -213,6 +227,10 @@ void NotebookRun::Start(size_t node) {
   ++running_;
   std::vector<sql::StatementPtr> statements = ParseCell(notebook_.cells[self.cell_index]);
   MakeReplacing(statements);
+  if (options_.ranks != nullptr) {
+    next_.emplace(node, std::move(statements));
+    return;
+  }
   threads_.emplace_back([this, node, statements = std::move(statements)]() mutable {
     RunCell(node, std::move(statements));
   });
@@ -223,6 +241,7 @@ void NotebookRun::RunCell(size_t node, std::vector<sql::StatementPtr> statements
   session::Connection connection(database_);
   connection.set_run_id(report_.run_id);
   connection.set_cell(report_.notebook + ":" + graph_.nodes()[node].name);
+  connection.set_ranks(options_.ranks);
   size_t at = 0;
   try {
     int64_t rows = 0;
@@ -263,7 +282,7 @@ void NotebookRun::Commit(size_t node, int64_t rows_of_last_statement) {
   state.inputs_json = TokensToJson(cell.inputs);
   state.outputs_json = TokensToJson(outputs);
   state.run_id = report_.run_id;
-  database_.store()->catalog().PutCellState(state);
+  if (FirstRank()) database_.store()->catalog().PutCellState(state);
   cell.outputs = std::move(outputs);
   cell.rows_out = rows_out;
   cell.elapsed_micros = core::NowMicros() - cell.started_micros;
@@ -277,7 +296,7 @@ void NotebookRun::Fail(size_t node, const std::vector<sql::StatementPtr>& statem
                        const std::map<std::string, int64_t>& versions_before) {
   // What the cell's earlier statements committed goes too: a cell commits all or nothing.
   store::ResultStore* store = database_.store();
-  for (const auto& [name, before] : versions_before) {
+  for (const auto& [name, before] : FirstRank() ? versions_before : decltype(versions_before){}) {
     for (int64_t version : store->catalog().Versions(name)) {
       if (version > before) store->Retract(name, version);
     }
@@ -392,9 +411,16 @@ RunReport RunNotebook(session::Database& database, const std::string& path,
   record.notebook_hash = fmt::format("{:016x}", HashString(WriteNotebook(notebook)));
   record.started_micros = report.started_micros;
   record.details_json = RunDetailsJson(report);
-  report.run_id = record.id = store->catalog().StartRun(record);
+  bool first_rank = options.ranks == nullptr || options.ranks->rank() == 0;
+  if (options.ranks != nullptr) options.ranks->Barrier();  // every rank planned from one state
+  if (first_rank) report.run_id = record.id = store->catalog().StartRun(record);
+  if (options.ranks != nullptr) {
+    std::string id = std::to_string(report.run_id);
+    options.ranks->Broadcast(id, 0);
+    report.run_id = record.id = std::stoll(id);
+  }
   report.log_path = LogPath(store->state_dir(), report.notebook, report.run_id);
-  RunLog log(report.log_path);
+  RunLog log(first_rank ? report.log_path : "");
   log.Write(
       fmt::format("run {} of {} started ({})", report.run_id, report.notebook, report.trigger));
   report.cells =
@@ -406,7 +432,7 @@ RunReport RunNotebook(session::Database& database, const std::string& path,
     if (cell.status == CellStatus::kFailed && record.error.empty()) record.error = cell.error;
   }
   record.details_json = RunDetailsJson(report);
-  store->catalog().FinishRun(record);
+  if (first_rank) store->catalog().FinishRun(record);
   log.Write(
       fmt::format("run {} {} in {}", report.run_id, report.status, Seconds(report.elapsed_micros)));
   return report;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster/communicator.h"
 #include "session/database.h"
 
 namespace sluice::notebook {
@@ -70,10 +71,15 @@ struct RunOptions {
   std::function<void(const CellReport&)> on_progress;
   /// When set to true, cells not started yet are not started; running ones finish.
   const std::atomic<bool>* cancel = nullptr;
+  /// Runs on these ranks (null: this process alone): every rank runs the same notebook, one
+  /// cell at a time in the same order on the thread that called RunNotebook, queries split
+  /// across the ranks; rank 0 alone writes results, cell states, the run record and the log.
+  cluster::Communicator* ranks = nullptr;
 };
 
-/// Runs the notebook at `path` on `database` (which must be a workspace). Returns the report;
-/// a failed cell makes the run fail but does not throw. Throws UserError when the notebook
+/// Runs the notebook at `path` on `database` (which must be a workspace). With several ranks
+/// every rank calls it with its own database on the same workspace; the reports agree. Returns the
+/// report; a failed cell makes the run fail but does not throw. Throws UserError when the notebook
 /// cannot be read or parsed, or its DAG is invalid (nothing is run then), or when
 /// `options.cell` names no SQL cell.
 RunReport RunNotebook(session::Database& database, const std::string& path,

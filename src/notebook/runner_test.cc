@@ -9,6 +9,7 @@
 
 #include "base/error.h"
 #include "base/test_folder.h"
+#include "cluster/thread_ranks.h"
 #include "notebook/run_record.h"
 #include "store/result_store.h"
 
@@ -261,6 +262,37 @@ TEST_F(RunnerTest, ACancelledRunStartsNoFurtherCells) {
 TEST_F(RunnerTest, NeedsAWorkspace) {
   session::Database memory;
   EXPECT_THROW(RunNotebook(memory, folder_.Path("pipeline.sql"), {}), UserError);
+}
+
+TEST_F(RunnerTest, RanksRunTheNotebookTogetherAndRankZeroAloneCommits) {
+  constexpr int kRanks = 3;
+  std::vector<RunReport> reports(kRanks);
+  cluster::RunRanks(kRanks, [&](cluster::Communicator& ranks) {
+    auto database = session::Database::Open(folder_.path());  // as a process of its own would
+    RunOptions options;
+    options.ranks = &ranks;
+    reports[ranks.rank()] = RunNotebook(*database, folder_.Path("pipeline.sql"), options);
+  });
+  for (const RunReport& report : reports) {
+    EXPECT_EQ(report.status, "succeeded");
+    EXPECT_EQ(report.run_id, reports[0].run_id);
+    EXPECT_EQ(Statuses(report), Statuses(reports[0]));
+    for (const CellReport& cell : report.cells) EXPECT_EQ(cell.status, kRan) << cell.name;
+  }
+  for (const char* result : {"sum_a", "sum_b", "report"}) {
+    EXPECT_EQ(Versions(result), std::vector<int64_t>{1}) << result;
+  }
+  EXPECT_EQ(database_->store()->catalog().Runs().size(), 1u);
+  auto rows = session::Connection(*database_).Execute("SELECT a, b FROM report").ToString();
+  EXPECT_EQ(rows, "30|5\n");
+  // The cell states rank 0 recorded make every rank skip every cell the next time.
+  cluster::RunRanks(kRanks, [&](cluster::Communicator& ranks) {
+    auto database = session::Database::Open(folder_.path());
+    RunOptions options;
+    options.ranks = &ranks;
+    RunReport again = RunNotebook(*database, folder_.Path("pipeline.sql"), options);
+    for (const CellReport& cell : again.cells) EXPECT_EQ(cell.status, kSkipped) << cell.name;
+  });
 }
 
 }  // namespace
