@@ -41,6 +41,20 @@ GROUP BY country;
 SELECT city, population FROM cities ORDER BY population DESC LIMIT 3;
 )";
 
+// Follows the settings store::InitWorkspace writes into a new sluice.yaml: `cluster:` is read
+// by `sluice up` alone.
+constexpr char kClusterExample[] = R"yaml(#
+# Where `sluice up` runs scheduled notebooks: in its own process (backend: local), or as Slurm
+# batch jobs like `sluice submit` (needs sbatch and scontrol; the workspace and the sluice binary
+# on a file system the nodes share).
+# cluster:
+#   backend: slurm
+#   nodes: 2
+#   ntasks_per_node: 4             # optional: ranks per node
+#   time: "30"                     # optional: Slurm time limit
+#   partition: debug               # optional
+)yaml";
+
 // Writes `text` to `path` unless a file is there; returns true when it wrote.
 bool WriteNew(const fs::path& path, const std::string& text) {
   if (fs::exists(path)) return false;
@@ -48,6 +62,13 @@ bool WriteNew(const fs::path& path, const std::string& text) {
   out << text;
   if (!out.flush()) Throw<IoError>("cannot write {}", path.string());
   return true;
+}
+
+// Appends `text` to the file at `path`, made when missing.
+void AppendText(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::app);
+  out << text;
+  if (!out.flush()) Throw<IoError>("cannot write {}", path.string());
 }
 
 // Makes `.gitignore` ignore `.sluice/` (the catalog and the stored results).
@@ -58,9 +79,7 @@ void IgnoreState(const fs::path& folder) {
   for (std::string line; std::getline(lines, line);) {
     if (line == ".sluice/" || line == ".sluice" || line == "/.sluice/") return;
   }
-  std::ofstream out(path, std::ios::binary | std::ios::app);
-  out << (text.empty() || text.back() == '\n' ? "" : "\n") << ".sluice/\n";
-  if (!out.flush()) Throw<IoError>("cannot write {}", path.string());
+  AppendText(path, text.empty() || text.back() == '\n' ? ".sluice/\n" : "\n.sluice/\n");
 }
 
 }  // namespace
@@ -74,8 +93,10 @@ void AddInitCommand(CLI::App& app) {
       "Existing files are kept");
   command->add_option("dir", *folder, "The folder (made when missing)")->capture_default_str();
   command->callback([folder] {
-    bool created = store::InitWorkspace(*folder);
     fs::path root = fs::absolute(*folder).lexically_normal();
+    bool had_config = fs::exists(root / "sluice.yaml");
+    bool created = store::InitWorkspace(*folder);
+    if (!had_config) AppendText(root / "sluice.yaml", kClusterExample);
     fs::create_directories(root / "notebooks");
     bool example = WriteNew(root / "notebooks" / "example.sql", kExampleNotebook);
     IgnoreState(root);

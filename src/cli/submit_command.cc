@@ -104,30 +104,9 @@ std::string EscapePercent(const std::string& path) {
   return escaped;
 }
 
-std::optional<std::string> FindOnPath(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::string_view rest = path == nullptr ? "" : path;
-  while (true) {
-    size_t colon = rest.find(':');
-    std::string_view folder = rest.substr(0, colon);
-    fs::path candidate = fs::path(folder.empty() ? "." : std::string(folder)) / program;
-    std::error_code error;
-    if (fs::is_regular_file(candidate, error) && access(candidate.c_str(), X_OK) == 0) {
-      return fs::absolute(candidate).string();
-    }
-    if (colon == std::string_view::npos) return std::nullopt;
-    rest.remove_prefix(colon + 1);
-  }
-}
-
-struct ProgramResult {
-  int exit_code = 0;
-  std::string out;
-  std::string err;
-};
-
-// Reads both pipes until both are closed; the child blocks if either fills up unread.
-void ReadPipes(int out_fd, int err_fd, ProgramResult& result) {
+// Reads both pipes of `program` until both are closed; the child blocks if either fills up
+// unread.
+void ReadPipes(const std::string& program, int out_fd, int err_fd, ProgramResult& result) {
   pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
   std::string* sinks[2] = {&result.out, &result.err};
   int open = 2;
@@ -135,7 +114,7 @@ void ReadPipes(int out_fd, int err_fd, ProgramResult& result) {
   while (open > 0) {
     if (poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
-      Throw<IoError>("cannot read the output of sbatch: {}", std::strerror(errno));
+      Throw<IoError>("cannot read the output of {}: {}", program, std::strerror(errno));
     }
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
@@ -150,38 +129,6 @@ void ReadPipes(int out_fd, int err_fd, ProgramResult& result) {
       --open;
     }
   }
-}
-
-// Runs `argv` (argv[0] a path) with stdin from /dev/null and returns its exit code and output.
-ProgramResult RunProgram(const std::vector<std::string>& argv) {
-  int out_pipe[2], err_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0) Throw<IoError>("pipe: {}", std::strerror(errno));
-  if (pipe2(err_pipe, O_CLOEXEC) != 0) Throw<IoError>("pipe: {}", std::strerror(errno));
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
-  std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  int error = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(out_pipe[1]);
-  close(err_pipe[1]);
-  if (error != 0) {
-    close(out_pipe[0]);
-    close(err_pipe[0]);
-    Throw<IoError>("cannot run {}: {}", argv[0], std::strerror(error));
-  }
-  ProgramResult result;
-  ReadPipes(out_pipe[0], err_pipe[0], result);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return result;
 }
 
 // Creates an empty file `base`.sbatch in `folder`, or `base`-2.sbatch, ... when taken (two
@@ -225,16 +172,24 @@ std::string SubmitScript(const std::string& sbatch, const std::string& script) {
   return SbatchJobId(result.out);
 }
 
-// Returns the job for `options`, its log named after `name` (`name`-<job id>.out). Throws
-// UserError as CheckSbatchJob does.
+// Returns "<UTC time>-<stem of notebook>", the name of a job's script and log without the job id.
+std::string JobFileName(const fs::path& notebook) {
+  return fmt::format("{:%Y%m%d-%H%M%S}-{}", fmt::gmtime(std::time(nullptr)),
+                     notebook.stem().string());
+}
+
+// Returns the output pattern of a job whose files are named `name`: `name`-<job id>.out in the
+// workspace's .sluice/logs/.
+std::string LogPattern(const fs::path& workspace, const std::string& name) {
+  return EscapePercent((workspace / ".sluice" / "logs" / name).string()) + "-%j.out";
+}
+
+// Returns the job for `options`; throws UserError as CheckSbatchJob does.
 SbatchJob MakeJob(const SubmitCommandOptions& options, const fs::path& notebook,
-                  const fs::path& workspace, const std::string& name) {
-  SbatchJob job;
-  job.sluice = fs::read_symlink("/proc/self/exe").string();
-  job.notebook = notebook.string();
-  job.workspace = workspace.string();
-  job.output = EscapePercent((workspace / ".sluice" / "logs" / name).string()) + "-%j.out";
-  job.job_name = options.job_name.value_or(notebook.stem().string());
+                  const fs::path& workspace) {
+  SbatchJob job = NotebookJob(notebook.string(), workspace.string());
+  job.output = LogPattern(workspace, JobFileName(notebook));
+  if (options.job_name) job.job_name = *options.job_name;
   job.nodes = options.nodes;
   job.tasks_per_node = options.tasks_per_node;
   job.time = options.time;
@@ -251,38 +206,39 @@ void Submit(const SubmitCommandOptions& options) {
   fs::path workspace =
       fs::absolute(RequireWorkspace(options.workspace, notebook.parent_path().string()))
           .lexically_normal();
-  std::string base =
-      fmt::format("{:%Y%m%d-%H%M%S}-{}", fmt::gmtime(std::time(nullptr)), notebook.stem().string());
-  SbatchJob job = MakeJob(options, notebook, workspace, base);
+  SbatchJob job = MakeJob(options, notebook, workspace);
   if (options.dry_run) {
     std::cout << SbatchScript(job);
     return;
   }
-  std::string sbatch = FindSbatch();
-  fs::path jobs = workspace / ".sluice" / "jobs";
-  fs::path logs = workspace / ".sluice" / "logs";
-  fs::create_directories(jobs);
-  // Slurm opens the job's output file before the script runs: the folder must be there.
-  fs::create_directories(logs);
-  std::string name = ReserveScriptName(jobs, base);
-  job = MakeJob(options, notebook, workspace, name);
-  std::string script = (jobs / (name + ".sbatch")).string();
-  WriteScript(script, SbatchScript(job));
-  std::string id = SubmitScript(sbatch, script);
-  std::cout << "Submitted batch job " << id << '\n';
-  std::cout << "script: " << script << '\n';
-  std::cout << "log: " << (logs / name).string() << '-' << id << ".out\n";
+  SubmittedJob submitted = SubmitSbatchJob(std::move(job), FindSbatch());
+  std::cout << "Submitted batch job " << submitted.id << '\n';
+  std::cout << "script: " << submitted.script << '\n';
+  std::cout << "log: " << submitted.log << '\n';
 }
 
 }  // namespace
+
+SbatchJob NotebookJob(const std::string& notebook, const std::string& workspace) {
+  SbatchJob job;
+  job.sluice = fs::read_symlink("/proc/self/exe").string();
+  job.notebook = notebook;
+  job.workspace = workspace;
+  job.job_name = fs::path(notebook).stem().string();
+  return job;
+}
+
+bool IsSlurmTimeLimit(std::string_view text) {
+  static const std::regex kTime(R"((\d+-)?\d+(:\d+){0,2}|unlimited|infinite)", std::regex::icase);
+  return std::regex_match(text.begin(), text.end(), kTime);
+}
 
 void CheckSbatchJob(const SbatchJob& job) {
   if (job.nodes < 1) Throw<UserError>("--nodes must be at least 1, not {}", job.nodes);
   if (job.tasks_per_node && *job.tasks_per_node < 1) {
     Throw<UserError>("--ntasks-per-node must be at least 1, not {}", *job.tasks_per_node);
   }
-  static const std::regex kTime(R"((\d+-)?\d+(:\d+){0,2}|unlimited|infinite)", std::regex::icase);
-  if (job.time && !std::regex_match(*job.time, kTime)) {
+  if (job.time && !IsSlurmTimeLimit(*job.time)) {
     Throw<UserError>(
         "--time '{}' is not a Slurm time limit: use minutes, minutes:seconds, "
         "hours:minutes:seconds, days-hours, days-hours:minutes or days-hours:minutes:seconds",
@@ -329,6 +285,70 @@ std::string SbatchJobId(std::string_view output) {
   });
   if (!number) Throw<UserError>("sbatch printed no job id: '{}'", TrimSpace(output));
   return std::string(id);
+}
+
+SubmittedJob SubmitSbatchJob(SbatchJob job, const std::string& sbatch) {
+  fs::path workspace = job.workspace;
+  fs::path jobs = workspace / ".sluice" / "jobs";
+  fs::path logs = workspace / ".sluice" / "logs";
+  fs::create_directories(jobs);
+  // Slurm opens the job's output file before the script runs: the folder must be there.
+  fs::create_directories(logs);
+  std::string name = ReserveScriptName(jobs, JobFileName(job.notebook));
+  job.output = LogPattern(workspace, name);
+  SubmittedJob submitted;
+  submitted.script = (jobs / (name + ".sbatch")).string();
+  WriteScript(submitted.script, SbatchScript(job));
+  submitted.id = SubmitScript(sbatch, submitted.script);
+  submitted.log = fmt::format("{}-{}.out", (logs / name).string(), submitted.id);
+  return submitted;
+}
+
+std::optional<std::string> FindOnPath(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string_view rest = path == nullptr ? "" : path;
+  while (true) {
+    size_t colon = rest.find(':');
+    std::string_view folder = rest.substr(0, colon);
+    fs::path candidate = fs::path(folder.empty() ? "." : std::string(folder)) / program;
+    std::error_code error;
+    if (fs::is_regular_file(candidate, error) && access(candidate.c_str(), X_OK) == 0) {
+      return fs::absolute(candidate).string();
+    }
+    if (colon == std::string_view::npos) return std::nullopt;
+    rest.remove_prefix(colon + 1);
+  }
+}
+
+ProgramResult RunProgram(const std::vector<std::string>& argv) {
+  int out_pipe[2], err_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) Throw<IoError>("pipe: {}", std::strerror(errno));
+  if (pipe2(err_pipe, O_CLOEXEC) != 0) Throw<IoError>("pipe: {}", std::strerror(errno));
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  int error = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  if (error != 0) {
+    close(out_pipe[0]);
+    close(err_pipe[0]);
+    Throw<IoError>("cannot run {}: {}", argv[0], std::strerror(error));
+  }
+  ProgramResult result;
+  ReadPipes(argv[0], out_pipe[0], err_pipe[0], result);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
 }
 
 void AddSubmitCommand(CLI::App& app) {

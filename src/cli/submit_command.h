@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -21,6 +22,14 @@ struct SbatchJob {
   std::optional<std::string> partition;
 };
 
+/// Returns a job that runs `notebook` in `workspace` (both absolute) with this sluice binary on
+/// one node, named after the notebook's file name without .sql; `output` is left empty.
+SbatchJob NotebookJob(const std::string& notebook, const std::string& workspace);
+
+/// Returns true when `text` is a time limit sbatch reads: minutes, minutes:seconds,
+/// hours:minutes:seconds, days-hours, days-hours:minutes, days-hours:minutes:seconds, unlimited.
+bool IsSlurmTimeLimit(std::string_view text);
+
 /// Throws UserError naming the option when `job` asks for something Slurm cannot take: fewer
 /// than one node or task, a time limit Slurm does not read, an empty partition or job name, or
 /// a line break in any value (it would end an `#SBATCH` line).
@@ -35,6 +44,35 @@ std::string SbatchScript(const SbatchJob& job);
 /// Returns the job id in the output of `sbatch --parsable` (`ID` or `ID;CLUSTER`). Throws
 /// UserError quoting `output` when it does not start with a number.
 std::string SbatchJobId(std::string_view output);
+
+/// Is a job SubmitSbatchJob submitted.
+struct SubmittedJob {
+  std::string id;      // Slurm's job id
+  std::string script;  // the batch script, in the workspace's .sluice/jobs/
+  std::string log;     // the job's stdout and stderr, in the workspace's .sluice/logs/
+};
+
+/// Writes the batch script of `job` to `<workspace>/.sluice/jobs/<UTC time>-<notebook
+/// stem>.sbatch` (`-2`, `-3`, ... when taken), sets its output to the log of the same name in
+/// .sluice/logs/ and submits it with `sbatch --parsable`, `sbatch` being the program's path.
+/// Throws UserError when sbatch fails, IoError when a file cannot be written.
+/// REQUIRES: CheckSbatchJob(job) does not throw. Thread-safe.
+SubmittedJob SubmitSbatchJob(SbatchJob job, const std::string& sbatch);
+
+/// Returns the absolute path of executable `program` in the folders of PATH, or nothing.
+std::optional<std::string> FindOnPath(const std::string& program);
+
+/// Is how a program run by RunProgram ended.
+struct ProgramResult {
+  int exit_code = 0;  // 128 + the signal's number when a signal ended it
+  std::string out;
+  std::string err;
+};
+
+/// Runs `argv` (argv[0] a path, not looked up on PATH) with stdin from /dev/null and returns
+/// its exit code and output; blocks until it ends. Throws IoError when it cannot be started.
+/// Thread-safe.
+ProgramResult RunProgram(const std::vector<std::string>& argv);
 
 /// Adds `sluice submit NOTEBOOK --nodes N ...`: writes a batch script that runs the notebook
 /// under Slurm into the workspace's .sluice/jobs/ and submits it with `sbatch`.

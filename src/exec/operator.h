@@ -72,6 +72,10 @@ class SourceOperator : public PhysicalOperator {
   virtual std::unique_ptr<LocalState> MakeLocalState() { return nullptr; }
   /// Returns the next morsel, or nothing when the source is exhausted.
   virtual std::optional<Morsel> Next(LocalState* state) = 0;
+  /// Makes the source produce only share `rank` of `size` of its rows, with the sequence
+  /// numbers of the whole source (see io::BatchReader::KeepShare). Returns false, changing
+  /// nothing, when it cannot. REQUIRES: nothing read yet.
+  virtual bool KeepShare(int /*rank*/, int /*size*/) { return false; }
 };
 
 /// Transforms batches one at a time (filter, projection). Const and thread-safe.

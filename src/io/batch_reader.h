@@ -37,6 +37,11 @@ class BatchReader {
   /// order, though not necessarily returned in that order), or nothing when all are handed out.
   /// Thread-safe. REQUIRES: concurrent(); not mixed with Next() on one reader.
   virtual std::optional<SequencedBatch> NextConcurrent() { return std::nullopt; }
+  /// Makes a concurrent reader hand out only share `rank` of `size` of the source (whole row
+  /// groups), with the sequence numbers they have in the whole source, so that the ranks of a
+  /// distributed run each read a different part. Returns false, changing nothing, when the
+  /// reader cannot split so (the caller then slices the rows it reads). REQUIRES: nothing read.
+  virtual bool KeepShare(int /*rank*/, int /*size*/) { return false; }
 };
 
 /// Reads every remaining batch of `reader` into memory.

@@ -1,18 +1,25 @@
 #include "ml/trainer.h"
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <chrono>
 #include <cmath>
+#include <exception>
+#include <functional>
 #include <limits>
+#include <mutex>
 #include <random>
 #include <set>
+#include <utility>
 
 #include "base/error.h"
 #include "ml/metrics.h"
-#include "ml/tuning.h"
+#include "ml/model_wire.h"
 
 namespace sluice::ml {
 namespace {
+
+namespace json = boost::json;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
@@ -161,11 +168,13 @@ Metrics CrossValidate(const Setup& setup, const Params& params, const Table& dat
 
 namespace {
 
-// Runs the trials of one CREATE MODEL and keeps their fitted models.
+// Runs the trials of one CREATE MODEL and keeps their fitted models. With a distributor, runs
+// this rank's trials alone and learns the others' outcomes from their ranks after each Run.
 class TrialRunner {
  public:
-  TrialRunner(const Setup& setup, const Table& train, const Table& eval, int threads)
-      : setup_(setup), train_(train), eval_(eval), threads_(threads) {
+  TrialRunner(const Setup& setup, const Table& train, const Table& eval, int threads,
+              TrialDistributor* distributor)
+      : setup_(setup), train_(train), eval_(eval), threads_(threads), distributor_(distributor) {
     order_.resize(train.num_rows);
     for (size_t i = 0; i < order_.size(); ++i) order_[i] = i;
     std::mt19937_64 random(static_cast<uint64_t>(setup.options.seed) + 1);
@@ -175,18 +184,23 @@ class TrialRunner {
   // Runs `configs` of `sets` on `budget`; returns their scores.
   std::vector<double> Run(const std::vector<Params>& sets, const std::vector<size_t>& configs,
                           double budget) {
-    size_t parallel = std::min<size_t>({static_cast<size_t>(setup_.options.max_parallel_trials),
-                                        static_cast<size_t>(threads_), configs.size()});
-    parallel = std::max<size_t>(parallel, 1);
-    int model_threads = std::max(1, threads_ / static_cast<int>(parallel));
     size_t first = trials_.size();
     trials_.resize(first + configs.size());
     models_.resize(first + configs.size());
     configs_.resize(first + configs.size());
-    RunParallel(configs.size(), parallel, [&](size_t i) {
+    std::vector<size_t> mine;
+    for (size_t i = 0; i < configs.size(); ++i) {
       configs_[first + i] = configs[i];
-      RunOne(sets[configs[i]], budget, model_threads, first + i);
-    });
+      Describe(sets[configs[i]], budget, first + i);
+      if (distributor_ == nullptr || distributor_->Mine(first + i)) mine.push_back(first + i);
+    }
+    size_t parallel = std::min<size_t>({static_cast<size_t>(setup_.options.max_parallel_trials),
+                                        static_cast<size_t>(threads_), mine.size()});
+    parallel = std::max<size_t>(parallel, 1);
+    int model_threads = std::max(1, threads_ / static_cast<int>(parallel));
+    RunParallel(mine.size(), parallel,
+                [&](size_t i) { RunOne(sets[configs_[mine[i]]], budget, model_threads, mine[i]); });
+    Exchange(mine);
     std::vector<double> scores;
     for (size_t i = 0; i < configs.size(); ++i) scores.push_back(trials_[first + i].objective);
     return scores;
@@ -211,14 +225,19 @@ class TrialRunner {
   size_t config(size_t trial) const { return configs_[trial]; }
 
  private:
-  void RunOne(const Params& params, double budget, int threads, size_t slot) {
-    auto start = std::chrono::steady_clock::now();
+  // Fills in what every rank knows of trial `slot` before it runs.
+  void Describe(const Params& params, double budget, size_t slot) {
     Trial& trial = trials_[slot];
     trial.id = static_cast<int64_t>(slot) + 1;
     trial.budget = budget;
     for (const Hparam& h : setup_.options.hparams) {
       trial.hparams.Set(h.name, params.values().at(h.name));
     }
+  }
+
+  void RunOne(const Params& params, double budget, int threads, size_t slot) {
+    auto start = std::chrono::steady_clock::now();
+    Trial& trial = trials_[slot];
     try {
       if (setup_.options.num_folds >= 2) {
         trial.metrics = CrossValidate(setup_, params, train_, threads);
@@ -231,8 +250,59 @@ class TrialRunner {
     } catch (const UserError& error) {
       trial.error = error.what();
       trial.objective = kNaN;
+    } catch (...) {
+      // Not the trial's parameters but a fault: it ends the CREATE MODEL (on every rank) once
+      // the other trials have stopped.
+      std::lock_guard lock(failure_mutex_);
+      if (failure_ == nullptr) failure_ = std::current_exception();
     }
     trial.seconds = SecondsSince(start);
+  }
+
+  // Makes the outcomes of the trials of the last Run that other ranks ran known here, bit for
+  // bit as their ranks measured them (this rank's own are read back too), so that every rank
+  // ranks the trials alike. Throws the fault a trial met here or on another rank.
+  void Exchange(const std::vector<size_t>& mine) {
+    std::exception_ptr failure = std::exchange(failure_, nullptr);
+    if (distributor_ == nullptr) {
+      if (failure != nullptr) std::rethrow_exception(failure);
+      return;
+    }
+    json::array outcomes;
+    for (size_t slot : mine) outcomes.push_back(OutcomeToJson(slot));
+    std::vector<std::string> shared = distributor_->Share(JsonToBytes(outcomes), failure);
+    for (size_t rank = 0; rank < shared.size(); ++rank) {
+      json::value outcomes_of_rank = JsonFromBytes(shared[rank]);
+      for (const json::value& outcome : outcomes_of_rank.as_array()) {
+        ReadOutcome(outcome.as_object(), static_cast<int>(rank));
+      }
+    }
+  }
+
+  json::object OutcomeToJson(size_t slot) const {
+    const Trial& trial = trials_[slot];
+    json::array metrics;  // pairs, since their order is BigQuery ML's
+    for (const auto& [name, value] : trial.metrics) metrics.push_back(json::array{name, value});
+    return json::object{{"slot", static_cast<uint64_t>(slot)},
+                        {"metrics", std::move(metrics)},
+                        {"objective", trial.objective},
+                        {"seconds", trial.seconds},
+                        {"error", trial.error}};
+  }
+
+  void ReadOutcome(const json::object& outcome, int rank) {
+    uint64_t slot = outcome.at("slot").as_uint64();
+    SLUICE_CHECK(slot < trials_.size());
+    Trial& trial = trials_[slot];
+    trial.metrics.clear();
+    for (const json::value& pair : outcome.at("metrics").as_array()) {
+      trial.metrics.emplace_back(std::string(pair.as_array().at(0).as_string()),
+                                 pair.as_array().at(1).as_double());
+    }
+    trial.objective = outcome.at("objective").as_double();
+    trial.seconds = outcome.at("seconds").as_double();
+    trial.error = std::string(outcome.at("error").as_string());
+    trial.rank = rank;
   }
 
   Table BudgetRows(double budget) const {
@@ -247,10 +317,13 @@ class TrialRunner {
   const Table& train_;
   const Table& eval_;
   int threads_;
+  TrialDistributor* distributor_;  // null: every trial runs here
   std::vector<size_t> order_;
   std::vector<Trial> trials_;
   std::vector<std::unique_ptr<Model>> models_;
   std::vector<size_t> configs_;
+  std::mutex failure_mutex_;
+  std::exception_ptr failure_;  // the first fault of a trial of this Run, not yet thrown
 };
 
 void RunHalving(TrialRunner& runner, const std::vector<Params>& sets) {
@@ -261,6 +334,35 @@ void RunHalving(TrialRunner& runner, const std::vector<Params>& sets) {
     std::vector<double> scores = runner.Run(sets, alive, rung.budget);
     alive = BestConfigs(alive, scores, alive.size());
   }
+}
+
+// Returns the model of trial `trial`, made by `make` on rank `owner`, the rank that ran the
+// trial, and sent to the others in the model's own serialization: retraining it on every rank
+// would cost each a full training. The bytes hold doubles bit for bit, so every rank predicts
+// alike.
+std::unique_ptr<Model> SendModel(TrialDistributor& distributor, size_t trial, int owner,
+                                 const std::function<std::unique_ptr<Model>()>& make) {
+  std::unique_ptr<Model> model;
+  std::string bytes;
+  std::exception_ptr failure;
+  if (distributor.Mine(trial)) {
+    try {
+      model = make();
+      bytes = ModelToBytes(*model);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  }
+  distributor.BroadcastFrom(owner, bytes, failure);
+  try {
+    if (model == nullptr) model = ModelFromBytes(bytes);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  // Only the receivers read bytes: one that fails must not leave the others waiting in the
+  // statement's next collective.
+  distributor.Share({}, failure);
+  return model;
 }
 
 Setup MakeSetup(const ModelOptions& options, const Table& data) {
@@ -283,7 +385,8 @@ Setup MakeSetup(const ModelOptions& options, const Table& data) {
 
 }  // namespace
 
-TrainingOutcome TrainModel(const ModelOptions& options, const Table& input, int threads) {
+TrainingOutcome TrainModel(const ModelOptions& options, const Table& input, int threads,
+                           TrialDistributor* distributor) {
   auto start = std::chrono::steady_clock::now();
   const Table* data = &input;
   Table labelled;
@@ -301,7 +404,9 @@ TrainingOutcome TrainModel(const ModelOptions& options, const Table& input, int 
   Table eval = SelectTableRows(*data, split.eval);
 
   std::vector<Params> sets = HparamSets(options);
-  TrialRunner runner(setup, train, eval, threads);
+  // A single set leaves nothing to spread: every rank trains it as it would alone.
+  TrialDistributor* spread = sets.size() > 1 ? distributor : nullptr;
+  TrialRunner runner(setup, train, eval, threads, spread);
   if (options.hparam_tuning_algorithm == "halving" && sets.size() > 1) {
     RunHalving(runner, sets);
   } else {
@@ -312,8 +417,13 @@ TrainingOutcome TrainModel(const ModelOptions& options, const Table& input, int 
   size_t best = runner.Best();
   TrainingOutcome outcome;
   outcome.evaluation = runner.trials()[best].metrics;
-  outcome.model = folds ? FitOnce(setup, sets[runner.config(best)], train, nullptr, threads).model
-                        : std::move(runner.model(best));
+  auto best_model = [&] {
+    return folds ? FitOnce(setup, sets[runner.config(best)], train, nullptr, threads).model
+                 : std::move(runner.model(best));
+  };
+  outcome.model = spread == nullptr
+                      ? best_model()
+                      : SendModel(*spread, best, runner.trials()[best].rank, best_model);
   outcome.evaluated_on = folds               ? "cross_validation"
                          : eval.num_rows > 0 ? "eval_split"
                                              : "training_data";

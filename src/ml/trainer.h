@@ -7,6 +7,7 @@
 #include "ml/model.h"
 #include "ml/model_options.h"
 #include "ml/table.h"
+#include "ml/tuning.h"
 
 namespace sluice::ml {
 
@@ -22,6 +23,7 @@ struct Trial {
   double seconds = 0;
   bool best = false;
   std::string error;  // why the trial failed; empty when it ran
+  int rank = -1;      // the rank that ran it when the trials were spread over ranks, else -1
 };
 
 /// Is a trained model with how it was trained and evaluated.
@@ -43,6 +45,13 @@ struct TrainingOutcome {
 /// trials in parallel, trial threads x model threads <= `threads`), and evaluates the model.
 /// With num_folds, metrics are the mean over folds and the model is trained on every row.
 /// Throws UserError for a missing or all-NULL label, a single class, and the like.
-TrainingOutcome TrainModel(const ModelOptions& options, const Table& data, int threads);
+///
+/// With `distributor` (null: this process alone) and more than one hyperparameter set, this
+/// rank runs only the trials the distributor gives it, the ranks swap the outcomes after each
+/// rung, and the rank that trained the best trial sends its model to the others: every rank
+/// returns the same trials and the same model (with folds, that rank also fits the final model).
+/// REQUIRES: every rank passes the same `options` and `data`.
+TrainingOutcome TrainModel(const ModelOptions& options, const Table& data, int threads,
+                           TrialDistributor* distributor = nullptr);
 
 }  // namespace sluice::ml

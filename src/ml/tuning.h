@@ -1,7 +1,10 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <functional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "ml/model_options.h"
@@ -30,6 +33,29 @@ std::vector<Rung> HalvingRungs(size_t num_configs);
 /// Returns the `keep` configurations with the largest scores (NaN last), in that order.
 std::vector<size_t> BestConfigs(const std::vector<size_t>& configs,
                                 const std::vector<double>& scores, size_t keep);
+
+/// Spreads the trials of one tuning run over the ranks of an SPMD run. Every rank calls
+/// TrainModel with the same rows and options and runs the trials Mine() gives it; the ranks then
+/// swap the trials' outcomes (Share) so that each picks the same best trial, and the rank that
+/// trained it sends the model to the others (BroadcastFrom). Share and BroadcastFrom are
+/// collectives: every rank calls them at the same point; `failure` is what this rank caught
+/// since the last one (null: nothing), and when any rank failed, every rank throws instead.
+class TrialDistributor {
+ public:
+  TrialDistributor() = default;
+  virtual ~TrialDistributor() = default;
+  TrialDistributor(const TrialDistributor&) = delete;
+  TrialDistributor& operator=(const TrialDistributor&) = delete;
+
+  /// Returns true when this rank runs trial `trial` (numbered from 0 over every rung); exactly
+  /// one rank runs each trial.
+  virtual bool Mine(size_t trial) const = 0;
+  /// Returns every rank's `mine`, indexed by rank.
+  virtual std::vector<std::string> Share(std::string_view mine,
+                                         const std::exception_ptr& failure) = 0;
+  /// Replaces `bytes` on every rank with rank `owner`'s. REQUIRES: `owner` is a rank.
+  virtual void BroadcastFrom(int owner, std::string& bytes, const std::exception_ptr& failure) = 0;
+};
 
 /// Runs `count` jobs on `parallel` threads (each job gets its index). REQUIRES: `job` does not
 /// throw.

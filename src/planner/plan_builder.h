@@ -6,8 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "base/error.h"
 #include "exec/collect_operators.h"
 #include "exec/pipeline.h"
+#include "exec/scalar_function.h"
 #include "exec/source_operators.h"
 #include "planner/expression_binder.h"
 #include "planner/query_planner.h"
@@ -63,6 +65,16 @@ struct QueryPlanner::Builder {
         label);
   }
 };
+
+/// Returns a call of built-in scalar function `name`. REQUIRES: an overload fits `arguments`.
+inline std::unique_ptr<exec::Expression> CallFunction(
+    std::string_view name, std::vector<std::unique_ptr<exec::Expression>> arguments) {
+  std::vector<std::optional<core::TypeId>> types;
+  for (const auto& argument : arguments) types.push_back(argument->type);
+  const auto* function = exec::ScalarFunctionRegistry::BuiltIn().Resolve(name, types);
+  SLUICE_CHECK(function != nullptr);
+  return exec::Expression::Call(*function, std::move(arguments));
+}
 
 /// Returns the column indices 0 to `count` - 1.
 inline std::vector<size_t> FirstColumns(size_t count) {

@@ -113,6 +113,12 @@ class QueryPlanner final : public SubqueryBinder {
   void GatherRows(Builder& builder, bool to_all);
   void RepartitionRows(Builder& builder, std::vector<size_t> keys, bool share_replicated);
   void SpreadRows(Builder& builder);
+  void PlanHashAggregate(Builder& builder, core::SchemaPtr output, size_t num_keys,
+                         std::vector<const exec::AggregateFunction*> functions,
+                         std::vector<std::vector<size_t>> arguments);
+  bool PlanTwoPhaseAggregate(Builder& builder, const core::SchemaPtr& output, size_t num_keys,
+                             const std::vector<const exec::AggregateFunction*>& functions,
+                             const std::vector<std::vector<size_t>>& arguments);
   void KeepFirstRank(Builder& builder);
   void DistributeJoin(Builder& probe, Builder& build, const std::vector<size_t>& probe_keys,
                       const std::vector<size_t>& build_keys, double probe_rows,

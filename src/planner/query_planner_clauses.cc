@@ -175,14 +175,8 @@ void QueryPlanner::PlanAggregate(const sql::SelectNode& select, Builder& builder
     output.push_back({call_names[a], functions[a]->result});
     scope.push_back({"", "#aggregate" + std::to_string(a), functions[a]->result});
   }
-  // Without GROUP BY, rank 0 aggregates every row; the other ranks' one row is dropped.
-  bool single_group = groups.empty() && builder.partitioned;
-  RepartitionRows(builder, FirstColumns(groups.size()), false);
-  builder.Break(
-      std::make_unique<exec::HashAggregate>(std::make_shared<core::Schema>(output), groups.size(),
-                                            functions, std::move(arguments)),
-      "aggregate");
-  if (single_group) KeepFirstRank(builder);
+  PlanHashAggregate(builder, std::make_shared<core::Schema>(output), groups.size(), functions,
+                    std::move(arguments));
   builder.scope = Scope(scope);
   size_t num_groups = groups.size();
   builder.replacement = [groups, group_names, calls, num_groups, scope,

@@ -24,14 +24,6 @@ std::optional<TypeId> CommonSetType(TypeId left, TypeId right) {
   return std::nullopt;
 }
 
-ExpressionPtr CallFunction(std::string_view name, std::vector<ExpressionPtr> arguments) {
-  std::vector<std::optional<TypeId>> types;
-  for (const auto& argument : arguments) types.push_back(argument->type);
-  const auto* function = exec::ScalarFunctionRegistry::BuiltIn().Resolve(name, types);
-  SLUICE_CHECK(function != nullptr);
-  return exec::Expression::Call(*function, std::move(arguments));
-}
-
 }  // namespace
 
 void QueryPlanner::PlanSetSide(Builder& side, const std::vector<TypeId>& types,

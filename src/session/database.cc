@@ -173,6 +173,8 @@ Connection::Connection(Database& database)
 
 std::string Connection::OnFirstRank(const std::function<std::string()>& write) {
   if (ranks_ == nullptr || ranks_->size() == 1) return write();
+  // Every rank has read the workspace as it was (e.g. whether a table exists) before it changes.
+  ranks_->Barrier();
   std::string text;
   std::exception_ptr failure;
   if (ranks_->rank() == 0) {

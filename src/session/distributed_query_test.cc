@@ -99,6 +99,11 @@ TEST_F(DistributedQueryTest, AggregatesMatch) {
   ExpectSameOnRanks("SELECT DISTINCT s FROM f ORDER BY s NULLS FIRST");
   ExpectSameOnRanks("SELECT g, sum(v) AS t FROM f GROUP BY g HAVING sum(v) > 0 ORDER BY t");
   ExpectSameOnRanks("SELECT count(*) FROM f WHERE v > 10000");  // no rows on any rank
+  // Aggregated on each rank first, the partial rows exchanged (count, sum, min, max, avg).
+  ExpectSameOnRanks(
+      "SELECT k % 7 AS m, avg(v), count(*) FILTER (WHERE v > 0), max(s), sum(v) FROM f "
+      "GROUP BY m ORDER BY m");
+  ExpectSameOnRanks("SELECT avg(v), min(id), count(s) FROM f WHERE id > 29990");
 }
 
 TEST_F(DistributedQueryTest, JoinsOfEveryKindMatch) {
@@ -129,12 +134,30 @@ TEST_F(DistributedQueryTest, WindowsSetOperationsAndSubqueriesMatch) {
       "SELECT g, t, (SELECT max(v) FROM f WHERE f.g = big.g) FROM big ORDER BY g");
 }
 
+TEST_F(DistributedQueryTest, ParquetRowGroupsAreSharedOutAmongTheRanks) {
+  std::string path = folder_->Path("facts.parquet");
+  Connection(*database_)
+      .Execute(fmt::format("COPY f TO '{}' (FORMAT parquet, row_group_size 2500)", path));
+  ExpectSameOnRanks(fmt::format("SELECT id, v, s FROM '{}' WHERE id % 1000 = 7", path));
+  ExpectSameOnRanks(
+      fmt::format("SELECT g, count(*), sum(v) FROM '{}' GROUP BY g ORDER BY g", path));
+  std::vector<std::string> plans = OnRanks(3, fmt::format("EXPLAIN SELECT * FROM '{}'", path));
+  EXPECT_THAT(plans[1], ::testing::HasSubstr("row groups of rank 1 of 3"));
+  // Fewer row groups than two per rank: the rows of each are sliced instead.
+  std::string small = folder_->Path("small.parquet");
+  Connection(*database_).Execute(fmt::format("COPY d TO '{}' (FORMAT parquet)", small));
+  ExpectSameOnRanks(fmt::format("SELECT k, name FROM '{}' WHERE k % 100 = 3", small));
+  plans = OnRanks(3, fmt::format("EXPLAIN SELECT * FROM '{}'", small));
+  EXPECT_THAT(plans[0], ::testing::HasSubstr("rows split over 3 ranks"));
+}
+
 TEST_F(DistributedQueryTest, ExplainShowsTheExchangesAndTheirBytes) {
   std::vector<std::string> plans =
       OnRanks(2, "EXPLAIN ANALYZE SELECT g, count(*) FROM f GROUP BY g ORDER BY g");
   EXPECT_THAT(plans[0], ::testing::HasSubstr("rows split over 2 ranks"));
   EXPECT_THAT(plans[0], ::testing::HasSubstr("EXCHANGE [hash on columns 0; sent "));
   EXPECT_THAT(plans[0], ::testing::HasSubstr("EXCHANGE [gather to rank 0; sent "));
+  EXPECT_THAT(plans[0], ::testing::HasSubstr("SCAN [partial aggregate]"));
   EXPECT_THAT(plans[0], ::testing::HasSubstr("EXCHANGE [gather to every rank; sent "));
   std::string single = Connection(*database_).Execute("EXPLAIN SELECT g FROM f").ToString();
   EXPECT_THAT(single, ::testing::Not(::testing::HasSubstr("EXCHANGE")));

@@ -2,9 +2,11 @@
 
 #include <boost/json.hpp>
 #include <cmath>
+#include <optional>
 
 #include "base/error.h"
 #include "base/task.h"
+#include "cluster/communicator.h"
 #include "ml/json_text.h"
 #include "ml/trainer.h"
 #include "planner/column_lineage.h"
@@ -40,12 +42,38 @@ std::vector<catalog::TrialRecord> TrialRecords(const ml::TrainingOutcome& outcom
                          {"seconds", trial.seconds},
                          {"best", trial.best},
                          {"error", trial.error}};
+    if (trial.rank >= 0) details["rank"] = trial.rank;
     double objective = ml::MetricValue(trial.metrics, outcome.objective);
     details["objective"] = std::isnan(objective) ? json::value(nullptr) : json::value(objective);
     records.push_back({"", 0, trial.id, ml::JsonText(details)});
   }
   return records;
 }
+
+// Spreads a tuning run's trials over the ranks, trial i on rank i % size: the trials of one
+// rung are numbered in a row, so each rung is balanced to within one trial per rank.
+class RankTrials : public ml::TrialDistributor {
+ public:
+  explicit RankTrials(cluster::Communicator& ranks) : ranks_(ranks) {}
+
+  bool Mine(size_t trial) const override {
+    return trial % static_cast<size_t>(ranks_.size()) == static_cast<size_t>(ranks_.rank());
+  }
+
+  std::vector<std::string> Share(std::string_view mine,
+                                 const std::exception_ptr& failure) override {
+    cluster::AgreeOnFailure(ranks_, failure);
+    return ranks_.AllGather(mine);
+  }
+
+  void BroadcastFrom(int owner, std::string& bytes, const std::exception_ptr& failure) override {
+    cluster::AgreeOnFailure(ranks_, failure);
+    ranks_.Broadcast(bytes, owner);
+  }
+
+ private:
+  cluster::Communicator& ranks_;
+};
 
 json::object Details(const sql::CreateModelStatement& statement, const ml::TrainingOutcome& outcome,
                      const planner::QueryLineage& lineage, const std::string& transform,
@@ -122,7 +150,10 @@ QueryResult Connection::CreateModel(const sql::CreateModelStatement& statement) 
   input.batches = std::make_shared<const std::vector<core::Batch>>(std::move(rows.batches));
   std::string transform = TransformSql(statement.transform);
   ml::Table table = ModelInput(input, transform, database_);
-  ml::TrainingOutcome outcome = ml::TrainModel(options, table, static_cast<int>(ThreadCount()));
+  std::optional<RankTrials> trials;
+  if (ranks_ != nullptr && ranks_->size() > 1) trials.emplace(*ranks_);
+  ml::TrainingOutcome outcome =
+      ml::TrainModel(options, table, static_cast<int>(ThreadCount()), trials ? &*trials : nullptr);
 
   planner::QueryLineage lineage = planner::DeriveLineage(*statement.query, database_);
   std::vector<catalog::LineageEdge> edges;

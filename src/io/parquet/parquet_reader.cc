@@ -59,7 +59,7 @@ class ParquetReader final : public BatchReader {
     text += fmt::format("row groups: {} of {} skipped by statistics", skipped_row_groups_,
                         file_->num_row_groups());
     if (skipped_rows_ > 0) text += fmt::format(", {} rows by page index", skipped_rows_.load());
-    return text;
+    return text + share_;
   }
 
   std::optional<core::Batch> Next() override {
@@ -73,6 +73,19 @@ class ParquetReader final : public BatchReader {
   }
 
   bool concurrent() const override { return true; }
+
+  // Keeps every size-th row group left after the statistics, from the rank-th on: balanced
+  // when there are several row groups per rank, so fewer than that are left to row slicing.
+  bool KeepShare(int rank, int size) override {
+    if (cursors_.size() < 2 * static_cast<size_t>(size)) return false;
+    std::vector<std::unique_ptr<RowGroupCursor>> mine;
+    for (size_t i = rank; i < cursors_.size(); i += size) mine.push_back(std::move(cursors_[i]));
+    cursors_ = std::move(mine);
+    claimable_.clear();
+    for (size_t i = 0; i < cursors_.size(); ++i) claimable_.push_back(i);
+    share_ = fmt::format(", row groups of rank {} of {}", rank, size);
+    return true;
+  }
 
   // Each caller takes a ready batch, or else claims the next row group (or the next slice of
   // one) and decodes it on its own thread, so decoding runs on every worker at once.
@@ -276,6 +289,7 @@ class ParquetReader final : public BatchReader {
   std::mutex mutex_;
   std::condition_variable decoded_;
   std::deque<size_t> claimable_;
+  std::string share_;  // for Describe(), when KeepShare() split the row groups
   size_t decoding_ = 0;
 };
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# End to end: `sluice submit` against a real Slurm 22.05 (munged, slurmctld and one slurmd on
-# loopback claiming 4 CPUs, all in a temporary folder; /work/shared/notes/local-services.md).
+# End to end: `sluice submit` against a real Slurm 22.05 (the fixture of common.sh: munged,
+# slurmctld and one slurmd on loopback claiming 4 CPUs, all in a temporary folder).
 # A notebook submitted as a one-task job commits its result in the workspace and records a
 # succeeded run; a failing notebook fails its job; --dry-run prints the script and submits
 # nothing; bad input (a missing notebook, --nodes 0, no sbatch, a partition Slurm does not know)
@@ -9,115 +9,9 @@
 # Usage: submit.sh SLUICE   (run from the repository root)
 set -euo pipefail
 sluice=$(realpath "$1")
-export PATH="$PATH:/usr/sbin:/sbin"
-
-fail() { echo "FAIL: $*"; exit 1; }
-skip_or_fail() {
-  [[ "${CI:-}" == "true" ]] && fail "$* (CI=true: scripts/bootstrap installs slurm-wlm munge)"
-  echo "SKIP: $*"
-  exit 0
-}
-
-missing=()
-for program in munged munge unmunge slurmctld slurmd sbatch srun squeue scontrol sinfo scancel; do
-  command -v "$program" >/dev/null || missing+=("$program")
-done
-((${#missing[@]} == 0)) || skip_or_fail "Slurm or munge is not installed: no ${missing[*]}"
-[[ $(id -u) -eq 0 ]] || skip_or_fail "the Slurm test runs as root (slurmd starts the jobs)"
-[[ -r /etc/munge/munge.key ]] || fail "/etc/munge/munge.key is missing (reinstall munge)"
-
-dir=$(mktemp -d)
-chmod 0755 "$dir"
-munged_started=
-cleanup() {
-  set +e
-  if [[ -f "$dir/slurmctld.pid" ]]; then
-    scancel --quiet --user=root 2>/dev/null
-    for _ in $(seq 1 50); do
-      [[ -z $(squeue -h 2>/dev/null) ]] && break
-      sleep 0.2
-    done
-  fi
-  local pids=()
-  for file in "$dir/slurmd.pid" "$dir/slurmctld.pid"; do
-    [[ -f "$file" ]] && pids+=("$(cat "$file")")
-  done
-  [[ -n "$munged_started" ]] && pids+=("$munged_started")
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 1 50); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.2
-    done
-    kill -9 "$pid" 2>/dev/null
-  done
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-
-# Prints the daemons' logs (on a failure).
-logs() { tail -n 20 "$dir"/slurmctld.log "$dir"/slurmd.log 2>/dev/null; }
-
-echo "-- munge"
-if munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
-  echo "   (a munged is running already: using it)"
-else
-  install -d -o munge -g munge -m 0755 /run/munge
-  runuser -u munge -- munged || fail "munged did not start"
-  munged_started=$(cat /run/munge/munged.pid)
-  munge -n | unmunge | grep -q "STATUS: *Success" || fail "munge -n | unmunge does not succeed"
-fi
-
-echo "-- slurmctld and slurmd"
-# Free ports, so that another Slurm on this machine (or a second run of this test) is no bother.
-free_port() {
-  local port
-  while true; do
-    port=$((20000 + RANDOM % 30000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-}
-node=$(hostname -s)
-mkdir -p "$dir/state" "$dir/spool"
-cat > "$dir/slurm.conf" <<CONF
-ClusterName=sluicetest
-SlurmctldHost=$node(127.0.0.1)
-SlurmctldPort=$(free_port)
-SlurmdPort=$(free_port)
-SlurmUser=root
-AuthType=auth/munge
-StateSaveLocation=$dir/state
-SlurmdSpoolDir=$dir/spool
-SlurmctldPidFile=$dir/slurmctld.pid
-SlurmdPidFile=$dir/slurmd.pid
-SlurmctldLogFile=$dir/slurmctld.log
-SlurmdLogFile=$dir/slurmd.log
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
-AccountingStorageType=accounting_storage/none
-JobAcctGatherType=jobacct_gather/none
-JobCompType=jobcomp/none
-MpiDefault=none
-ReturnToService=2
-MailProg=/bin/true
-SchedulerParameters=bf_interval=1
-SlurmdParameters=config_overrides
-NodeName=$node NodeAddr=127.0.0.1 CPUs=4 RealMemory=8000 State=UNKNOWN
-PartitionName=debug Nodes=$node Default=YES MaxTime=INFINITE State=UP
-CONF
-export SLURM_CONF="$dir/slurm.conf"
-slurmctld -f "$SLURM_CONF" || fail "slurmctld did not start: $(logs)"
-slurmd -f "$SLURM_CONF" || fail "slurmd did not start: $(logs)"
-state=
-for _ in $(seq 1 150); do
-  state=$(sinfo -h -N -o %T 2>/dev/null || true)
-  [[ "$state" == idle ]] && break
-  sleep 0.2
-done
-[[ "$state" == idle ]] || fail "node $node is '$state', not idle, after 30 s: $(logs)"
-srun --mpi=list 2>&1 | grep -qw pmix || fail "Slurm has no pmix MPI plugin: $(srun --mpi=list 2>&1)"
+# shellcheck source=test/integration/slurm/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+slurm_start
 
 echo "-- a workspace with a CSV and a notebook"
 ws="$dir/ws"
@@ -168,22 +62,6 @@ expect_error "Slurm's sbatch is not on PATH" \
 expect_error "Invalid partition name specified" \
   "$sluice" submit "$ws/notebooks/totals.sql" --nodes 1 --partition nosuch
 grep -qF "sbatch failed" "$dir/error.out" || fail "no 'sbatch failed' in: $(cat "$dir/error.out")"
-
-# Waits for job $1 to end; prints its final state.
-wait_job() {
-  local job=$1 state=
-  for _ in $(seq 1 600); do
-    state=$(scontrol show job -o "$job" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | cut -d= -f2 || true)
-    case "$state" in
-      PENDING | CONFIGURING | RUNNING | COMPLETING) ;;
-      # A job the controller forgot has left the queue; it no longer says how it ended.
-      "") [[ -z $(squeue -h -j "$job" 2>/dev/null) ]] && { echo "forgotten"; return; } ;;
-      *) echo "$state"; return ;;
-    esac
-    sleep 0.2
-  done
-  echo "still $state after 120 s"
-}
 
 echo "-- submit: one node, one task"
 # From another folder: the job finds the workspace from the notebook's path.
