@@ -16,6 +16,7 @@
 #include "cli/result_printer.h"
 #include "cli/sql_command.h"
 #include "cli/workspace_options.h"
+#include "cluster/launcher.h"
 #include "core/datetime.h"
 #include "notebook/run_record.h"
 #include "notebook/runner.h"
@@ -129,7 +130,13 @@ void Run(const RunCommandOptions& options) {
     run.cell = options.cell;
     run.force = options.force;
     run.dry_run = options.dry_run;
-    if (ranks->size() > 1) run.ranks = ranks.get();
+    if (ranks->size() > 1) {
+      run.ranks = ranks.get();
+      if (first_rank) {
+        std::cerr << fmt::format("running on {} ranks ({})\n", ranks->size(),
+                                 cluster::LauncherName(cluster::DetectLauncher().launcher));
+      }
+    }
     ProgressPrinter printer;
     if (!options.dry_run && first_rank) {
       run.on_progress = [&](const CellReport& cell) { printer.Update(cell); };

@@ -63,10 +63,13 @@ expect_error "Invalid partition name specified" \
   "$sluice" submit "$ws/notebooks/totals.sql" --nodes 1 --partition nosuch
 grep -qF "sbatch failed" "$dir/error.out" || fail "no 'sbatch failed' in: $(cat "$dir/error.out")"
 
-echo "-- submit: one node, one task"
+echo "-- submit: one node, two tasks (two MPI ranks through srun --mpi=pmix)"
+# The node claims 4 CPUs on a smaller machine: OpenMPI must yield instead of busy-polling.
+# sbatch passes this environment on to the job.
+export OMPI_MCA_mpi_yield_when_idle=1
 # From another folder: the job finds the workspace from the notebook's path.
 cd "$dir"
-"$sluice" submit "$ws/notebooks/totals.sql" --nodes 1 --ntasks-per-node 1 > "$dir/submit.out"
+"$sluice" submit "$ws/notebooks/totals.sql" --nodes 1 --ntasks-per-node 2 > "$dir/submit.out"
 job=$(sed -n 's/^Submitted batch job \([0-9][0-9]*\)$/\1/p' "$dir/submit.out")
 [[ -n "$job" ]] || fail "no job id in: $(cat "$dir/submit.out")"
 script=$(sed -n 's/^script: //p' "$dir/submit.out")
@@ -80,6 +83,7 @@ grep -qxF "srun --mpi=pmix $sluice run $ws/notebooks/totals.sql --workspace $ws"
 state=$(wait_job "$job")
 [[ "$state" == COMPLETED ]] || fail "job $job ended $state: $(cat "$log" 2>/dev/null) $(logs)"
 grep -q "run 1 of notebooks/totals.sql succeeded" "$log" || fail "job log: $(cat "$log")"
+grep -q "running on 2 ranks (pmix)" "$log" || fail "the job did not run on 2 ranks: $(cat "$log")"
 
 echo "-- the job committed the result and recorded the run"
 got=$("$sluice" sql --workspace "$ws" -c "SELECT region, total, sales FROM totals ORDER BY region" \
@@ -88,6 +92,8 @@ got=$("$sluice" sql --workspace "$ws" -c "SELECT region, total, sales FROM total
 runs=$("$sluice" runs --workspace "$ws" --format csv | tail -n +2)
 [[ $(wc -l <<< "$runs") == 1 ]] || fail "expected one run: $runs"
 [[ "$runs" == 1,notebooks/totals.sql,succeeded,* ]] || fail "the run is not recorded: $runs"
+versions=$("$sluice" sql --workspace "$ws" -c "SELECT count(*) FROM sluice.versions WHERE result = 'totals'" --format csv | tail -1)
+[[ "$versions" == 1 ]] || fail "two ranks committed $versions versions of totals, not 1"
 
 echo "-- a failing notebook fails its job"
 "$sluice" submit "$ws/notebooks/broken.sql" --nodes 1 --job-name broken > "$dir/submit.out"
