@@ -156,10 +156,42 @@ struct StringAggState {
   }
 };
 
-// string_agg(x, separator): NULL values are skipped; a NULL separator counts as empty.
-AggregateFunction StringAgg() {
-  AggregateFunction function = MakeStateAggregate<StringAggState, core::StringRef, core::StringRef>(
-      "string_agg", {TypeId::kVarchar, TypeId::kVarchar}, TypeId::kVarchar);
+// Keeps a group's strings to join them in sorted order at the end, for string_agg(x, sep
+// ORDER BY x [DESC]) and string_agg(DISTINCT x, sep) (sorted, each value once).
+template <bool kDescending, bool kDistinct>
+struct SortedStringAggState {
+  std::vector<std::string> values;
+  std::string separator;
+
+  void Update(core::StringRef value, core::StringRef next_separator) {
+    if (values.empty()) separator.assign(next_separator.view());
+    values.emplace_back(value.view());
+  }
+  void Combine(const SortedStringAggState& other) {
+    if (values.empty()) separator = other.separator;
+    values.insert(values.end(), other.values.begin(), other.values.end());
+  }
+  void Finalize(Vector& out, size_t row) const {
+    if (values.empty()) return out.SetNull(row);
+    std::vector<std::string> sorted = values;
+    if constexpr (kDescending) {
+      std::sort(sorted.begin(), sorted.end(), std::greater<>());
+    } else {
+      std::sort(sorted.begin(), sorted.end());
+    }
+    if constexpr (kDistinct) sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    std::string text;
+    for (size_t i = 0; i < sorted.size(); ++i) text += (i > 0 ? separator : "") + sorted[i];
+    out.SetString(row, text);
+  }
+};
+
+// string_agg(x, separator) with state `S`: NULL values are skipped; a NULL separator counts
+// as empty.
+template <typename S>
+AggregateFunction StringAgg(std::string name) {
+  AggregateFunction function = MakeStateAggregate<S, core::StringRef, core::StringRef>(
+      std::move(name), {TypeId::kVarchar, TypeId::kVarchar}, TypeId::kVarchar);
   function.update = [](std::span<const Vector* const> args, size_t count, std::byte* const* states,
                        size_t offset) {
     const Vector& values = *args[0];
@@ -168,8 +200,7 @@ AggregateFunction StringAgg() {
       if (values.IsNull(i)) continue;
       core::StringRef separator =
           separators.IsNull(i) ? core::StringRef() : separators.data<core::StringRef>()[i];
-      StateAt<StringAggState>(states[i] + offset)
-          .Update(values.data<core::StringRef>()[i], separator);
+      StateAt<S>(states[i] + offset).Update(values.data<core::StringRef>()[i], separator);
     }
   };
   function.skips_nulls = false;
@@ -187,7 +218,11 @@ void AddHolisticAggregates(AggregateFunctionRegistry& registry) {
   registry.Add(
       MakeQuantile<QuantileResultState<int32_t, int32_t, Interpolation::kDiscrete>, int32_t>(
           "quantile_disc", TypeId::kDate, TypeId::kDate));
-  registry.Add(StringAgg());
+  registry.Add(StringAgg<StringAggState>("string_agg"));
+  registry.Add(StringAgg<SortedStringAggState<false, false>>("string_agg_sorted"));
+  registry.Add(StringAgg<SortedStringAggState<true, false>>("string_agg_sorted_desc"));
+  registry.Add(StringAgg<SortedStringAggState<false, true>>("string_agg_distinct"));
+  registry.Add(StringAgg<SortedStringAggState<true, true>>("string_agg_distinct_desc"));
 }
 
 }  // namespace sluice::exec

@@ -81,6 +81,33 @@ struct BoundAggregate {
   std::vector<ExpressionPtr> arguments;  // cast to the function's argument types
 };
 
+// Returns the aggregate function that computes `call` named `name` with its DISTINCT and ORDER
+// BY: count/sum/avg(DISTINCT x) and string_agg(DISTINCT x, s) have functions of their own;
+// string_agg(x, s ORDER BY x [DESC]) sorts its values; DISTINCT changes nothing for min, max and
+// the like. Throws UserError for the others rather than ignore what they ask.
+std::string AggregateName(const sql::FunctionExpr& call, std::string name) {
+  if (!call.order_by.empty()) {
+    bool by_value = name == "string_agg" && call.order_by.size() == 1 && !call.args.empty() &&
+                    sql::ToSql(*call.order_by[0].expr) == sql::ToSql(*call.args[0]);
+    if (!by_value) {
+      Throw<UserError>("{}", AtLocation("ORDER BY inside an aggregate is supported only for "
+                                        "string_agg ordered by the aggregated value",
+                                        call));
+    }
+    bool descending = call.order_by[0].direction == sql::OrderDirection::kDescending;
+    return name + (call.distinct ? "_distinct" : "_sorted") + (descending ? "_desc" : "");
+  }
+  if (!call.distinct) return name;
+  for (const char* own : {"count", "sum", "avg", "string_agg"}) {
+    if (name == own) return name + "_distinct";
+  }
+  for (const char* same :
+       {"min", "max", "bool_and", "bool_or", "any_value", "approx_count_distinct"}) {
+    if (name == same) return name;
+  }
+  Throw<UserError>("{}", AtLocation("DISTINCT is not supported in " + name + "() yet", call));
+}
+
 // Binds an aggregate call: count(*) is count_star; count/sum/avg(DISTINCT x) have their own
 // functions; FILTER (WHERE c) turns each argument into CASE WHEN c THEN x END, whose NULLs
 // the aggregate skips.
@@ -106,7 +133,7 @@ BoundAggregate BindAggregate(const sql::FunctionExpr& call, const ExpressionBind
       argument = exec::Expression::Make(exec::ExpressionKind::kCase, type, std::move(arms));
     }
   }
-  if (call.distinct && (name == "count" || name == "sum" || name == "avg")) name += "_distinct";
+  name = AggregateName(call, std::move(name));
   std::vector<std::optional<TypeId>> types;
   for (const auto& argument : bound) types.push_back(argument->type);
   const auto* function = exec::AggregateFunctionRegistry::BuiltIn().Resolve(name, types);
