@@ -37,6 +37,40 @@ std::string JoinCounts(const std::vector<uint64_t>& bytes) {
   return text;
 }
 
+// Returns `batches` in the same order with runs of small ones joined into batches of up to
+// core::kVectorSize rows: exchanges deliver many small batches (a slice per rank and morsel),
+// which would slow every later scan of them.
+std::vector<core::Batch> Coalesce(const core::SchemaPtr& schema, std::vector<core::Batch> batches) {
+  std::vector<core::Batch> joined;
+  std::optional<core::Batch> open;
+  auto close = [&] {
+    if (open) joined.push_back(std::move(*open));
+    open.reset();
+  };
+  for (core::Batch& batch : batches) {
+    size_t rows = batch.num_rows();
+    if (rows == 0) continue;
+    if (rows >= core::kVectorSize / 2) {
+      close();
+      joined.push_back(std::move(batch));
+      continue;
+    }
+    core::Batch flat = Flatten(std::move(batch));
+    size_t filled = open ? open->num_rows() : 0;
+    if (open && filled + rows > core::kVectorSize) close();
+    if (!open) {
+      open.emplace(schema, core::kVectorSize);
+      filled = 0;
+    }
+    open->SetNumRows(filled + rows);
+    for (size_t c = 0; c < flat.num_columns(); ++c) {
+      open->column(c).CopyFrom(flat.column(c), 0, filled, rows);
+    }
+  }
+  close();
+  return joined;
+}
+
 class GatherState final : public LocalState {
  public:
   std::vector<Morsel> morsels;
@@ -172,7 +206,9 @@ void GatherExchange::Exchange() {
   std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
     return std::tie(std::get<0>(a), std::get<1>(a)) < std::tie(std::get<0>(b), std::get<1>(b));
   });
-  for (auto& entry : ordered) output_.push_back(std::move(std::get<2>(entry)));
+  std::vector<core::Batch> batches;
+  for (auto& entry : ordered) batches.push_back(std::move(std::get<2>(entry)));
+  output_ = Coalesce(schema(), std::move(batches));
 }
 
 RepartitionExchange::RepartitionExchange(core::SchemaPtr schema, cluster::Communicator& comm,
@@ -232,7 +268,10 @@ void RepartitionExchange::Combine(LocalState& local) {
 
 void RepartitionExchange::Exchange() {
   output_ = std::move(kept_);
-  if (replicated_) return;
+  if (replicated_) {
+    output_ = Coalesce(schema(), std::move(output_));
+    return;
+  }
   std::vector<std::string> incoming = comm_.AllToAll(std::move(outgoing_));
   outgoing_.assign(comm_.size(), {});
   for (int rank = 0; rank < comm_.size(); ++rank) {
@@ -243,6 +282,7 @@ void RepartitionExchange::Exchange() {
     }
     std::string().swap(incoming[rank]);
   }
+  output_ = Coalesce(schema(), std::move(output_));
 }
 
 }  // namespace sluice::exec
