@@ -30,4 +30,25 @@ YAML::Node WorkspaceYamlSection(const std::string& workspace, const char* key, s
   return YamlSection(ReadTextFile(path), path, key);
 }
 
+void YamlValues::Fail(const YAML::Node& node, std::string_view message) const {
+  Throw<UserError>("{}:{}: {}", path_, node.Mark().line + 1, message);
+}
+
+std::string YamlValues::Text(const YAML::Node& node, std::string_view what) const {
+  if (!node.IsScalar()) Fail(node, fmt::format("expected {} as text", what));
+  return node.Scalar();
+}
+
+int YamlValues::Integer(const YAML::Node& node, std::string_view key, int min) const {
+  std::string text = node.IsScalar() ? node.Scalar() : std::string();
+  int value = 0;
+  try {
+    value = node.as<int>();
+  } catch (const YAML::Exception&) {
+    Fail(node, fmt::format("'{}' must be a whole number, not '{}'", key, text));
+  }
+  if (value < min) Fail(node, fmt::format("'{}' must be at least {}, not {}", key, min, value));
+  return value;
+}
+
 }  // namespace sluice

@@ -12,9 +12,9 @@ namespace sluice::cli {
 namespace {
 
 // Reads one YAML document's `cluster:` section, naming the file and line in every error.
-class ClusterReader {
+class ClusterReader : public YamlValues {
  public:
-  explicit ClusterReader(const std::string& path) : path_(path) {}
+  using YamlValues::YamlValues;
 
   ClusterConfig Read(const YAML::Node& cluster) const {
     if (!cluster.IsMap()) Fail(cluster, "'cluster' must be a mapping");
@@ -29,10 +29,10 @@ class ClusterReader {
         continue;
       }
       if (key == "nodes") {
-        config.nodes = Integer(value, key);
+        config.nodes = Integer(value, key, 1);
         has_nodes = true;
       } else if (key == "ntasks_per_node") {
-        config.tasks_per_node = Integer(value, key);
+        config.tasks_per_node = Integer(value, key, 1);
       } else if (key == "time") {
         config.time = Time(value);
       } else if (key == "partition") {
@@ -57,27 +57,6 @@ class ClusterReader {
   }
 
  private:
-  [[noreturn]] void Fail(const YAML::Node& node, std::string_view message) const {
-    Throw<UserError>("{}:{}: {}", path_, node.Mark().line + 1, message);
-  }
-
-  std::string Text(const YAML::Node& node, std::string_view what) const {
-    if (!node.IsScalar()) Fail(node, fmt::format("expected {} as text", what));
-    return node.Scalar();
-  }
-
-  int Integer(const YAML::Node& node, std::string_view key) const {
-    std::string text = node.IsScalar() ? node.Scalar() : std::string();
-    int value = 0;
-    try {
-      value = node.as<int>();
-    } catch (const YAML::Exception&) {
-      Fail(node, fmt::format("'{}' must be a whole number, not '{}'", key, text));
-    }
-    if (value < 1) Fail(node, fmt::format("'{}' must be at least 1, not {}", key, value));
-    return value;
-  }
-
   ClusterBackend Backend(const YAML::Node& node) const {
     std::string text = Text(node, "'backend'");
     for (ClusterBackend backend : {ClusterBackend::kLocal, ClusterBackend::kSlurm}) {
@@ -105,8 +84,6 @@ class ClusterReader {
     }
     return text;
   }
-
-  const std::string& path_;
 };
 
 }  // namespace

@@ -15,9 +15,9 @@ namespace {
 namespace fs = std::filesystem;
 
 // Reads one YAML document's `schedules:` section, naming the file and line in every error.
-class ScheduleReader {
+class ScheduleReader : public YamlValues {
  public:
-  explicit ScheduleReader(const std::string& path) : path_(path) {}
+  using YamlValues::YamlValues;
 
   ScheduleConfig Read(const YAML::Node& schedules) {
     ScheduleConfig config;
@@ -41,27 +41,6 @@ class ScheduleReader {
   }
 
  private:
-  [[noreturn]] void Fail(const YAML::Node& node, std::string_view message) const {
-    Throw<UserError>("{}:{}: {}", path_, node.Mark().line + 1, message);
-  }
-
-  std::string Text(const YAML::Node& node, std::string_view what) const {
-    if (!node.IsScalar()) Fail(node, fmt::format("expected {} as text", what));
-    return node.Scalar();
-  }
-
-  int Integer(const YAML::Node& node, std::string_view key, int min) const {
-    std::string text = node.IsScalar() ? node.Scalar() : std::string();
-    int value = 0;
-    try {
-      value = node.as<int>();
-    } catch (const YAML::Exception&) {
-      Fail(node, fmt::format("'{}' must be a whole number, not '{}'", key, text));
-    }
-    if (value < min) Fail(node, fmt::format("'{}' must be at least {}, not {}", key, min, value));
-    return value;
-  }
-
   MissedRunPolicy Policy(const YAML::Node& node) const {
     std::string text = Text(node, "'missed_runs'");
     for (MissedRunPolicy policy :
@@ -146,7 +125,6 @@ class ScheduleReader {
     return names;
   }
 
-  const std::string& path_;
   std::map<std::string, int> lines_;  // notebook -> line of its entry
 };
 
