@@ -45,6 +45,7 @@ class Shell {
         database_(OpenDatabase(options_.workspace)),
         prints_(ranks.rank() == 0) {
     if (ranks.size() > 1) connection_.set_ranks(&ranks);
+    connection_.set_select_rows_on_first_rank(true);  // only rank 0 prints
   }
 
   // Runs the statements of `sql`, printing the rows of each query and the result of the last

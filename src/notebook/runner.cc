@@ -242,6 +242,7 @@ void NotebookRun::RunCell(size_t node, std::vector<sql::StatementPtr> statements
   connection.set_run_id(report_.run_id);
   connection.set_cell(report_.notebook + ":" + graph_.nodes()[node].name);
   connection.set_ranks(options_.ranks);
+  connection.set_select_rows_on_first_rank(true);  // rank 0 alone reports a cell's rows
   size_t at = 0;
   try {
     int64_t rows = 0;

@@ -56,12 +56,18 @@ MentionedNames MentionedIn(const sql::SelectNode& select) {
 using core::TypeId;
 using ExpressionPtr = std::unique_ptr<exec::Expression>;
 
-QueryPlan QueryPlanner::Plan(const sql::QueryNode& query) { return Plan(query, true); }
+QueryPlan QueryPlanner::Plan(const sql::QueryNode& query) {
+  return Plan(query, ResultRanks::kEvery);
+}
 
-QueryPlan QueryPlanner::Plan(const sql::QueryNode& query, bool gather) {
+QueryPlan QueryPlanner::PlanForFirstRank(const sql::QueryNode& query) {
+  return Plan(query, ResultRanks::kFirst);
+}
+
+QueryPlan QueryPlanner::Plan(const sql::QueryNode& query, ResultRanks result) {
   Builder builder;
   PlanQuery(query, builder);
-  if (gather) GatherRows(builder, true);
+  if (result != ResultRanks::kShares) GatherRows(builder, result == ResultRanks::kEvery);
   QueryPlan plan;
   plan.schema = builder.open.source->schema();
   plan.visible_columns = builder.visible;
@@ -308,7 +314,7 @@ void QueryPlanner::PlanSubquery(const sql::QueryNode& query, const std::string& 
   inner.ctes_ = ctes_;
   inner.rank_limits_ = rank_limits_;
   inner.ranks_ = ranks_;
-  QueryPlan plan = inner.Plan(query, false);
+  QueryPlan plan = inner.Plan(query, ResultRanks::kShares);
   exec::SinkOperator* sink = plan.pipelines.back().sink.get();
   for (auto& pipeline : plan.pipelines) builder.done.push_back(std::move(pipeline));
   for (auto& view : plan.views) builder.views.push_back(std::move(view));

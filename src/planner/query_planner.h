@@ -54,12 +54,17 @@ class QueryPlanner final : public SubqueryBinder {
 
   /// Plans `query`. Throws UserError naming line and column for what does not bind.
   QueryPlan Plan(const sql::QueryNode& query);
+  /// Plans `query` whose result only rank 0 needs (a query whose rows are printed or sent):
+  /// with several ranks the result is gathered to rank 0 alone; the other ranks get no rows.
+  QueryPlan PlanForFirstRank(const sql::QueryNode& query);
   std::unique_ptr<exec::Expression> BindSubquery(const sql::Expr& expr,
                                                  const ExpressionBinder& binder) override;
 
  private:
   struct Builder;
-  QueryPlan Plan(const sql::QueryNode& query, bool gather);
+  // Where a plan's result ends up when there are several ranks.
+  enum class ResultRanks { kEvery, kFirst, kShares };
+  QueryPlan Plan(const sql::QueryNode& query, ResultRanks result);
   void PlanQuery(const sql::QueryNode& query, Builder& builder);
   void PlanSelect(const sql::SelectNode& select, Builder& builder);
   void PlanFrom(const sql::TableRef* from, Builder& builder);

@@ -206,8 +206,13 @@ QueryResult Connection::Execute(std::string_view sql) {
 
 QueryResult Connection::Run(const sql::Statement& statement) {
   switch (statement.kind) {
-    case sql::StatementKind::kSelect:
-      return RunQuery(*statement.As<sql::SelectStatement>().query);
+    case sql::StatementKind::kSelect: {
+      const sql::QueryNode& query = *statement.As<sql::SelectStatement>().query;
+      if (!select_rows_on_first_rank_) return RunQuery(query);
+      planner::QueryPlan plan =
+          planner::QueryPlanner(database_, nullptr, ranks_).PlanForFirstRank(query);
+      return RunPlan(plan);
+    }
     case sql::StatementKind::kCreateTable:
       return CreateTable(statement.As<sql::CreateTableStatement>());
     case sql::StatementKind::kInsert:

@@ -114,6 +114,10 @@ class Connection {
   /// same statements in the same order on its own connection; each gets every query's whole
   /// result. Statements other than queries still run on each rank by itself.
   void set_ranks(cluster::Communicator* ranks) { ranks_ = ranks; }
+  /// With several ranks, gives the rows of top-level SELECT statements to rank 0 alone (the
+  /// other ranks get none): for callers that only print or count them on rank 0. Statements
+  /// that keep rows (CREATE TABLE AS, INSERT, COPY, CREATE MODEL) get them on every rank.
+  void set_select_rows_on_first_rank(bool first_rank) { select_rows_on_first_rank_ = first_rank; }
 
  private:
   QueryResult RunQuery(const sql::QueryNode& query);
@@ -151,6 +155,7 @@ class Connection {
   int64_t run_id_ = 0;
   std::string cell_;
   cluster::Communicator* ranks_ = nullptr;
+  bool select_rows_on_first_rank_ = false;
 };
 
 }  // namespace sluice::session

@@ -151,6 +151,29 @@ TEST_F(DistributedQueryTest, ParquetRowGroupsAreSharedOutAmongTheRanks) {
   EXPECT_THAT(plans[0], ::testing::HasSubstr("rows split over 3 ranks"));
 }
 
+TEST_F(DistributedQueryTest, ASelectWhoseRowsOnlyRankZeroNeedsIsGatheredThereAlone) {
+  const std::string sql = "SELECT f.id, d.name FROM f JOIN d ON f.k + 500 = d.k WHERE f.v > 500";
+  std::string single = Connection(*database_).Execute(sql).ToString();
+  std::vector<std::string> answers(3);
+  std::vector<uint64_t> received(3);
+  cluster::RunRanks(3, [&](cluster::Communicator& ranks) {
+    Connection connection(*database_);
+    connection.set_ranks(&ranks);
+    connection.set_select_rows_on_first_rank(true);
+    answers[ranks.rank()] = connection.Execute(sql).ToString();
+    received[ranks.rank()] = ranks.bytes_received();
+  });
+  EXPECT_EQ(answers[0], single);
+  EXPECT_EQ(answers[1], "");
+  EXPECT_EQ(answers[2], "");
+  EXPECT_GT(received[0], 0u);
+  // Statements that keep rows still give them to every rank.
+  for (const std::string& answer : OnRanks(3, "SELECT count(*) FROM f WHERE v > 500")) {
+    EXPECT_EQ(answer,
+              Connection(*database_).Execute("SELECT count(*) FROM f WHERE v > 500").ToString());
+  }
+}
+
 TEST_F(DistributedQueryTest, ExplainShowsTheExchangesAndTheirBytes) {
   std::vector<std::string> plans =
       OnRanks(2, "EXPLAIN ANALYZE SELECT g, count(*) FROM f GROUP BY g ORDER BY g");
