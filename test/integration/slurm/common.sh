@@ -58,6 +58,17 @@ free_port() {
   done
 }
 
+# Runs the command after MESSAGE (VAR=value words first set its environment) and expects exit
+# code 1 with MESSAGE in its output.
+expect_error() {
+  local message=$1
+  shift
+  local code=0
+  env "$@" > "$dir/error.out" 2>&1 || code=$?
+  [[ $code == 1 ]] || fail "$*: exit code $code, expected 1: $(cat "$dir/error.out")"
+  grep -qF -- "$message" "$dir/error.out" || fail "expected '$message', got: $(cat "$dir/error.out")"
+}
+
 start_munge() {
   echo "-- munge"
   if munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then

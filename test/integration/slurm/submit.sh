@@ -42,16 +42,6 @@ grep -qE "^#SBATCH --output=$ws/\.sluice/logs/[0-9]{8}-[0-9]{6}-totals-%j\.out$"
 [[ -z $(squeue -h) ]] || fail "the dry run submitted a job: $(squeue)"
 
 echo "-- bad input is a clear error"
-# Runs the command after MESSAGE (VAR=value words first set its environment) and expects exit
-# code 1 with MESSAGE in its output.
-expect_error() {
-  local message=$1
-  shift
-  local code=0
-  env "$@" > "$dir/error.out" 2>&1 || code=$?
-  [[ $code == 1 ]] || fail "$*: exit code $code, expected 1: $(cat "$dir/error.out")"
-  grep -qF -- "$message" "$dir/error.out" || fail "expected '$message', got: $(cat "$dir/error.out")"
-}
 expect_error "notebook $ws/notebooks/nope.sql does not exist" \
   "$sluice" submit "$ws/notebooks/nope.sql" --nodes 1
 expect_error "--nodes must be at least 1, not 0" "$sluice" submit "$ws/notebooks/totals.sql" --nodes 0

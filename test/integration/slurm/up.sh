@@ -46,16 +46,6 @@ SQL
   || fail "the first run failed: $(cat "$dir/run.out")"
 cp "$ws/sluice.yaml" "$dir/sluice.yaml.init"
 
-# Runs the command after MESSAGE (VAR=value words first set its environment) and expects exit
-# code 1 with MESSAGE in its output.
-expect_error() {
-  local message=$1
-  shift
-  local code=0
-  env "$@" > "$dir/error.out" 2>&1 || code=$?
-  [[ $code == 1 ]] || fail "$*: exit code $code, expected 1: $(cat "$dir/error.out")"
-  grep -qF -- "$message" "$dir/error.out" || fail "expected '$message', got: $(cat "$dir/error.out")"
-}
 
 echo "-- a bad cluster section and a missing sbatch are clear errors"
 lines=$(wc -l < "$dir/sluice.yaml.init")
