@@ -18,57 +18,10 @@
 namespace sluice::exec {
 namespace {
 
-void AppendU64(std::string& out, uint64_t value) {
-  char bytes[8];
-  std::memcpy(bytes, &value, 8);
-  out.append(bytes, 8);
-}
-
-uint64_t ReadU64(std::string_view bytes, size_t at) {
-  if (at + 8 > bytes.size()) Throw<DataError>("exchange: a truncated message from another rank");
-  uint64_t value;
-  std::memcpy(&value, bytes.data() + at, 8);
-  return value;
-}
-
 std::string JoinCounts(const std::vector<uint64_t>& bytes) {
   std::string text;
   for (uint64_t count : bytes) text += (text.empty() ? "" : " / ") + FormatBytes(count);
   return text;
-}
-
-// Returns `batches` in the same order with runs of small ones joined into batches of up to
-// core::kVectorSize rows: exchanges deliver many small batches (a slice per rank and morsel),
-// which would slow every later scan of them.
-std::vector<core::Batch> Coalesce(const core::SchemaPtr& schema, std::vector<core::Batch> batches) {
-  std::vector<core::Batch> joined;
-  std::optional<core::Batch> open;
-  auto close = [&] {
-    if (open) joined.push_back(std::move(*open));
-    open.reset();
-  };
-  for (core::Batch& batch : batches) {
-    size_t rows = batch.num_rows();
-    if (rows == 0) continue;
-    if (rows >= core::kVectorSize / 2) {
-      close();
-      joined.push_back(std::move(batch));
-      continue;
-    }
-    core::Batch flat = Flatten(std::move(batch));
-    size_t filled = open ? open->num_rows() : 0;
-    if (open && filled + rows > core::kVectorSize) close();
-    if (!open) {
-      open.emplace(schema, core::kVectorSize);
-      filled = 0;
-    }
-    open->SetNumRows(filled + rows);
-    for (size_t c = 0; c < flat.num_columns(); ++c) {
-      open->column(c).CopyFrom(flat.column(c), 0, filled, rows);
-    }
-  }
-  close();
-  return joined;
 }
 
 class GatherState final : public LocalState {
@@ -143,6 +96,83 @@ void ExchangeSink::Finalize() {
   }
 }
 
+void ExchangeSink::AppendU64(std::string& out, uint64_t value) {
+  char bytes[8];
+  std::memcpy(bytes, &value, 8);
+  out.append(bytes, 8);
+}
+
+uint64_t ExchangeSink::ReadU64(std::string_view bytes, size_t at) {
+  if (at + 8 > bytes.size()) Throw<DataError>("exchange: a truncated message from another rank");
+  uint64_t value;
+  std::memcpy(&value, bytes.data() + at, 8);
+  return value;
+}
+
+void ExchangeSink::AppendRanked(std::string& out, uint64_t sequence,
+                                const core::Batch& batch) const {
+  std::string encoded;
+  cluster::EncodeBatch(batch.Share(schema()), encoded);  // names as the plan's
+  AppendU64(out, sequence);
+  AppendU64(out, encoded.size());
+  out += encoded;
+}
+
+void ExchangeSink::ReadRanked(std::string_view bytes, int rank,
+                              std::vector<RankedBatch>& out) const {
+  for (size_t at = 0; at < bytes.size();) {
+    uint64_t sequence = ReadU64(bytes, at), size = ReadU64(bytes, at + 8);
+    if (size > bytes.size() - at - 16) {
+      Throw<DataError>("exchange: a truncated batch from rank {}", rank);
+    }
+    core::Batch batch = cluster::DecodeBatch(bytes.substr(at + 16, size), schema());
+    TrackMemory(static_cast<int64_t>(batch.MemoryBytes()));
+    out.push_back({sequence, rank, std::move(batch)});
+    at += 16 + size;
+  }
+}
+
+std::vector<core::Batch> ExchangeSink::InRankedOrder(std::vector<RankedBatch> batches) {
+  std::stable_sort(batches.begin(), batches.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.sequence, a.rank) < std::tie(b.sequence, b.rank);
+  });
+  std::vector<core::Batch> ordered;
+  ordered.reserve(batches.size());
+  for (RankedBatch& entry : batches) ordered.push_back(std::move(entry.batch));
+  return ordered;
+}
+
+std::vector<core::Batch> ExchangeSink::Coalesce(std::vector<core::Batch> batches) const {
+  std::vector<core::Batch> joined;
+  std::optional<core::Batch> open;
+  auto close = [&] {
+    if (open) joined.push_back(std::move(*open));
+    open.reset();
+  };
+  for (core::Batch& batch : batches) {
+    size_t rows = batch.num_rows();
+    if (rows == 0) continue;
+    if (rows >= core::kVectorSize / 2) {
+      close();
+      joined.push_back(std::move(batch));
+      continue;
+    }
+    core::Batch flat = Flatten(std::move(batch));
+    size_t filled = open ? open->num_rows() : 0;
+    if (open && filled + rows > core::kVectorSize) close();
+    if (!open) {
+      open.emplace(schema(), core::kVectorSize);
+      filled = 0;
+    }
+    open->SetNumRows(filled + rows);
+    for (size_t c = 0; c < flat.num_columns(); ++c) {
+      open->column(c).CopyFrom(flat.column(c), 0, filled, rows);
+    }
+  }
+  close();
+  return joined;
+}
+
 void ExchangeSink::Abandon(const std::exception_ptr& failure) {
   cluster::AgreeOnFailure(comm_, failure);
   std::rethrow_exception(failure);  // not reached: the agreement throws
@@ -164,18 +194,11 @@ void GatherExchange::Combine(LocalState& state) {
   for (Morsel& morsel : morsels) morsels_.push_back(std::move(morsel));
 }
 
-// Message: per morsel, u64 sequence | u64 bytes | the batch's wire form.
 void GatherExchange::Exchange() {
   std::sort(morsels_.begin(), morsels_.end(),
             [](const Morsel& a, const Morsel& b) { return a.sequence < b.sequence; });
   std::string mine;
-  for (const Morsel& morsel : morsels_) {
-    std::string encoded;
-    cluster::EncodeBatch(morsel.batch.Share(schema()), encoded);  // names as the plan's
-    AppendU64(mine, morsel.sequence);
-    AppendU64(mine, encoded.size());
-    mine += encoded;
-  }
+  for (const Morsel& morsel : morsels_) AppendRanked(mine, morsel.sequence, morsel.batch);
   std::vector<std::string> all;
   if (to_all_) {
     all = comm_.AllGather(mine);
@@ -185,30 +208,14 @@ void GatherExchange::Exchange() {
     all = comm_.AllToAll(std::move(to_each));
     if (comm_.rank() != 0) morsels_.clear();  // sent to rank 0
   }
-  std::vector<std::tuple<uint64_t, int, core::Batch>> ordered;
+  std::vector<RankedBatch> ranked;
   for (Morsel& morsel : morsels_)
-    ordered.emplace_back(morsel.sequence, comm_.rank(), std::move(morsel.batch));
-  for (int rank = 0; rank < comm_.size(); ++rank) {
-    if (rank == comm_.rank()) continue;
-    std::string_view bytes = all[rank];
-    for (size_t at = 0; at < bytes.size();) {
-      uint64_t sequence = ReadU64(bytes, at), size = ReadU64(bytes, at + 8);
-      if (size > bytes.size() - at - 16) {
-        Throw<DataError>("exchange: a truncated batch from rank {}", rank);
-      }
-      core::Batch batch = cluster::DecodeBatch(bytes.substr(at + 16, size), schema());
-      TrackMemory(static_cast<int64_t>(batch.MemoryBytes()));
-      ordered.emplace_back(sequence, rank, std::move(batch));
-      at += 16 + size;
-    }
-  }
+    ranked.push_back({morsel.sequence, comm_.rank(), std::move(morsel.batch)});
   morsels_.clear();
-  std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
-    return std::tie(std::get<0>(a), std::get<1>(a)) < std::tie(std::get<0>(b), std::get<1>(b));
-  });
-  std::vector<core::Batch> batches;
-  for (auto& entry : ordered) batches.push_back(std::move(std::get<2>(entry)));
-  output_ = Coalesce(schema(), std::move(batches));
+  for (int rank = 0; rank < comm_.size(); ++rank) {
+    if (rank != comm_.rank()) ReadRanked(all[rank], rank, ranked);
+  }
+  output_ = Coalesce(InRankedOrder(std::move(ranked)));
 }
 
 RepartitionExchange::RepartitionExchange(core::SchemaPtr schema, cluster::Communicator& comm,
@@ -269,7 +276,7 @@ void RepartitionExchange::Combine(LocalState& local) {
 void RepartitionExchange::Exchange() {
   output_ = std::move(kept_);
   if (replicated_) {
-    output_ = Coalesce(schema(), std::move(output_));
+    output_ = Coalesce(std::move(output_));
     return;
   }
   std::vector<std::string> incoming = comm_.AllToAll(std::move(outgoing_));
@@ -282,7 +289,7 @@ void RepartitionExchange::Exchange() {
     }
     std::string().swap(incoming[rank]);
   }
-  output_ = Coalesce(schema(), std::move(output_));
+  output_ = Coalesce(std::move(output_));
 }
 
 }  // namespace sluice::exec

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cluster/communicator.h"
@@ -67,6 +68,30 @@ class ExchangeSink : public SinkOperator {
   std::vector<core::Batch> TakeOutput() final { return std::move(output_); }
 
  protected:
+  /// Is a batch with the sequence number of its morsel and the rank that read it.
+  struct RankedBatch {
+    uint64_t sequence;
+    int rank;
+    core::Batch batch;
+  };
+
+  /// Appends `batch` to a message as u64 sequence | u64 bytes | its wire form, the columns
+  /// named as in schema().
+  void AppendRanked(std::string& out, uint64_t sequence, const core::Batch& batch) const;
+  /// Appends the batches of a message `rank` sent (see AppendRanked) to `out`, counting their
+  /// memory. Throws DataError for a malformed message.
+  void ReadRanked(std::string_view bytes, int rank, std::vector<RankedBatch>& out) const;
+  /// Returns the batches ordered by sequence, then rank: the single-process order of rows
+  /// that split scans read.
+  static std::vector<core::Batch> InRankedOrder(std::vector<RankedBatch> batches);
+  /// Returns `batches` in the same order with runs of small ones joined into batches of up to
+  /// core::kVectorSize rows: exchanges deliver many small batches (a slice per rank and
+  /// morsel), which would slow every later scan of them.
+  std::vector<core::Batch> Coalesce(std::vector<core::Batch> batches) const;
+  static void AppendU64(std::string& out, uint64_t value);
+  /// Returns the u64 at `at`. Throws DataError past the end of `bytes`.
+  static uint64_t ReadU64(std::string_view bytes, size_t at);
+
   /// Returns what the exchange does, for EXPLAIN ("hash on columns 0, 1").
   virtual std::string Describe() const = 0;
   /// Moves the rows consumed on every rank; fills output_.

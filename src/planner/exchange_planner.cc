@@ -5,6 +5,7 @@
 #include "exec/aggregate_function.h"
 #include "exec/exchange.h"
 #include "exec/hash_aggregate.h"
+#include "exec/range_exchange.h"
 #include "exec/transform_operators.h"
 #include "planner/plan_builder.h"
 
@@ -67,6 +68,34 @@ void QueryPlanner::RepartitionRows(Builder& builder, std::vector<size_t> keys,
                                                             std::move(keys), replicated),
                 "exchanged");
   builder.partitioned = true;
+}
+
+// Sorts the open pipeline's rows, keeping rows [offset, offset + limit). A sort without LIMIT
+// whose rows the query's result gathers (`result`) is split over the ranks: its rows are range
+// repartitioned, each rank sorts its range, and the gather, by sequences renumbered in rank
+// order, concatenates the ranges; an OFFSET then drops rows on rank 0. Any other sort runs on
+// rank 0 over every row (a FROM subquery's rows are scanned again in per-rank order).
+void QueryPlanner::PlanSort(Builder& builder, std::optional<uint64_t> limit, uint64_t offset,
+                            bool result) {
+  if (!Distributed() || !builder.partitioned || limit || !result) {
+    GatherRows(builder, false);
+    builder.Break(
+        std::make_unique<exec::SortSink>(builder.Schema(), builder.order_keys, limit, offset),
+        "sorted");
+    return;
+  }
+  builder.Break(std::make_unique<exec::RangeRepartitionExchange>(builder.OutputSchema(), *ranks_,
+                                                                 builder.order_keys),
+                "exchanged");
+  builder.Break(
+      std::make_unique<exec::SortSink>(builder.Schema(), builder.order_keys, std::nullopt, 0),
+      "sorted");
+  builder.open.source =
+      std::make_unique<exec::RankOrderedScan>(std::move(builder.open.source), *ranks_);
+  if (offset == 0) return;
+  GatherRows(builder, false);
+  builder.Break(std::make_unique<exec::CollectSink>(builder.Schema(), std::nullopt, offset),
+                "limited");
 }
 
 void QueryPlanner::SpreadRows(Builder& builder) {

@@ -64,8 +64,13 @@ QueryPlan QueryPlanner::PlanForFirstRank(const sql::QueryNode& query) {
   return Plan(query, ResultRanks::kFirst);
 }
 
+QueryPlan QueryPlanner::PlanShares(const sql::QueryNode& query) {
+  return Plan(query, ResultRanks::kShares);
+}
+
 QueryPlan QueryPlanner::Plan(const sql::QueryNode& query, ResultRanks result) {
   Builder builder;
+  gathered_query_ = result == ResultRanks::kShares ? nullptr : &query;
   PlanQuery(query, builder);
   if (result != ResultRanks::kShares) GatherRows(builder, result == ResultRanks::kEvery);
   QueryPlan plan;

@@ -57,6 +57,9 @@ class QueryPlanner final : public SubqueryBinder {
   /// Plans `query` whose result only rank 0 needs (a query whose rows are printed or sent):
   /// with several ranks the result is gathered to rank 0 alone; the other ranks get no rows.
   QueryPlan PlanForFirstRank(const sql::QueryNode& query);
+  /// Plans `query` whose rows each rank uses where they are (data-parallel training, per-rank
+  /// writes): with several ranks every rank gets its own share of the result, no rank all of it.
+  QueryPlan PlanShares(const sql::QueryNode& query);
   std::unique_ptr<exec::Expression> BindSubquery(const sql::Expr& expr,
                                                  const ExpressionBinder& binder) override;
 
@@ -118,6 +121,7 @@ class QueryPlanner final : public SubqueryBinder {
   void GatherRows(Builder& builder, bool to_all);
   void RepartitionRows(Builder& builder, std::vector<size_t> keys, bool share_replicated);
   void SpreadRows(Builder& builder);
+  void PlanSort(Builder& builder, std::optional<uint64_t> limit, uint64_t offset, bool result);
   void PlanHashAggregate(Builder& builder, core::SchemaPtr output, size_t num_keys,
                          std::vector<const exec::AggregateFunction*> functions,
                          std::vector<std::vector<size_t>> arguments);
@@ -137,6 +141,9 @@ class QueryPlanner final : public SubqueryBinder {
   std::map<std::string, const sql::CommonTableExpr*> ctes_;
   // Ranking window calls whose rows above a rank a filter drops anyway (see FindRankLimits).
   std::map<const sql::FunctionExpr*, int64_t> rank_limits_;
+  // The query whose rows a result gather collects (null for shares): its ORDER BY may sort
+  // each rank's range of the order, the gather concatenating the ranges (see PlanSort).
+  const sql::QueryNode* gathered_query_ = nullptr;
 };
 
 }  // namespace sluice::planner

@@ -334,12 +334,10 @@ void QueryPlanner::PlanOrderAndLimit(const sql::QueryNode& query, Builder& build
     }
   }
   builder.order_planned = false;
-  if (!builder.order_keys.empty() || limit || offset > 0) GatherRows(builder, false);
   if (!builder.order_keys.empty()) {
-    builder.Break(
-        std::make_unique<exec::SortSink>(builder.Schema(), builder.order_keys, limit, offset),
-        "sorted");
+    PlanSort(builder, limit, offset, &query == gathered_query_);
   } else if (limit || offset > 0) {
+    GatherRows(builder, false);
     builder.Break(std::make_unique<exec::CollectSink>(builder.Schema(), limit, offset), "limited");
   }
 }
