@@ -233,7 +233,9 @@ void AddRunCommand(CLI::App& app) {
       "logged under .sluice/logs/. Paths in the notebook are relative to the workspace folder. "
       "Under a launcher (`mpirun -np N sluice run NOTEBOOK`, `srun --mpi=pmix`, or `sluice "
       "submit`) every rank runs the notebook, one cell at a time, queries split across the "
-      "ranks; rank 0 prints and alone commits. Exit code 1 when the run fails");
+      "ranks; rank 0 prints and alone commits. Boosted trees and random forests meet at an "
+      "XGBoost tracker on rank 0's host: set SLUICE_TRACKER_HOST on rank 0 when the other hosts "
+      "reach it by another name. Exit code 1 when the run fails");
   run->add_option("notebook", options->notebook, "The notebook (.sql file)")->required();
   run->add_option("--cell", options->cell,
                   "Run only this cell (by name= or cell_<n>) and the cells upstream of it");

@@ -23,6 +23,8 @@
 #include "ml/estimator_state.h"
 #include "ml/row_chunks.h"
 #include "ml/training_clock.h"
+#include "ml/tree_inputs.h"
+#include "ml/xgboost_error.h"
 
 namespace sluice::ml {
 namespace {
@@ -35,22 +37,10 @@ constexpr const char* kPredictConfig =
     R"({"type":0,"training":false,"iteration_begin":0,"iteration_end":0,)"
     R"("strict_shape":false,"cache_id":0,"missing":NaN})";
 
-/// Returns XGBoost's last error on one line, without its time, source line and stack trace.
-std::string LastError() {
-  std::string_view text = XGBGetLastError();
-  text = text.substr(0, text.find("Stack trace:"));
-  // A failed check reads "[13:20:19] ./src/data/data.cc:461: Check failed: ...".
-  size_t position = text.starts_with('[') ? text.find(": ") : std::string_view::npos;
-  if (position != std::string_view::npos) text.remove_prefix(position + 2);
-  std::string message(TrimSpace(text));
-  std::replace(message.begin(), message.end(), '\n', ' ');
-  return message;
-}
-
 /// Throws `E` with XGBoost's message when `status` reports that `what` failed.
 template <typename E>
 void Check(int status, std::string_view what) {
-  if (status != 0) Throw<E>("XGBoost failed {}: {}", what, LastError());
+  CheckXGBoost<E>(status, what);
 }
 
 template <auto kFree>
@@ -75,43 +65,6 @@ struct StoredState {
   int64_t best_iteration = 0;
   std::vector<TrainingIteration> info;
 };
-
-/// Checks that `x`, `y` and `eval` agree in shape and that there is something to learn from.
-void CheckShapes(const Matrix& x, const Labels& y, const EvalSet* eval) {
-  if (x.values.size() != x.rows * x.cols || y.values.size() != x.rows) {
-    Throw<InternalError>("boosted trees: {} x {} features with {} values and {} labels", x.rows,
-                         x.cols, x.values.size(), y.values.size());
-  }
-  if (x.rows == 0) Throw<UserError>("boosted trees need at least one training row");
-  if (x.cols == 0) Throw<UserError>("boosted trees need at least one feature");
-  if (eval == nullptr) return;
-  if (eval->x.cols != x.cols || eval->y.values.size() != eval->x.rows ||
-      eval->x.values.size() != eval->x.rows * eval->x.cols) {
-    Throw<InternalError>("boosted trees: the evaluation set ({} x {}, {} labels) does not match",
-                         eval->x.rows, eval->x.cols, eval->y.values.size());
-  }
-}
-
-/// Returns the number of classes of `y`, throwing UserError when fewer than two occur.
-size_t CheckClasses(const Labels& y) {
-  if (y.num_classes < 2) {
-    Throw<UserError>("a classifier needs at least two classes, the label has {}", y.num_classes);
-  }
-  std::vector<bool> seen(y.num_classes, false);
-  size_t distinct = 0;
-  for (double value : y.values) {
-    if (!(value >= 0 && value < static_cast<double>(y.num_classes)) || value != std::floor(value)) {
-      Throw<InternalError>("class index {} is not in 0..{}", value, y.num_classes - 1);
-    }
-    auto index = static_cast<size_t>(value);
-    if (!seen[index]) ++distinct;
-    seen[index] = true;
-  }
-  if (distinct < 2) {
-    Throw<UserError>("a classifier needs training examples of at least two classes, all have one");
-  }
-  return y.num_classes;
-}
 
 /// Returns XGBoost's name of the booster in `booster_type`.
 std::string BoosterName(const Params& params) {
@@ -372,19 +325,47 @@ BoostedTrees::BoostedTrees(TreeTask task, bool random_forest, Params params)
 BoostedTrees::~BoostedTrees() { BoosterPtr owned(booster_); }
 
 void BoostedTrees::Fit(const Matrix& x, const Labels& y, const EvalSet* eval, int threads) {
-  CheckShapes(x, y, eval);
+  CheckTreeInputs(x, y, eval);
   if (eval != nullptr && eval->x.rows == 0) eval = nullptr;
   const size_t num_classes = task_ == TreeTask::kClassification ? CheckClasses(y) : 0;
-  const int64_t max_iterations = params_.Integer("max_iterations", random_forest_ ? 1 : 20);
-  if (max_iterations < 1)
-    Throw<UserError>("max_iterations must be at least 1, not {}", max_iterations);
+  const int64_t max_iterations = MaxIterations();
   threads = std::max(threads, 1);
   DMatrixPtr train = MakeDMatrix(x, y, threads);
   DMatrixPtr test = eval != nullptr ? MakeDMatrix(eval->x, eval->y, threads) : nullptr;
-  BoosterPtr booster =
-      MakeBooster(train.get(), test.get(),
-                  BoosterSettings(task_, random_forest_, params_, num_classes, threads));
-  Training training = Boost(booster.get(), train.get(), test.get(), max_iterations, params_);
+  Train(train.get(), test.get(), num_classes, max_iterations, threads);
+}
+
+void BoostedTrees::FitDistributed(const XGBoostCollective& collective, const Matrix& x,
+                                  const Labels& y, const EvalSet* eval, int threads) {
+  const ShardAgreement agreement =
+      AgreeOnShards(collective, task_ == TreeTask::kClassification, x, y, eval);
+  const int64_t max_iterations = MaxIterations();
+  threads = std::max(threads, 1);
+  // Making a DMatrix is a collective call (XGBoost agrees on the number of features), so a
+  // member without evaluation rows makes an empty one when the others make theirs.
+  DMatrixPtr train = MakeDMatrix(x, y, threads);
+  DMatrixPtr test;
+  if (agreement.has_eval && eval != nullptr) {
+    test = MakeDMatrix(eval->x, eval->y, threads);
+  } else if (agreement.has_eval) {
+    test = MakeDMatrix(Matrix(0, x.cols), Labels{{}, y.num_classes}, threads);
+  }
+  Train(train.get(), test.get(), agreement.num_classes, max_iterations, threads);
+}
+
+int64_t BoostedTrees::MaxIterations() const {
+  const int64_t max_iterations = params_.Integer("max_iterations", random_forest_ ? 1 : 20);
+  if (max_iterations < 1) {
+    Throw<UserError>("max_iterations must be at least 1, not {}", max_iterations);
+  }
+  return max_iterations;
+}
+
+void BoostedTrees::Train(void* train, void* test, size_t num_classes, int64_t max_iterations,
+                         int threads) {
+  BoosterPtr booster = MakeBooster(
+      train, test, BoosterSettings(task_, random_forest_, params_, num_classes, threads));
+  Training training = Boost(booster.get(), train, test, max_iterations, params_);
   if (training.best_iteration + 1 < static_cast<int64_t>(training.info.size())) {
     booster = KeepRounds(booster.get(), training.best_iteration + 1);
   }

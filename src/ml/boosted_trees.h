@@ -1,10 +1,13 @@
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "ml/estimator.h"
 
 namespace sluice::ml {
+
+class XGBoostCollective;
 
 /// Names what a tree model predicts.
 enum class TreeTask { kRegression, kClassification };
@@ -35,14 +38,36 @@ class BoostedTrees final : public Estimator {
   BoostedTrees(const BoostedTrees&) = delete;
   BoostedTrees& operator=(const BoostedTrees&) = delete;
   void Fit(const Matrix& x, const Labels& y, const EvalSet* eval, int threads) override;
+  /// Trains data-parallel (see Estimator::FitShares) through XGBoost's own collective: rank 0
+  /// starts an XGBoostTracker, every rank joins it on a thread of its own and runs
+  /// FitDistributed on its share, and rank 0 waits for every worker to leave. The tracker is on
+  /// 127.0.0.1 when every rank runs on one host (gethostname), else workers connect to
+  /// $SLUICE_TRACKER_HOST or rank 0's host name. A bad share (CheckTreeShares) or a failure
+  /// inside XGBoost on any rank throws the same error on every rank.
+  void FitShares(const Matrix& x, const Labels& y, const EvalSet* eval, int threads,
+                 RankReducer& ranks) override;
   Matrix Predict(const Matrix& x, int threads) const override;
   const std::vector<TrainingIteration>& training_info() const override { return info_; }
   boost::json::object Save(std::string& blob) const override;
   void Load(const boost::json::object& state, const std::string& blob) override;
+  /// Trains on this member's rows `x`, `y` together with the other members of `collective`, who
+  /// call it at the same time with the same params and their own rows: XGBoost's hist method
+  /// sums its sketches and histograms over the members, and the losses (early stopping's too),
+  /// so every member ends with the same booster. `eval` (may be null or empty on some members)
+  /// holds this member's evaluation rows. A member may have no training rows when another has.
+  /// When any member's rows are wrong every member throws, naming the problem.
+  /// REQUIRES: called on the thread that holds `collective`.
+  void FitDistributed(const XGBoostCollective& collective, const Matrix& x, const Labels& y,
+                      const EvalSet* eval, int threads);
   /// Returns the importance of each feature (by feature index; features no split uses get 0).
   std::vector<FeatureImportance> Importance(size_t num_features) const;
 
  private:
+  /// Returns `max_iterations`, throwing UserError when it is below 1.
+  int64_t MaxIterations() const;
+  /// Boosts on the DMatrix handles `train` and `test` (may be null) and keeps the booster.
+  void Train(void* train, void* test, size_t num_classes, int64_t max_iterations, int threads);
+
   TreeTask task_;
   bool random_forest_;
   Params params_;

@@ -9,6 +9,7 @@
 
 #include "ml/matrix.h"
 #include "ml/params.h"
+#include "ml/rank_reducer.h"
 
 namespace sluice::ml {
 
@@ -37,6 +38,14 @@ class Estimator {
   /// Trains on `x`, `y` using at most `threads` threads. `eval` may be null. Throws UserError
   /// for data it cannot learn from (e.g. one class only), naming what is wrong.
   virtual void Fit(const Matrix& x, const Labels& y, const EvalSet* eval, int threads) = 0;
+  /// Trains data-parallel: `x`, `y` (and `eval`'s rows) are this rank's share of rows spread
+  /// over `ranks`, any of them possibly empty. A collective: every rank calls it with the same
+  /// params and `eval` null on every rank or on none, and ends with the same state (up to the
+  /// rounding of sums across ranks), the losses in training_info() over all rows. This
+  /// default, for estimators that train on all rows only, throws InternalError; see
+  /// TrainsOnShares (trainer.h), where an estimator that overrides it is switched on.
+  virtual void FitShares(const Matrix& x, const Labels& y, const EvalSet* eval, int threads,
+                         RankReducer& ranks);
   /// Returns the outputs for `x` (see the class comment).
   virtual Matrix Predict(const Matrix& x, int threads) const = 0;
   /// Returns the loss per iteration of the last Fit.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <unordered_map>
 
@@ -87,11 +88,9 @@ NumericStats StatsOf(std::vector<double> values) {
   return stats;
 }
 
-void FitCategories(const Column& column, size_t max_categories, FeatureColumn& feature) {
-  std::unordered_map<std::string_view, size_t> counts;
-  for (size_t row = 0; row < column.texts.size(); ++row) {
-    if (column.null[row] == 0) ++counts[column.texts[row]];
-  }
+// Keeps in `feature` the `max_categories` most frequent values of `counts` (ties by value).
+void KeepCategories(const std::unordered_map<std::string, size_t>& counts, size_t max_categories,
+                    FeatureColumn& feature) {
   std::vector<std::pair<std::string_view, size_t>> sorted(counts.begin(), counts.end());
   std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;
@@ -100,6 +99,69 @@ void FitCategories(const Column& column, size_t max_categories, FeatureColumn& f
   feature.other = sorted.size() > max_categories;
   if (feature.other) sorted.resize(max_categories);
   for (const auto& [value, count] : sorted) feature.categories.emplace_back(value);
+}
+
+std::unordered_map<std::string, size_t> CountCategories(const Column& column) {
+  std::unordered_map<std::string, size_t> counts;
+  for (size_t row = 0; row < column.texts.size(); ++row) {
+    if (column.null[row] == 0) ++counts[column.texts[row]];
+  }
+  return counts;
+}
+
+// Returns the sum of every rank's `counts` (each rank's sent as length, text, count).
+std::unordered_map<std::string, size_t> CountsOverRanks(
+    const std::unordered_map<std::string, size_t>& counts, RankReducer& ranks) {
+  std::string bytes;
+  auto put = [&](uint64_t n) { bytes.append(reinterpret_cast<const char*>(&n), sizeof n); };
+  for (const auto& [value, count] : counts) {
+    put(value.size());
+    bytes += value;
+    put(count);
+  }
+  std::unordered_map<std::string, size_t> merged;
+  for (const std::string& part : ranks.AllGather(bytes)) {
+    size_t at = 0;
+    auto get = [&] {
+      uint64_t n = 0;
+      std::memcpy(&n, part.data() + at, sizeof n);
+      at += sizeof n;
+      return n;
+    };
+    while (at < part.size()) {
+      const size_t length = get();
+      std::string value = part.substr(at, length);
+      at += length;
+      merged[std::move(value)] += get();
+    }
+  }
+  return merged;
+}
+
+// Returns StatsOf over the values of every rank: sums, extremes and deviations allreduced, the
+// median exact (KthOverRanks).
+NumericStats StatsOverRanks(std::vector<double> values, RankReducer& ranks) {
+  std::erase_if(values, [](double v) { return std::isnan(v); });
+  const double infinity = std::numeric_limits<double>::infinity();
+  std::vector<double> sums{static_cast<double>(values.size()), 0};
+  std::vector<double> extremes{infinity, infinity};  // the min and minus the max
+  for (double v : values) {
+    sums[1] += v;
+    extremes = {std::min(extremes[0], v), std::min(extremes[1], -v)};
+  }
+  ranks.AllReduce(sums, Reduction::kSum);
+  ranks.AllReduce(extremes, Reduction::kMin);
+  NumericStats stats;
+  if (sums[0] == 0) return stats;
+  stats.min = extremes[0];
+  stats.max = -extremes[1];
+  stats.mean = sums[1] / sums[0];
+  double squares = 0;
+  for (double v : values) squares += (v - stats.mean) * (v - stats.mean);
+  stats.stddev = std::sqrt(SumOverRanks(ranks, squares) / sums[0]);
+  const auto middle = static_cast<size_t>(sums[0]) / 2;
+  stats.median = KthOverRanks(ranks, {std::move(values)}, {middle})[0];
+  return stats;
 }
 
 FeatureKind KindOf(core::TypeId type) {
@@ -115,17 +177,22 @@ FeatureKind KindOf(core::TypeId type) {
   }
 }
 
-FeatureColumn FitColumn(const Column& column, const FeatureOptions& options) {
+FeatureColumn FitColumn(const Column& column, const FeatureOptions& options, RankReducer* ranks) {
   FeatureColumn feature{column.name, column.type, KindOf(column.type), 0, {}, {}, false, 0};
   for (size_t row = 0; row < column.numbers.size() + column.texts.size(); ++row) {
     if (column.IsNull(row)) ++feature.null_count;
   }
+  if (ranks != nullptr) feature.null_count = SumOverRanks(*ranks, feature.null_count);
   if (feature.kind == FeatureKind::kCategorical) {
-    FitCategories(column, options.max_categories, feature);
+    std::unordered_map<std::string, size_t> counts = CountCategories(column);
+    if (ranks != nullptr) counts = CountsOverRanks(counts, *ranks);
+    KeepCategories(counts, options.max_categories, feature);
     return feature;
   }
   for (size_t part = 0; part < PartCount(feature.kind); ++part) {
-    feature.stats.push_back(StatsOf(PartValues(column, feature.kind, part)));
+    std::vector<double> values = PartValues(column, feature.kind, part);
+    feature.stats.push_back(ranks == nullptr ? StatsOf(std::move(values))
+                                             : StatsOverRanks(std::move(values), *ranks));
   }
   return feature;
 }
@@ -196,12 +263,12 @@ std::vector<size_t> FeatureSpec::Offsets() const {
 }
 
 FeatureSpec FitFeatures(const Table& table, const std::vector<std::string>& excluded,
-                        const FeatureOptions& options) {
+                        const FeatureOptions& options, RankReducer* ranks) {
   FeatureSpec spec;
   spec.standardize = options.standardize;
   for (const Column& column : table.columns) {
     if (std::find(excluded.begin(), excluded.end(), column.name) != excluded.end()) continue;
-    spec.columns.push_back(FitColumn(column, options));
+    spec.columns.push_back(FitColumn(column, options, ranks));
   }
   if (spec.columns.empty()) Throw<UserError>("the model's query gives no feature columns");
   return spec;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "ml/matrix.h"
+#include "ml/rank_reducer.h"
 #include "ml/table.h"
 
 namespace sluice::ml {
@@ -63,9 +64,12 @@ struct FeatureOptions {
 };
 
 /// Returns the preprocessing fitted on every column of `table` not in `excluded`. Throws
-/// UserError when no feature column is left.
+/// UserError when no feature column is left. With `ranks` (a collective), `table` is this
+/// rank's share of the rows and the preprocessing is fitted on every rank's: sums, extremes and
+/// category counts combined over the ranks, medians exact; every rank gets the same spec, the
+/// one a single process would fit on all the rows (up to the rounding of sums).
 FeatureSpec FitFeatures(const Table& table, const std::vector<std::string>& excluded,
-                        const FeatureOptions& options);
+                        const FeatureOptions& options, RankReducer* ranks = nullptr);
 
 /// Returns the features of `table`'s rows (one matrix row each). Throws UserError naming the
 /// column when a feature column is missing or has a type that cannot stand for the trained one.

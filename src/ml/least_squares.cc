@@ -2,6 +2,8 @@
 
 #include <Eigen/Dense>
 #include <cmath>
+#include <span>
+#include <utility>
 
 #include "ml/row_chunks.h"
 
@@ -46,42 +48,109 @@ VectorXd PseudoInverseSolve(const MatrixXd& gram, const VectorXd& cross) {
 
 }  // namespace
 
-LeastSquares SolveLeastSquares(const Matrix& x, const std::vector<double>& y, double l2,
-                               int threads) {
+namespace {
+
+// Returns the sum of the chunks' centered products of the rows of `x`, `y` (from `mean`).
+Partial AccumulateAll(const Matrix& x, const std::vector<double>& y, const VectorXd& mean,
+                      double y_mean, int threads) {
   const Index d = static_cast<Index>(x.cols);
-  const double n = static_cast<double>(x.rows);
   const std::vector<RowRange> chunks = RowChunks(x.rows, threads);
-  const VectorXd mean = RowsOf(x, {0, x.rows}).colwise().mean().transpose();
-  const double y_mean = Eigen::Map<const VectorXd>(y.data(), static_cast<Index>(y.size())).mean();
   std::vector<Partial> partials(chunks.size());
   ForEachChunk(chunks, [&](size_t i, RowRange range) {
     partials[i] = Accumulate(x, y, range, mean, y_mean);
   });
-  MatrixXd gram = MatrixXd::Zero(d, d);
-  VectorXd cross = VectorXd::Zero(d);
+  Partial sum{MatrixXd::Zero(d, d), VectorXd::Zero(d)};
   for (const Partial& partial : partials) {
-    gram += partial.gram;
-    cross += partial.cross;
+    sum.gram += partial.gram;
+    sum.cross += partial.cross;
   }
-  gram.diagonal().array() += n * l2;
+  return sum;
+}
+
+// Returns w solving (gram + rows l2 I) w = cross; `gram`'s lower triangle is read.
+VectorXd SolveNormalEquations(MatrixXd gram, const VectorXd& cross, double rows, double l2) {
+  gram.diagonal().array() += rows * l2;
   const Eigen::LDLT<MatrixXd> ldlt(gram);  // reads the lower triangle only
   const VectorXd& pivots = ldlt.vectorD();
-  const bool regular = d == 0 || (ldlt.info() == Eigen::Success &&
-                                  pivots.minCoeff() > kPivotTolerance * pivots.maxCoeff());
-  VectorXd w =
-      regular ? ldlt.solve(cross) : PseudoInverseSolve(gram.selfadjointView<Eigen::Lower>(), cross);
-  LeastSquares solution;
-  solution.weights.assign(w.data(), w.data() + d);
-  solution.intercept = y_mean - mean.dot(w);
+  const bool regular =
+      gram.rows() == 0 ||
+      (ldlt.info() == Eigen::Success && pivots.minCoeff() > kPivotTolerance * pivots.maxCoeff());
+  return regular ? VectorXd(ldlt.solve(cross))
+                 : PseudoInverseSolve(gram.selfadjointView<Eigen::Lower>(), cross);
+}
+
+// Returns the sum of squared errors of `w`, `intercept` on the rows of `x`, `y`, each chunk's
+// divided by `divisor`.
+double SquaredErrors(const Matrix& x, const std::vector<double>& y, const VectorXd& w,
+                     double intercept, double divisor, int threads) {
+  const std::vector<RowRange> chunks = RowChunks(x.rows, threads);
   std::vector<double> squares(chunks.size());
   ForEachChunk(chunks, [&](size_t i, RowRange range) {
     const Eigen::Map<const VectorXd> labels(y.data() + range.begin,
                                             static_cast<Index>(range.size()));
-    squares[i] = ((RowsOf(x, range) * w).array() + solution.intercept - labels.array())
-                     .matrix()
-                     .squaredNorm();
+    squares[i] =
+        ((RowsOf(x, range) * w).array() + intercept - labels.array()).matrix().squaredNorm();
   });
-  for (double s : squares) solution.mean_squared_error += s / n;
+  double sum = 0;
+  for (double s : squares) sum += s / divisor;
+  return sum;
+}
+
+LeastSquares MakeSolution(const VectorXd& w, const VectorXd& mean, double y_mean) {
+  LeastSquares solution;
+  solution.weights.assign(w.data(), w.data() + w.size());
+  solution.intercept = y_mean - mean.dot(w);
+  return solution;
+}
+
+}  // namespace
+
+LeastSquares SolveLeastSquares(const Matrix& x, const std::vector<double>& y, double l2,
+                               int threads) {
+  const double n = static_cast<double>(x.rows);
+  const VectorXd mean = RowsOf(x, {0, x.rows}).colwise().mean().transpose();
+  const double y_mean = Eigen::Map<const VectorXd>(y.data(), static_cast<Index>(y.size())).mean();
+  Partial sums = AccumulateAll(x, y, mean, y_mean, threads);
+  const VectorXd w = SolveNormalEquations(std::move(sums.gram), sums.cross, n, l2);
+  LeastSquares solution = MakeSolution(w, mean, y_mean);
+  solution.mean_squared_error = SquaredErrors(x, y, w, solution.intercept, n, threads);
+  return solution;
+}
+
+GramSums GramOverRanks(const Matrix& x, const std::vector<double>& y, int threads,
+                       RankReducer& ranks) {
+  const Index d = static_cast<Index>(x.cols);
+  // Column sums, the label sum and the row count reduce as one span.
+  VectorXd sums = VectorXd::Zero(d + 2);
+  sums.head(d) = RowsOf(x, {0, x.rows}).colwise().sum().transpose();
+  sums[d] = Eigen::Map<const VectorXd>(y.data(), static_cast<Index>(y.size())).sum();
+  sums[d + 1] = static_cast<double>(x.rows);
+  ranks.AllReduce(std::span<double>(sums.data(), sums.size()), Reduction::kSum);
+  GramSums out;
+  out.rows = sums[d + 1];
+  out.x_mean = sums.head(d) / out.rows;
+  out.y_mean = sums[d] / out.rows;
+  const Partial partial = AccumulateAll(x, y, out.x_mean, out.y_mean, threads);
+  VectorXd products(d * d + d + 1);
+  Eigen::Map<MatrixXd>(products.data(), d, d) = partial.gram;
+  products.segment(d * d, d) = partial.cross;
+  products[d * d + d] = 0;
+  for (double label : y) products[d * d + d] += (label - out.y_mean) * (label - out.y_mean);
+  ranks.AllReduce(std::span<double>(products.data(), products.size()), Reduction::kSum);
+  out.gram = Eigen::Map<const MatrixXd>(products.data(), d, d);
+  out.gram = out.gram.selfadjointView<Eigen::Lower>();
+  out.cross = products.segment(d * d, d);
+  out.y_squares = products[d * d + d];
+  return out;
+}
+
+LeastSquares SolveLeastSquaresOverRanks(const Matrix& x, const std::vector<double>& y, double l2,
+                                        int threads, RankReducer& ranks) {
+  const GramSums sums = GramOverRanks(x, y, threads, ranks);
+  const VectorXd w = SolveNormalEquations(sums.gram, sums.cross, sums.rows, l2);
+  LeastSquares solution = MakeSolution(w, sums.x_mean, sums.y_mean);
+  solution.mean_squared_error =
+      SumOverRanks(ranks, SquaredErrors(x, y, w, solution.intercept, sums.rows, threads));
   return solution;
 }
 

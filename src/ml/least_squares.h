@@ -2,7 +2,10 @@
 
 #include <vector>
 
+#include <Eigen/Core>
+
 #include "ml/matrix.h"
+#include "ml/rank_reducer.h"
 
 namespace sluice::ml {
 
@@ -20,5 +23,25 @@ struct LeastSquares {
 /// y.size() > 0.
 LeastSquares SolveLeastSquares(const Matrix& x, const std::vector<double>& y, double l2,
                                int threads);
+
+/// Is the centered normal equations of rows spread over ranks, summed over all of them.
+struct GramSums {
+  double rows = 0;
+  Eigen::VectorXd x_mean;
+  double y_mean = 0;
+  Eigen::MatrixXd gram;   // sum (x - mean)(x - mean)^T, both triangles
+  Eigen::VectorXd cross;  // sum (x - mean)(y - y_mean)
+  double y_squares = 0;   // sum (y - y_mean)^2
+};
+
+/// Returns the sums of every rank's rows `x`, `y` (this rank's share; may be empty), two
+/// allreduces: the means, then the centered products. Every rank gets the same sums.
+GramSums GramOverRanks(const Matrix& x, const std::vector<double>& y, int threads,
+                       RankReducer& ranks);
+
+/// Returns SolveLeastSquares' solution over the rows of every rank (`x`, `y`: this rank's
+/// share), from GramOverRanks: the same on every rank. REQUIRES: some rank has rows.
+LeastSquares SolveLeastSquaresOverRanks(const Matrix& x, const std::vector<double>& y, double l2,
+                                        int threads, RankReducer& ranks);
 
 }  // namespace sluice::ml

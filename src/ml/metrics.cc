@@ -209,27 +209,6 @@ double DaviesBouldinOf(const std::vector<size_t>& clusters, const std::vector<do
   return sum / static_cast<double>(count);
 }
 
-/// Returns the Davies-Bouldin index of rows `x` assigned to `centroids` by `assignment`; NaN
-/// with fewer than two non-empty clusters.
-double DaviesBouldin(const Matrix& x, const std::vector<size_t>& assignment,
-                     const Matrix& centroids) {
-  std::vector<double> spread(centroids.rows, 0);
-  std::vector<size_t> members(centroids.rows, 0);
-  for (size_t row = 0; row < x.rows; ++row) {
-    const size_t cluster = assignment[row];
-    spread[cluster] += Distance(x.row(row), centroids.row(cluster), x.cols);
-    ++members[cluster];
-  }
-  std::vector<size_t> clusters;
-  for (size_t c = 0; c < centroids.rows; ++c) {
-    if (members[c] == 0) continue;
-    spread[c] /= static_cast<double>(members[c]);
-    clusters.push_back(c);
-  }
-  if (clusters.size() < 2) return kNaN;
-  return DaviesBouldinOf(clusters, spread, centroids);
-}
-
 }  // namespace
 
 RegressionMetrics EvaluateRegression(const std::vector<double>& truth,
@@ -294,24 +273,44 @@ Matrix ConfusionMatrix(const Labels& truth, const Matrix& probabilities, double 
   return counts;
 }
 
-ClusteringMetrics EvaluateClustering(const Matrix& x, const Matrix& squared_distances,
-                                     const Matrix& centroids) {
+ClusterSums ClusterSumsOf(const Matrix& x, const Matrix& squared_distances,
+                          const Matrix& centroids) {
   SLUICE_CHECK(squared_distances.rows == x.rows);
   SLUICE_CHECK(squared_distances.cols == centroids.rows && centroids.rows > 0);
   SLUICE_CHECK(centroids.cols == x.cols);
-  if (x.rows == 0) Throw("cannot evaluate a model on zero rows");
-  std::vector<size_t> assignment(x.rows);
-  double distance_sum = 0;
+  ClusterSums sums{std::vector<double>(centroids.rows, 0), std::vector<double>(centroids.rows, 0),
+                   0};
   for (size_t row = 0; row < x.rows; ++row) {
     const double* distances = squared_distances.row(row);
     const double* nearest = std::min_element(distances, distances + squared_distances.cols);
-    assignment[row] = static_cast<size_t>(nearest - distances);
-    distance_sum += *nearest;
+    const auto cluster = static_cast<size_t>(nearest - distances);
+    sums.squared_distance += *nearest;
+    sums.distance[cluster] += Distance(x.row(row), centroids.row(cluster), x.cols);
+    ++sums.members[cluster];
   }
+  return sums;
+}
+
+ClusteringMetrics ClusteringFromSums(ClusterSums sums, const Matrix& centroids) {
+  double rows = 0;
+  for (double members : sums.members) rows += members;
+  if (rows == 0) Throw("cannot evaluate a model on zero rows");
   ClusteringMetrics metrics;
-  metrics.mean_squared_distance = distance_sum / static_cast<double>(x.rows);
-  metrics.davies_bouldin_index = DaviesBouldin(x, assignment, centroids);
+  metrics.mean_squared_distance = sums.squared_distance / rows;
+  std::vector<size_t> clusters;
+  for (size_t c = 0; c < centroids.rows; ++c) {
+    if (sums.members[c] == 0) continue;
+    sums.distance[c] /= sums.members[c];
+    clusters.push_back(c);
+  }
+  metrics.davies_bouldin_index =
+      clusters.size() < 2 ? kNaN : DaviesBouldinOf(clusters, sums.distance, centroids);
   return metrics;
+}
+
+ClusteringMetrics EvaluateClustering(const Matrix& x, const Matrix& squared_distances,
+                                     const Matrix& centroids) {
+  return ClusteringFromSums(ClusterSumsOf(x, squared_distances, centroids), centroids);
 }
 
 }  // namespace sluice::ml

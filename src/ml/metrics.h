@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "ml/matrix.h"
+#include "ml/rank_reducer.h"
 
 namespace sluice::ml {
 
@@ -60,6 +61,21 @@ struct ClusteringMetrics {
 ClusteringMetrics EvaluateClustering(const Matrix& x, const Matrix& squared_distances,
                                      const Matrix& centroids);
 
+/// Is what the clustering metrics are made of, sums over rows that can be added across ranks:
+/// per cluster the Euclidean distances of its rows to its centroid and their count (as a
+/// double, so that both reduce as one span), and the squared distances to the nearest centroid.
+struct ClusterSums {
+  std::vector<double> distance;
+  std::vector<double> members;
+  double squared_distance = 0;
+};
+
+/// Returns the sums of rows `x` (arguments as EvaluateClustering's).
+ClusterSums ClusterSumsOf(const Matrix& x, const Matrix& squared_distances,
+                          const Matrix& centroids);
+/// Returns the clustering metrics of `sums` (EvaluateClustering's, from sums over all rows).
+ClusteringMetrics ClusteringFromSums(ClusterSums sums, const Matrix& centroids);
+
 /// Is a split of example rows into training and evaluation rows (indexes, ascending).
 struct Split {
   std::vector<size_t> train;
@@ -75,6 +91,16 @@ Split RandomSplit(size_t rows, double eval_fraction, uint64_t seed);
 /// row each side as RandomSplit; of equal values the later row counts as later. Rows with NaN
 /// order go to training. Throws UserError unless 0 <= eval_fraction <= 1.
 Split SequentialSplit(const std::vector<double>& order, double eval_fraction);
+/// Returns the split of one rank's share of rows spread over `ranks` (a collective):
+/// SequentialSplit over every rank's rows, ranks taken in order as if their rows followed one
+/// another (of equal values at the threshold, a higher rank's and then a later row count as
+/// later). The threshold is the exact order statistic (KthOverRanks).
+Split SequentialSplitOverRanks(const std::vector<double>& order, double eval_fraction,
+                               RankReducer& ranks);
+/// Returns a split holding out each row whose `hashes` entry, mixed with `seed`, falls below
+/// `eval_fraction` of the hash range: about (not exactly) that fraction, and a row goes the
+/// same way whichever rank holds it. Throws UserError unless 0 <= eval_fraction <= 1.
+Split HashedSplit(const std::vector<uint64_t>& hashes, double eval_fraction, uint64_t seed);
 /// Returns a custom split: rows where `is_eval` is non-zero are held out.
 Split CustomSplit(const std::vector<uint8_t>& is_eval);
 /// Returns `folds` seeded folds for cross-validation: fold i holds out about 1/folds of the

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <map>
@@ -97,6 +98,54 @@ void WriteFile(const std::string& path, std::string_view bytes) {
   std::unique_ptr<io::FileWriter> writer = io::FileWriter::Create(path);
   writer->Append(bytes);
   writer->Finish(/*sync=*/true);
+}
+
+Metrics ClusteringList(const ClusteringMetrics& m) {
+  return {{"davies_bouldin_index", m.davies_bouldin_index},
+          {"mean_squared_distance", m.mean_squared_distance}};
+}
+
+// Returns the metrics of a classifier's or a regression's `outputs` for `labels`.
+Metrics SupervisedList(const Labels& labels, const Matrix& outputs, bool classifier) {
+  if (classifier) {
+    ClassificationMetrics m = EvaluateClassification(labels, outputs);
+    return {{"precision", m.precision}, {"recall", m.recall},     {"accuracy", m.accuracy},
+            {"f1_score", m.f1_score},   {"log_loss", m.log_loss}, {"roc_auc", m.roc_auc}};
+  }
+  std::vector<double> predicted(outputs.values.begin(), outputs.values.end());
+  RegressionMetrics m = EvaluateRegression(labels.values, predicted);
+  return {{"mean_absolute_error", m.mean_absolute_error},
+          {"mean_squared_error", m.mean_squared_error},
+          {"mean_squared_log_error", m.mean_squared_log_error},
+          {"median_absolute_error", m.median_absolute_error},
+          {"r2_score", m.r2_score},
+          {"explained_variance", m.explained_variance}};
+}
+
+// Replaces `labels` and `outputs` with every rank's, in rank order (each row sent as its label
+// then its outputs, bit for bit).
+void GatherRows(Labels& labels, Matrix& outputs, RankReducer& ranks) {
+  const size_t width = outputs.cols + 1;
+  std::vector<double> mine;
+  mine.reserve(outputs.rows * width);
+  for (size_t row = 0; row < outputs.rows; ++row) {
+    mine.push_back(labels.values[row]);
+    mine.insert(mine.end(), outputs.row(row), outputs.row(row) + outputs.cols);
+  }
+  const std::vector<std::string> parts = ranks.AllGather(
+      std::string_view(reinterpret_cast<const char*>(mine.data()), mine.size() * sizeof(double)));
+  labels.values.clear();
+  outputs.values.clear();
+  for (const std::string& part : parts) {
+    std::vector<double> values(part.size() / sizeof(double));
+    std::memcpy(values.data(), part.data(), values.size() * sizeof(double));
+    for (size_t at = 0; at < values.size(); at += width) {
+      labels.values.push_back(values[at]);
+      outputs.values.insert(outputs.values.end(), values.begin() + at + 1,
+                            values.begin() + at + width);
+    }
+  }
+  outputs.rows = labels.values.size();
 }
 
 }  // namespace
@@ -196,23 +245,32 @@ Metrics Model::EvaluateFeatures(const Matrix& x, const Labels& labels, int threa
   Matrix outputs = estimator_->Predict(x, threads);
   if (TaskOf(type_) == ModelTask::kClustering) {
     const auto& centroids = static_cast<const KMeans&>(*estimator_).centroids();
-    ClusteringMetrics m = EvaluateClustering(x, outputs, centroids);
-    return {{"davies_bouldin_index", m.davies_bouldin_index},
-            {"mean_squared_distance", m.mean_squared_distance}};
+    return ClusteringList(EvaluateClustering(x, outputs, centroids));
   }
-  if (TaskOf(type_) == ModelTask::kClassification) {
-    ClassificationMetrics m = EvaluateClassification(labels, outputs);
-    return {{"precision", m.precision}, {"recall", m.recall},     {"accuracy", m.accuracy},
-            {"f1_score", m.f1_score},   {"log_loss", m.log_loss}, {"roc_auc", m.roc_auc}};
+  return SupervisedList(labels, outputs, TaskOf(type_) == ModelTask::kClassification);
+}
+
+Metrics Model::EvaluateShares(const Matrix& x, const Labels& labels, int threads,
+                              RankReducer& ranks, Matrix* confusion) const {
+  Matrix outputs = estimator_->Predict(x, threads);
+  if (TaskOf(type_) == ModelTask::kClustering) {
+    const auto& centroids = static_cast<const KMeans&>(*estimator_).centroids();
+    ClusterSums sums = ClusterSumsOf(x, outputs, centroids);
+    const size_t k = centroids.rows;
+    std::vector<double> values = sums.distance;
+    values.insert(values.end(), sums.members.begin(), sums.members.end());
+    values.push_back(sums.squared_distance);
+    ranks.AllReduce(values, Reduction::kSum);
+    sums = {{values.begin(), values.begin() + k},
+            {values.begin() + k, values.begin() + 2 * k},
+            values.back()};
+    return ClusteringList(ClusteringFromSums(std::move(sums), centroids));
   }
-  std::vector<double> predicted(outputs.values.begin(), outputs.values.end());
-  RegressionMetrics m = EvaluateRegression(labels.values, predicted);
-  return {{"mean_absolute_error", m.mean_absolute_error},
-          {"mean_squared_error", m.mean_squared_error},
-          {"mean_squared_log_error", m.mean_squared_log_error},
-          {"median_absolute_error", m.median_absolute_error},
-          {"r2_score", m.r2_score},
-          {"explained_variance", m.explained_variance}};
+  Labels all_labels = labels;
+  GatherRows(all_labels, outputs, ranks);
+  const bool classifier = TaskOf(type_) == ModelTask::kClassification;
+  if (classifier && confusion != nullptr) *confusion = ConfusionMatrix(all_labels, outputs);
+  return SupervisedList(all_labels, outputs, classifier);
 }
 
 void Model::Save(const std::string& folder) const {

@@ -59,6 +59,12 @@ class Model {
   /// Returns the same metrics for rows already made features, with their labels (none for
   /// k-means).
   Metrics EvaluateFeatures(const Matrix& x, const Labels& labels, int threads) const;
+  /// Returns EvaluateFeatures' metrics over the rows of every rank, `x` and `labels` being this
+  /// rank's share (a collective; every rank gets the same): k-means' sums are added over the
+  /// ranks, the labels and outputs of other models gathered. For a classifier, sets
+  /// `confusion` (when not null) to the confusion matrix of those rows.
+  Metrics EvaluateShares(const Matrix& x, const Labels& labels, int threads, RankReducer& ranks,
+                         Matrix* confusion = nullptr) const;
 
   /// Writes the model into the existing folder `folder` (model.json, and booster.bin for tree
   /// models). Throws IoError.

@@ -85,6 +85,64 @@ Split SequentialSplit(const std::vector<double>& order, double eval_fraction) {
   return SplitOf(is_eval);
 }
 
+Split SequentialSplitOverRanks(const std::vector<double>& order, double eval_fraction,
+                               RankReducer& ranks) {
+  CheckFraction(eval_fraction);
+  std::vector<double> ranked;
+  for (double value : order) {
+    if (!std::isnan(value)) ranked.push_back(value);
+  }
+  std::vector<int64_t> counts{static_cast<int64_t>(order.size()),
+                              static_cast<int64_t>(ranked.size())};
+  ranks.AllReduce(counts, Reduction::kSum);
+  const auto rows = static_cast<size_t>(counts[0]);
+  const auto ranked_rows = static_cast<size_t>(counts[1]);
+  const auto wanted =
+      static_cast<size_t>(std::ceil(eval_fraction * static_cast<double>(rows) - 1e-9));
+  const size_t eval_rows = std::min(KeepBothSides(wanted, rows, eval_fraction), ranked_rows);
+  std::vector<uint8_t> is_eval(order.size(), 0);
+  if (eval_rows == 0) return SplitOf(is_eval);
+  const double threshold = KthOverRanks(ranks, {ranked}, {ranked_rows - eval_rows})[0];
+  size_t above = 0;
+  size_t ties = 0;
+  for (double value : ranked) {
+    if (value > threshold) {
+      ++above;
+    } else if (value == threshold) {
+      ++ties;
+    }
+  }
+  const size_t wanted_ties = eval_rows - SumOverRanks(ranks, above);
+  const std::vector<size_t> ties_of_ranks = CountsOfRanks(ranks, ties);
+  size_t ties_above = 0;  // equal values on higher ranks, which count as later
+  for (size_t r = static_cast<size_t>(ranks.rank()) + 1; r < ties_of_ranks.size(); ++r) {
+    ties_above += ties_of_ranks[r];
+  }
+  size_t mine = wanted_ties > ties_above ? std::min(wanted_ties - ties_above, ties) : 0;
+  for (size_t row = order.size(); row-- > 0;) {
+    if (order[row] > threshold) is_eval[row] = 1;
+    if (order[row] == threshold && mine > 0) {
+      is_eval[row] = 1;
+      --mine;
+    }
+  }
+  return SplitOf(is_eval);
+}
+
+Split HashedSplit(const std::vector<uint64_t>& hashes, double eval_fraction, uint64_t seed) {
+  CheckFraction(eval_fraction);
+  std::vector<uint8_t> is_eval(hashes.size(), 0);
+  for (size_t row = 0; row < hashes.size(); ++row) {
+    // SplitMix64 of the row's hash and the seed.
+    uint64_t z = hashes[row] + (seed + 1) * 0x9e3779b97f4a7c15;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+    z ^= z >> 31;
+    is_eval[row] = static_cast<double>(z >> 11) * 0x1.0p-53 < eval_fraction;
+  }
+  return SplitOf(is_eval);
+}
+
 Split CustomSplit(const std::vector<uint8_t>& is_eval) { return SplitOf(is_eval); }
 
 std::vector<Split> KFold(size_t rows, int folds, uint64_t seed) {

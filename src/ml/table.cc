@@ -1,5 +1,6 @@
 #include "ml/table.h"
 
+#include <bit>
 #include <cmath>
 #include <limits>
 
@@ -107,6 +108,36 @@ Table SelectTableRows(const Table& table, const std::vector<size_t>& indices) {
     out.columns.push_back(std::move(selected));
   }
   return out;
+}
+
+namespace {
+
+// Returns `state` mixed with `value` (SplitMix64's finalizer over their combination).
+uint64_t Mix(uint64_t state, uint64_t value) {
+  uint64_t z = state ^ (value + 0x9e3779b97f4a7c15 + (state << 6) + (state >> 2));
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+std::vector<uint64_t> HashRows(const Table& table) {
+  std::vector<uint64_t> hashes(table.num_rows, 0);
+  for (const Column& column : table.columns) {
+    for (size_t row = 0; row < table.num_rows; ++row) {
+      uint64_t value = 0x6e756c6c;  // NULL
+      if (!column.IsNull(row) && column.is_text()) {
+        for (unsigned char c : column.texts[row]) value = Mix(value, c);
+        value = Mix(value, column.texts[row].size());
+      } else if (!column.IsNull(row)) {
+        const double number = column.numbers[row] == 0 ? 0.0 : column.numbers[row];  // -0 as 0
+        value = std::bit_cast<uint64_t>(number);
+      }
+      hashes[row] = Mix(hashes[row], value);
+    }
+  }
+  return hashes;
 }
 
 }  // namespace sluice::ml

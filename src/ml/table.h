@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,10 @@ struct Table {
 
 /// Returns the rows of `batches` (all of `schema`) as a table.
 Table TableFromBatches(const core::Schema& schema, const std::vector<core::Batch>& batches);
+
+/// Returns a hash of each row's values (column by column; every NaN and NULL alike), the same on
+/// every platform and rank: what a row is, not where it is.
+std::vector<uint64_t> HashRows(const Table& table);
 
 /// Returns the rows `indices` of `table`, in that order.
 Table SelectTableRows(const Table& table, const std::vector<size_t>& indices);

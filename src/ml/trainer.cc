@@ -9,12 +9,12 @@
 #include <limits>
 #include <mutex>
 #include <random>
-#include <set>
 #include <utility>
 
 #include "base/error.h"
 #include "ml/metrics.h"
 #include "ml/model_wire.h"
+#include "ml/training_setup.h"
 
 namespace sluice::ml {
 namespace {
@@ -27,31 +27,10 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// Is what every fit of one CREATE MODEL shares.
-struct Setup {
-  const ModelOptions& options;
-  LabelSpec label;
-  std::vector<std::string> excluded;  // columns that are not features
-  FeatureOptions feature_options;
-  std::string objective;
-};
-
 struct Fit {
   std::unique_ptr<Model> model;
   Metrics metrics;
 };
-
-std::string DefaultObjective(ModelType type) {
-  switch (TaskOf(type)) {
-    case ModelTask::kRegression:
-      return "r2_score";
-    case ModelTask::kClassification:
-      return "roc_auc";
-    case ModelTask::kClustering:
-      break;
-  }
-  return "davies_bouldin_index";
-}
 
 // Returns the objective as a score where larger is better (NaN stays NaN).
 double Score(const Setup& setup, const Metrics& metrics) {
@@ -59,71 +38,13 @@ double Score(const Setup& setup, const Metrics& metrics) {
   return HigherIsBetter(setup.objective) ? value : -value;
 }
 
-// Returns the label column (found ignoring case); UserError when the query lacks it.
-const Column& LabelColumn(const ModelOptions& options, const Table& data) {
-  const Column* column = data.Find(options.label_columns[0]);
-  if (column == nullptr) {
-    Throw<UserError>("input_label_cols names \"{}\", which the model's query does not return",
-                     options.label_columns[0]);
-  }
-  return *column;
-}
-
 // Returns the rows of `data` whose label is not NULL, in `kept` when some are (else `data`).
 const Table& RowsWithLabel(const Table& data, const Column& label, Table& kept) {
-  std::vector<size_t> rows;
-  for (size_t row = 0; row < data.num_rows; ++row) {
-    if (!label.IsNull(row)) rows.push_back(row);
-  }
+  std::vector<size_t> rows = LabelledRows(data, label);
   if (rows.empty()) Throw<UserError>("label column \"{}\" is NULL in every row", label.name);
   if (rows.size() == data.num_rows) return data;
   kept = SelectTableRows(data, rows);
   return kept;
-}
-
-LabelSpec MakeLabelSpec(const ModelOptions& options, const Column& column) {
-  LabelSpec label{column.name, column.type, {}};
-  if (TaskOf(options.type) != ModelTask::kClassification) {
-    if (column.is_text()) {
-      Throw<UserError>("{} predicts a number, but label column \"{}\" is VARCHAR",
-                       ModelTypeName(options.type), column.name);
-    }
-    return label;
-  }
-  std::set<std::string> classes;
-  size_t rows = column.is_text() ? column.texts.size() : column.numbers.size();
-  for (size_t row = 0; row < rows; ++row) classes.insert(TextAt(column, row));
-  if (classes.size() < 2) {
-    Throw<UserError>(
-        "label column \"{}\" has a single class ('{}'): a classifier needs two or more",
-        column.name, *classes.begin());
-  }
-  label.classes.assign(classes.begin(), classes.end());
-  return label;
-}
-
-Split SplitRows(const ModelOptions& options, const Table& data) {
-  const std::string& method = options.data_split_method;
-  size_t rows = data.num_rows;
-  if (method == "no_split" || (method == "auto_split" && rows < 500)) {
-    Split split;
-    for (size_t row = 0; row < rows; ++row) split.train.push_back(row);
-    return split;
-  }
-  double fraction = options.data_split_eval_fraction;
-  if (method == "auto_split" && rows > 50'000) fraction = 10'000.0 / static_cast<double>(rows);
-  if (method == "random" || method == "auto_split") {
-    return RandomSplit(rows, fraction, static_cast<uint64_t>(options.seed));
-  }
-  const Column* column = data.Find(options.data_split_col);
-  if (column == nullptr || column->is_text()) {
-    Throw<UserError>("data_split_col \"{}\" must name a {} column of the model's query",
-                     options.data_split_col, method == "custom" ? "BOOLEAN" : "numeric or date");
-  }
-  if (method == "seq") return SequentialSplit(column->numbers, fraction);
-  std::vector<uint8_t> is_eval;
-  for (double v : column->numbers) is_eval.push_back(!std::isnan(v) && v != 0);
-  return CustomSplit(is_eval);
 }
 
 Fit FitOnce(const Setup& setup, const Params& params, const Table& train, const Table* eval,
@@ -363,24 +284,6 @@ std::unique_ptr<Model> SendModel(TrialDistributor& distributor, size_t trial, in
   // statement's next collective.
   distributor.Share({}, failure);
   return model;
-}
-
-Setup MakeSetup(const ModelOptions& options, const Table& data) {
-  Setup setup{options, {}, {}, {}, options.hparam_tuning_objective};
-  if (setup.objective.empty()) setup.objective = DefaultObjective(options.type);
-  if (TaskOf(options.type) != ModelTask::kClustering) {
-    const Column& label = LabelColumn(options, data);
-    setup.label = MakeLabelSpec(options, label);
-    setup.excluded.push_back(label.name);
-  }
-  if (options.data_split_method == "custom" || options.data_split_method == "seq") {
-    setup.excluded.push_back(options.data_split_col);
-  }
-  ModelType type = options.type;
-  setup.feature_options.standardize = type == ModelType::kLinearReg ||
-                                      type == ModelType::kLogisticReg || type == ModelType::kKmeans;
-  setup.feature_options.max_categories = static_cast<size_t>(options.max_categories);
-  return setup;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "ml/model.h"
 #include "ml/model_options.h"
+#include "ml/rank_reducer.h"
 #include "ml/table.h"
 #include "ml/tuning.h"
 
@@ -36,6 +37,8 @@ struct TrainingOutcome {
   Matrix confusion_matrix;  // classifiers: on the rows `evaluated_on` names (not with folds)
   size_t train_rows = 0;
   size_t eval_rows = 0;
+  std::vector<size_t> share_train_rows;  // on shares: the training rows of each rank
+  std::vector<size_t> share_eval_rows;   // on shares: the evaluation rows of each rank
   double seconds = 0;
 };
 
@@ -53,5 +56,21 @@ struct TrainingOutcome {
 /// REQUIRES: every rank passes the same `options` and `data`.
 TrainingOutcome TrainModel(const ModelOptions& options, const Table& data, int threads,
                            TrialDistributor* distributor = nullptr);
+
+/// Returns true when a CREATE MODEL of `options` trains data-parallel when there are several
+/// ranks (TrainModelOnShares): linear_reg, logistic_reg, kmeans, boosted_tree_* and
+/// random_forest_*, without tuning (HPARAM_*)
+/// or folds, which spread over the ranks by trials or need every row on each rank. This is
+/// where a model type joins once its estimator overrides Estimator::FitShares.
+bool TrainsOnShares(const ModelOptions& options);
+
+/// Trains a model of `options` as TrainModel does, data-parallel: `data` is this rank's share
+/// of the query's rows (no rank holds them all; a share may be empty). A collective: rows with a
+/// NULL label, the split, the preprocessing, the fit and the evaluation are over every rank's
+/// rows (see SplitRows for how a split works on shares), and every rank returns the same
+/// outcome and model, rank 0's sent to the others. REQUIRES: TrainsOnShares(options); every
+/// rank passes the same `options` and a share with the same columns.
+TrainingOutcome TrainModelOnShares(const ModelOptions& options, const Table& data, int threads,
+                                   RankReducer& ranks);
 
 }  // namespace sluice::ml

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <optional>
+#include <span>
 
 #include "base/error.h"
 #include "base/task.h"
@@ -10,6 +11,7 @@
 #include "ml/json_text.h"
 #include "ml/trainer.h"
 #include "planner/column_lineage.h"
+#include "planner/query_planner.h"
 #include "session/database.h"
 #include "session/model_functions.h"
 #include "sql/names.h"
@@ -75,6 +77,43 @@ class RankTrials : public ml::TrialDistributor {
   cluster::Communicator& ranks_;
 };
 
+// Lets ml train data-parallel over the ranks of the communicator.
+class RankSums : public ml::RankReducer {
+ public:
+  explicit RankSums(cluster::Communicator& ranks) : ranks_(ranks) {}
+
+  int rank() const override { return ranks_.rank(); }
+  int size() const override { return ranks_.size(); }
+  void AllReduce(std::span<double> values, ml::Reduction op) override {
+    ranks_.AllReduce(values, Op(op));
+  }
+  void AllReduce(std::span<int64_t> values, ml::Reduction op) override {
+    ranks_.AllReduce(values, Op(op));
+  }
+  std::vector<std::string> AllGather(std::string_view mine) override {
+    return ranks_.AllGather(mine);
+  }
+  void Broadcast(std::string& bytes, int root) override { ranks_.Broadcast(bytes, root); }
+  void Agree(const std::exception_ptr& failure) override {
+    cluster::AgreeOnFailure(ranks_, failure);
+  }
+
+ private:
+  static cluster::ReduceOp Op(ml::Reduction op) {
+    switch (op) {
+      case ml::Reduction::kSum:
+        return cluster::ReduceOp::kSum;
+      case ml::Reduction::kMin:
+        return cluster::ReduceOp::kMin;
+      case ml::Reduction::kMax:
+        break;
+    }
+    return cluster::ReduceOp::kMax;
+  }
+
+  cluster::Communicator& ranks_;
+};
+
 json::object Details(const sql::CreateModelStatement& statement, const ml::TrainingOutcome& outcome,
                      const planner::QueryLineage& lineage, const std::string& transform,
                      int64_t run_id, const std::string& cell, const core::Schema& query_schema) {
@@ -96,21 +135,28 @@ json::object Details(const sql::CreateModelStatement& statement, const ml::Train
   for (size_t r = 0; r < counts.rows; ++r) {
     confusion.emplace_back(json::array(counts.row(r), counts.row(r) + counts.cols));
   }
-  return json::object{{"query", sql::ToSql(*statement.query)},
-                      {"confusion_matrix", std::move(confusion)},
-                      {"transform", transform},
-                      {"transform_inputs", std::move(transform_inputs)},
-                      {"run_id", run_id},
-                      {"cell", cell},
-                      {"inputs", std::move(inputs)},
-                      {"hyperparameters", ml::ParamsToJson(outcome.model->params())},
-                      {"label", outcome.model->label().name},
-                      {"features", std::move(features)},
-                      {"train_rows", outcome.train_rows},
-                      {"eval_rows", outcome.eval_rows},
-                      {"evaluated_on", outcome.evaluated_on},
-                      {"objective", outcome.objective},
-                      {"training_seconds", outcome.seconds}};
+  json::object details{{"query", sql::ToSql(*statement.query)},
+                       {"confusion_matrix", std::move(confusion)},
+                       {"transform", transform},
+                       {"transform_inputs", std::move(transform_inputs)},
+                       {"run_id", run_id},
+                       {"cell", cell},
+                       {"inputs", std::move(inputs)},
+                       {"hyperparameters", ml::ParamsToJson(outcome.model->params())},
+                       {"label", outcome.model->label().name},
+                       {"features", std::move(features)},
+                       {"train_rows", outcome.train_rows},
+                       {"eval_rows", outcome.eval_rows},
+
+                       {"evaluated_on", outcome.evaluated_on},
+                       {"objective", outcome.objective},
+                       {"training_seconds", outcome.seconds}};
+  if (!outcome.share_train_rows.empty()) {
+    // Data-parallel training: the rows each rank trained and evaluated on.
+    details["share_train_rows"] = json::value_from(outcome.share_train_rows);
+    details["share_eval_rows"] = json::value_from(outcome.share_eval_rows);
+  }
+  return details;
 }
 
 QueryResult Summary(const std::string& name, int64_t version, const ml::ModelOptions& options,
@@ -144,16 +190,32 @@ QueryResult Connection::CreateModel(const sql::CreateModelStatement& statement) 
         statement.location.line, statement.location.column);
   }
   ml::ModelOptions options = ml::ParseModelOptions(statement.options);
-  QueryResult rows = RunQuery(*statement.query);
+  // Several ranks train a single fit data-parallel, each on its own share of the rows; tuning
+  // spreads trials instead, each rank with every row.
+  const bool shares = ranks_ != nullptr && ranks_->size() > 1 && ml::TrainsOnShares(options);
+  QueryResult rows;
+  if (shares) {
+    planner::QueryPlan plan =
+        planner::QueryPlanner(database_, nullptr, ranks_).PlanShares(*statement.query);
+    rows = RunPlan(plan);
+  } else {
+    rows = RunQuery(*statement.query);
+  }
   planner::TableEntry input;
   input.schema = rows.schema;
   input.batches = std::make_shared<const std::vector<core::Batch>>(std::move(rows.batches));
   std::string transform = TransformSql(statement.transform);
   ml::Table table = ModelInput(input, transform, database_);
-  std::optional<RankTrials> trials;
-  if (ranks_ != nullptr && ranks_->size() > 1) trials.emplace(*ranks_);
-  ml::TrainingOutcome outcome =
-      ml::TrainModel(options, table, static_cast<int>(ThreadCount()), trials ? &*trials : nullptr);
+  const int threads = static_cast<int>(ThreadCount());
+  ml::TrainingOutcome outcome;
+  if (shares) {
+    RankSums sums(*ranks_);
+    outcome = ml::TrainModelOnShares(options, table, threads, sums);
+  } else {
+    std::optional<RankTrials> trials;
+    if (ranks_ != nullptr && ranks_->size() > 1) trials.emplace(*ranks_);
+    outcome = ml::TrainModel(options, table, threads, trials ? &*trials : nullptr);
+  }
 
   planner::QueryLineage lineage = planner::DeriveLineage(*statement.query, database_);
   std::vector<catalog::LineageEdge> edges;
