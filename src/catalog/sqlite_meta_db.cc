@@ -2,11 +2,16 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <thread>
+
 #include "base/error.h"
 #include "catalog/meta_db.h"
 
 namespace sluice::catalog {
 namespace {
+
+constexpr int kBusyMillis = 60000;  // how long a connection waits for another's lock
 
 /// Is a MetaDb over one SQLite connection; the schema version is `PRAGMA user_version`.
 class SqliteMetaDb final : public MetaDb {
@@ -135,7 +140,14 @@ std::unique_ptr<MetaDb> OpenSqliteMetaDb(const std::string& path) {
     Throw<IoError>("cannot open the catalog '{}': {}", path, message);
   }
   auto meta = std::make_unique<SqliteMetaDb>(db, path);
-  sqlite3_busy_timeout(db, 60000);
+  sqlite3_busy_timeout(db, kBusyMillis);
+  // Switching a new catalog to WAL while another process opens it too (the ranks of a job) is
+  // refused at once as "locked", without the busy wait: wait here.
+  for (int waited = 0; waited < kBusyMillis; waited += 10) {
+    if (sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr) != SQLITE_BUSY)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   meta->ExecuteScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON");
   return meta;
 }

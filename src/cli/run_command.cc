@@ -201,6 +201,7 @@ session::QueryResult CellsListing(const catalog::RunRecord& record) {
 void ListRuns(const RunCommandOptions& options) {
   std::string workspace = RequireWorkspace(options.workspace);
   auto database = session::Database::Open(workspace);
+  notebook::CloseAbandonedRuns(*database->store());
   catalog::CatalogDb& catalog = database->store()->catalog();
   std::string notebook;
   if (!options.notebook.empty()) {

@@ -1,10 +1,14 @@
 #include "notebook/run_record.h"
 
 #include <filesystem>
+#include <random>
 
+#include <fmt/format.h>
 #include <boost/json.hpp>
 
 #include "core/datetime.h"
+#include "store/file_lock.h"
+#include "store/result_store.h"
 
 namespace sluice::notebook {
 namespace {
@@ -44,7 +48,7 @@ CellStatus StatusNamed(const std::string& name) {
 
 }  // namespace
 
-std::string RunDetailsJson(const RunReport& report) {
+std::string RunDetailsJson(const RunReport& report, const std::string& lock) {
   boost::json::array cells;
   for (const CellReport& cell : report.cells) {
     cells.push_back(boost::json::object{{"name", cell.name},
@@ -59,8 +63,10 @@ std::string RunDetailsJson(const RunReport& report) {
                                         {"outputs", TokensObject(cell.outputs)},
                                         {"error", cell.error}});
   }
-  return boost::json::serialize(boost::json::object{
-      {"trigger", report.trigger}, {"log", report.log_path}, {"cells", std::move(cells)}});
+  return boost::json::serialize(boost::json::object{{"trigger", report.trigger},
+                                                    {"log", report.log_path},
+                                                    {"lock", lock},
+                                                    {"cells", std::move(cells)}});
 }
 
 std::vector<CellReport> CellsFromDetailsJson(const std::string& json) {
@@ -102,6 +108,45 @@ void RunLog::Write(const std::string& line) {
   if (!out_.is_open()) return;
   out_ << core::FormatTimestamp(core::NowMicros()) << ' ' << line << '\n';
   out_.flush();
+}
+
+RunLiveness::RunLiveness(const std::string& state_dir) {
+  std::random_device random;
+  uint64_t token = (static_cast<uint64_t>(random()) << 32) ^ random() ^ core::NowMicros();
+  file_name_ = fmt::format("run-{:016x}.lock", token);
+  path_ = state_dir + "/locks/" + file_name_;
+  lock_ = store::FileLock::Acquire(path_, std::chrono::milliseconds(0), "the run's lock");
+}
+
+RunLiveness::~RunLiveness() = default;
+
+void RunLiveness::Finished() {
+  std::error_code ignored;
+  std::filesystem::remove(path_, ignored);
+}
+
+std::vector<int64_t> CloseAbandonedRuns(store::ResultStore& store) {
+  std::vector<int64_t> closed;
+  for (catalog::RunRecord& run : store.catalog().Runs()) {
+    if (run.status != "running") continue;
+    boost::system::error_code error;
+    boost::json::value details = boost::json::parse(run.details_json, error);
+    if (error || !details.is_object()) continue;
+    std::string lock = TextOf(details.as_object(), "lock");
+    if (lock.empty()) continue;
+    std::string path = store.state_dir() + "/locks/" + lock;
+    std::error_code missing;
+    if (!std::filesystem::exists(path, missing)) continue;  // not taken in this workspace
+    auto free = store::FileLock::TryAcquire(path);
+    if (free == nullptr) continue;  // its process still runs it
+    run.status = "failed";
+    run.error = "the run ended without finishing: its process, or a rank of it, was killed";
+    run.finished_micros = 0;
+    store.catalog().FinishRun(run);
+    std::filesystem::remove(path, missing);
+    closed.push_back(run.id);
+  }
+  return closed;
 }
 
 }  // namespace sluice::notebook

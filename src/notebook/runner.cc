@@ -411,10 +411,15 @@ RunReport RunNotebook(session::Database& database, const std::string& path,
   record.notebook = report.notebook;
   record.notebook_hash = fmt::format("{:016x}", HashString(WriteNotebook(notebook)));
   record.started_micros = report.started_micros;
-  record.details_json = RunDetailsJson(report);
   bool first_rank = options.ranks == nullptr || options.ranks->rank() == 0;
   if (options.ranks != nullptr) options.ranks->Barrier();  // every rank planned from one state
-  if (first_rank) report.run_id = record.id = store->catalog().StartRun(record);
+  std::optional<RunLiveness> liveness;
+  if (first_rank) {
+    CloseAbandonedRuns(*store);
+    liveness.emplace(store->state_dir());
+    record.details_json = RunDetailsJson(report, liveness->file_name());
+    report.run_id = record.id = store->catalog().StartRun(record);
+  }
   if (options.ranks != nullptr) {
     std::string id = std::to_string(report.run_id);
     options.ranks->Broadcast(id, 0);
@@ -432,8 +437,11 @@ RunReport RunNotebook(session::Database& database, const std::string& path,
   for (const CellReport& cell : report.cells) {
     if (cell.status == CellStatus::kFailed && record.error.empty()) record.error = cell.error;
   }
-  record.details_json = RunDetailsJson(report);
-  if (first_rank) store->catalog().FinishRun(record);
+  if (first_rank) {
+    record.details_json = RunDetailsJson(report, liveness->file_name());
+    store->catalog().FinishRun(record);
+    liveness->Finished();
+  }
   log.Write(
       fmt::format("run {} {} in {}", report.run_id, report.status, Seconds(report.elapsed_micros)));
   return report;

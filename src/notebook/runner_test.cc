@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <mutex>
 
 #include <fmt/format.h>
@@ -11,6 +12,7 @@
 #include "base/test_folder.h"
 #include "cluster/thread_ranks.h"
 #include "notebook/run_record.h"
+#include "store/file_lock.h"
 #include "store/result_store.h"
 
 namespace sluice::notebook {
@@ -257,6 +259,39 @@ TEST_F(RunnerTest, ACancelledRunStartsNoFurtherCells) {
   EXPECT_EQ(report.status, "cancelled");
   for (const CellReport& cell : report.cells) EXPECT_EQ(cell.status, CellStatus::kNotRun);
   EXPECT_TRUE(Versions("report").empty());
+}
+
+TEST_F(RunnerTest, ARunWhoseProcessDiedIsRecordedAsFailedByTheNextRun) {
+  catalog::CatalogDb& catalog = database_->store()->catalog();
+  std::string locks = database_->store()->state_dir() + "/locks/";
+  auto record = [&](const std::string& lock) {
+    catalog::RunRecord run;
+    run.notebook = "pipeline.sql";
+    run.status = "running";
+    run.started_micros = 1;
+    run.details_json = R"({"lock": ")" + lock + R"(", "cells": []})";
+    return catalog.StartRun(run);
+  };
+  // A killed process leaves its lock file behind, no longer locked.
+  store::FileLock::Acquire(locks + "run-dead.lock", std::chrono::milliseconds(0), "test");
+  int64_t dead = record("run-dead.lock");
+  auto alive_lock =
+      store::FileLock::Acquire(locks + "run-alive.lock", std::chrono::milliseconds(0), "test");
+  int64_t alive = record("run-alive.lock");
+  EXPECT_EQ(Run().status, "succeeded");
+  std::map<int64_t, catalog::RunRecord> runs;
+  for (catalog::RunRecord& run : catalog.Runs()) runs[run.id] = run;
+  EXPECT_EQ(runs[dead].status, "failed");
+  EXPECT_NE(runs[dead].error.find("was killed"), std::string::npos) << runs[dead].error;
+  EXPECT_FALSE(std::filesystem::exists(locks + "run-dead.lock"));
+  EXPECT_EQ(runs[alive].status, "running");
+  // A finished run leaves no lock file, and a new run finds nothing more to close.
+  EXPECT_TRUE(CloseAbandonedRuns(*database_->store()).empty());
+  size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(locks)) {
+    files += entry.path().filename().string().starts_with("run-") ? 1 : 0;
+  }
+  EXPECT_EQ(files, 1u);  // run-alive.lock
 }
 
 TEST_F(RunnerTest, NeedsAWorkspace) {

@@ -171,18 +171,20 @@ bool Database::DropTable(const std::string& name) {
 Connection::Connection(Database& database)
     : database_(database), memory_limit_(exec::PhysicalMemory() / 10 * 8) {}
 
-std::string Connection::OnFirstRank(const std::function<std::string()>& write) {
+std::string Connection::OnFirstRank(const std::function<std::string()>& write,
+                                    const std::function<void()>& follow) {
   if (ranks_ == nullptr || ranks_->size() == 1) return write();
   // Every rank has read the workspace as it was (e.g. whether a table exists) before it changes.
   ranks_->Barrier();
   std::string text;
   std::exception_ptr failure;
-  if (ranks_->rank() == 0) {
-    try {
+  try {
+    if (ranks_->rank() == 0)
       text = write();
-    } catch (...) {
-      failure = std::current_exception();
-    }
+    else if (follow)
+      follow();
+  } catch (...) {
+    failure = std::current_exception();
   }
   cluster::AgreeOnFailure(*ranks_, failure);
   ranks_->Broadcast(text, 0);

@@ -16,8 +16,14 @@
 #include "session/source_registry.h"
 #include "sql/ast.h"
 
+namespace sluice::catalog {
+struct VersionInfo;
+}  // namespace sluice::catalog
+
 namespace sluice::store {
 class ResultStore;
+struct CommitRequest;
+struct StoreOptions;
 }  // namespace sluice::store
 
 namespace sluice::session {
@@ -48,6 +54,9 @@ class Database final : public planner::Catalog {
   /// Opens the workspace in folder `path` (making `.sluice/` when missing): tables created
   /// without TEMP are stored there as versioned results. Throws IoError when it cannot.
   static std::unique_ptr<Database> Open(const std::string& path);
+  /// Opens the workspace with its result store configured by `options` (e.g. rows per part).
+  static std::unique_ptr<Database> Open(const std::string& path,
+                                        const store::StoreOptions& options);
   ~Database() override;
 
   /// Returns the workspace's result store (its catalog keeps source definitions too), or
@@ -123,8 +132,15 @@ class Connection {
   QueryResult RunQuery(const sql::QueryNode& query);
   QueryResult RunPlan(planner::QueryPlan& plan);
   // Runs `write` (a change to the workspace or a file) on rank 0 alone, or here when there are
-  // no ranks, and returns its text on every rank; its failure is thrown on every rank.
-  std::string OnFirstRank(const std::function<std::string()>& write);
+  // no ranks, and returns its text on every rank; its failure is thrown on every rank. The
+  // other ranks run `follow` meanwhile (collectives matching those `write` makes), when given.
+  std::string OnFirstRank(const std::function<std::string()>& write,
+                          const std::function<void()>& follow = nullptr);
+  // Commits `request` (its rows on every rank) with every rank writing its share of the parts;
+  // returns what `describe` says of the version, on every rank.
+  std::string CommitOnRanks(
+      store::CommitRequest request,
+      const std::function<std::string(const catalog::VersionInfo&)>& describe);
   QueryResult CreateTable(const sql::CreateTableStatement& statement);
   QueryResult CreateView(const sql::CreateViewStatement& statement);
   QueryResult CreateIndex(const sql::CreateIndexStatement& statement);

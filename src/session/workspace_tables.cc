@@ -66,6 +66,27 @@ std::vector<catalog::LineageEdge> EdgesInto(catalog::CatalogDb& catalog, const s
   return edges;
 }
 
+// Runs `write` (this rank's parts of a commit) and returns every rank's parts in part order;
+// throws on every rank when one failed.
+std::vector<store::WrittenPart> SwapParts(
+    cluster::Communicator& ranks, const std::function<std::vector<store::WrittenPart>()>& write) {
+  std::vector<store::WrittenPart> mine;
+  std::exception_ptr failure;
+  try {
+    mine = write();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  cluster::AgreeOnFailure(ranks, failure);
+  std::vector<store::WrittenPart> parts;
+  for (const std::string& bytes : ranks.AllGather(store::EncodeParts(mine))) {
+    for (store::WrittenPart& part : store::DecodeParts(bytes)) parts.push_back(std::move(part));
+  }
+  std::sort(parts.begin(), parts.end(),
+            [](const auto& a, const auto& b) { return a.index < b.index; });
+  return parts;
+}
+
 }  // namespace
 
 Database::Database() : models_(std::make_unique<ModelRegistry>(nullptr)) {}
@@ -76,7 +97,12 @@ Database::Database(std::unique_ptr<store::ResultStore> store)
 Database::~Database() = default;
 
 std::unique_ptr<Database> Database::Open(const std::string& path) {
-  std::unique_ptr<Database> database(new Database(store::ResultStore::Open(path)));
+  return Open(path, store::StoreOptions{});
+}
+
+std::unique_ptr<Database> Database::Open(const std::string& path,
+                                         const store::StoreOptions& options) {
+  std::unique_ptr<Database> database(new Database(store::ResultStore::Open(path, options)));
   database->sources_.set_base_folder(database->store_->workspace());
   database->sources_.Restore(database->store_->catalog().Sources());
   return database;
@@ -113,11 +139,50 @@ QueryResult Connection::CommitStoredTable(const sql::CreateTableStatement& state
   request.provenance.expectations = expectations.results;
   if (table.lineage)
     request.provenance.lineage = LineageEdges(*table.lineage, *table.schema, run_id_);
-  return Status(OnFirstRank([&] {
-    catalog::VersionInfo info = database_.store()->Commit(std::move(request));
+  return Status(CommitOnRanks(std::move(request), [&](const catalog::VersionInfo& info) {
     return fmt::format("CREATE TABLE {} version {}{}", info.result, info.version,
                        expectations.Summary());
   }));
+}
+
+std::string Connection::CommitOnRanks(
+    store::CommitRequest request,
+    const std::function<std::string(const catalog::VersionInfo&)>& describe) {
+  store::ResultStore& store = *database_.store();
+  if (ranks_ == nullptr || ranks_->size() == 1) return describe(store.Commit(std::move(request)));
+  cluster::Communicator& ranks = *ranks_;
+  core::SchemaPtr schema = request.schema;
+  std::vector<core::Batch> rows;
+  for (const core::Batch& batch : request.batches) rows.push_back(batch.Share());
+  store::PartShare share{ranks.rank(), ranks.size()};
+  // Rank 0 sends the temporary folder of the version (empty: nothing to write), every rank
+  // writes its parts there, and rank 0 records the version.
+  auto write = [&] {
+    bool sent = false;
+    request.share = share;
+    request.write_together = [&](const std::string& folder, const auto& write_mine) {
+      std::string sent_folder = folder;
+      ranks.Broadcast(sent_folder, 0);
+      sent = true;
+      return SwapParts(ranks, write_mine);
+    };
+    std::string none;
+    try {
+      catalog::VersionInfo info = store.Commit(std::move(request));
+      if (!sent) ranks.Broadcast(none, 0);
+      return describe(info);
+    } catch (...) {
+      if (!sent) ranks.Broadcast(none, 0);
+      throw;
+    }
+  };
+  auto follow = [&] {
+    std::string folder;
+    ranks.Broadcast(folder, 0);
+    if (!folder.empty())
+      SwapParts(ranks, [&] { return store.WriteShare(folder, schema, rows, share); });
+  };
+  return OnFirstRank(write, follow);
 }
 
 QueryResult Connection::InsertStored(const std::string& name, const planner::TableEntry& table,
@@ -154,10 +219,7 @@ QueryResult Connection::InsertStored(const std::string& name, const planner::Tab
     request.provenance.lineage.push_back(std::move(edge));
   }
   previous.reset();
-  OnFirstRank([&] {
-    store->Commit(std::move(request));
-    return "";
-  });
+  CommitOnRanks(std::move(request), [](const catalog::VersionInfo&) { return ""; });
   return Status(fmt::format("INSERT {}", inserted));
 }
 

@@ -214,9 +214,12 @@ void ResultStore::WriteNewParts(CommitRequest& request, catalog::VersionInfo& in
   std::string temp = tmp_dir_ + "/" + TempName(request.name);
   MakeDirectory(temp);
   std::vector<WrittenPart> written;
+  auto write_mine = [&] {
+    return WriteParts(temp, request.schema, request.batches, options_.part_rows,
+                      options_.compression, request.share, &profile);
+  };
   try {
-    written = WriteParts(temp, request.schema, request.batches, options_.part_rows,
-                         options_.compression, profile);
+    written = request.write_together ? request.write_together(temp, write_mine) : write_mine();
     SyncPath(temp);
   } catch (...) {
     std::error_code ignored;
@@ -238,6 +241,18 @@ void ResultStore::WriteNewParts(CommitRequest& request, catalog::VersionInfo& in
     info.num_bytes += part.summary.file_bytes;
     MergeStatistics(info.columns, *info.schema, part.summary);
   }
+}
+
+std::vector<WrittenPart> ResultStore::WriteShare(const std::string& folder,
+                                                 const core::SchemaPtr& schema,
+                                                 const std::vector<core::Batch>& batches,
+                                                 PartShare share) {
+  if (fs::path(folder).parent_path() != fs::path(tmp_dir_)) {
+    Throw<InternalError>("\"{}\" is not a temporary folder of workspace \"{}\"", folder,
+                         workspace_);
+  }
+  return WriteParts(folder, schema, batches, options_.part_rows, options_.compression, share,
+                    nullptr);
 }
 
 void ResultStore::Retract(std::string_view name, int64_t version) {

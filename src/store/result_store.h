@@ -16,6 +16,7 @@
 #include "catalog/version_info.h"
 #include "core/batch.h"
 #include "io/parquet/parquet_writer.h"
+#include "store/part_writer.h"
 
 namespace sluice::store {
 
@@ -48,6 +49,15 @@ struct CommitRequest {
   std::function<void(const catalog::VersionInfo* latest)> check;
   /// Is recorded with the version: lineage edges into it and its expectation results.
   catalog::VersionProvenance provenance;
+  /// Set when several writers write the new parts together (the ranks of a job, each holding
+  /// every row, the others calling WriteShare): this commit writes `share`'s parts, and
+  /// `write_together(folder, write_mine)` has the others write theirs into `folder` while it
+  /// calls `write_mine`, and returns every part in part order. Called only when there are
+  /// rows to write, after `check`; it throws when any writer failed.
+  PartShare share;
+  std::function<std::vector<WrittenPart>(
+      const std::string& folder, const std::function<std::vector<WrittenPart>()>& write_mine)>
+      write_together;
 };
 
 struct PinTable;
@@ -103,6 +113,11 @@ class ResultStore {
   /// the result is busy past the lock timeout, or when `check` throws; IoError when writing fails.
   /// Nothing is committed when it throws.
   catalog::VersionInfo Commit(CommitRequest request);
+  /// Writes `share`'s parts of a commit that another process runs into its temporary folder
+  /// `folder` (see CommitRequest::write_together). Throws IoError when writing fails, and
+  /// InternalError when `folder` is not a temporary folder of this workspace.
+  std::vector<WrittenPart> WriteShare(const std::string& folder, const core::SchemaPtr& schema,
+                                      const std::vector<core::Batch>& batches, PartShare share);
   /// Removes version `version` of `name` as if it had never been committed (a notebook cell
   /// that fails after committing it); the version before becomes the latest again. A query of
   /// this process still reading the version keeps its files until the next open.

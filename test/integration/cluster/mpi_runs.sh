@@ -2,7 +2,7 @@
 # The same answers from 3 MPI ranks as from one process: the db-benchmark groupby questions and
 # the join questions' shapes through `sluice sql`, and the flights example notebook (results,
 # model) through `sluice run`; a rank failing mid-run fails the whole run, commits nothing, and
-# a re-run resumes from the committed cells.
+# a re-run resumes from the committed cells; so does a run one of whose ranks was killed.
 # Usage: mpi_runs.sh SLUICE   (run from the repository root; needs OpenMPI's mpirun)
 set -euo pipefail
 sluice=$(realpath "$1")
@@ -138,4 +138,47 @@ sed -i 's|100 / v|100 / (v + 1)|' many/notebooks/failing.sql
 (cd many && ranks run notebooks/failing.sql > rerun.out 2>&1) || fail "re-run: $(cat many/rerun.out)"
 grep -q "before .*skipped" many/rerun.out || fail "the committed cell ran again: $(cat many/rerun.out)"
 grep -q "broken .*succeeded" many/rerun.out || fail "the fixed cell: $(cat many/rerun.out)"
+
+echo "-- a rank killed mid-run ends the job with a clear error and commits nothing"
+# A self-join of 400,000 rows on 100 keys: 1.6e9 rows to count, far longer than the test waits.
+awk 'BEGIN { print "k,v"; for (i = 1; i <= 400000; i++) print i % 100 "," i }' > many/data/kv.csv
+cat > many/notebooks/killed.sql <<'EOF'
+-- %% name=quick
+CREATE TABLE quick AS SELECT count(*) AS n FROM us_airports;
+
+-- %% name=slow
+CREATE TABLE slow AS
+SELECT a.k, count(*) AS n, sum(b.v) AS s FROM 'data/kv.csv' a JOIN 'data/kv.csv' b ON a.k = b.k
+GROUP BY a.k;
+EOF
+count_versions() {
+  "$sluice" sql --workspace many --format csv \
+    -c "SELECT count(*) FROM sluice.versions WHERE result = '$1'" | tail -1
+}
+(cd many && { ranks run notebooks/killed.sql > killed.out 2>&1 && echo 0 || echo $?; } > killed.rc) &
+launched=$!
+for _ in $(seq 600); do [[ $(count_versions quick) == 1 ]] && break; sleep 0.1; done
+[[ $(count_versions quick) == 1 ]] || fail "the quick cell did not commit: $(cat many/killed.out)"
+sleep 1  # into the slow cell
+victim=""
+for pid in $(pgrep -f "run notebooks/killed.sql"); do
+  tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1" && victim=$pid
+done
+[[ -n "$victim" ]] || fail "no process of rank 1 to kill"
+kill -KILL "$victim"
+for _ in $(seq 600); do [[ -s many/killed.rc ]] && break; sleep 0.1; done
+[[ -s many/killed.rc ]] || fail "the job did not end after rank 1 was killed: $(cat many/killed.out)"
+wait "$launched"
+[[ $(cat many/killed.rc) != 0 ]] || fail "the job succeeded: $(cat many/killed.out)"
+grep -Eq "rank 1 .*(signal 9|Killed)" many/killed.out || fail "no clear error: $(cat many/killed.out)"
+[[ $(count_versions slow) == 0 ]] || fail "the killed cell committed a result"
+(cd many && "$sluice" runs --format csv | sed -n 2p | grep -q ",failed,.*was killed") ||
+  fail "killed run record: $(cd many && "$sluice" runs --format csv)"
+
+echo "-- a re-run after the kill resumes from the committed cells"
+awk 'BEGIN { print "k,v"; for (i = 1; i <= 4000; i++) print i % 100 "," i }' > many/data/kv.csv
+(cd many && ranks run notebooks/killed.sql > resumed.out 2>&1) || fail "re-run: $(cat many/resumed.out)"
+grep -q "quick .*skipped" many/resumed.out || fail "the committed cell ran again: $(cat many/resumed.out)"
+grep -q "slow .*succeeded" many/resumed.out || fail "the killed cell: $(cat many/resumed.out)"
+[[ -z $(ls -A many/.sluice/tmp) ]] || fail "leftovers of the killed commit: $(ls many/.sluice/tmp)"
 echo "PASS"
