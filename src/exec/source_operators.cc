@@ -24,7 +24,7 @@ std::optional<Morsel> ReaderScan::Next(LocalState*) {
   std::lock_guard lock(mutex_);
   auto batch = reader_->Next();
   if (!batch) return std::nullopt;
-  return Morsel{std::move(*batch), sequence_++};
+  return Morsel{std::move(*batch), reader_->LastSequence().value_or(sequence_++)};
 }
 
 }  // namespace sluice::exec

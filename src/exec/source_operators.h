@@ -43,9 +43,7 @@ class ReaderScan final : public SourceOperator {
     return pushed.empty() ? path_ : path_ + ", " + pushed;
   }
   std::optional<Morsel> Next(LocalState* state) override;
-  bool KeepShare(int rank, int size) override {
-    return reader_->concurrent() && reader_->KeepShare(rank, size);
-  }
+  bool KeepShare(int rank, int size) override { return reader_->KeepShare(rank, size); }
 
  private:
   std::unique_ptr<io::BatchReader> reader_;

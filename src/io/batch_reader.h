@@ -37,11 +37,16 @@ class BatchReader {
   /// order, though not necessarily returned in that order), or nothing when all are handed out.
   /// Thread-safe. REQUIRES: concurrent(); not mixed with Next() on one reader.
   virtual std::optional<SequencedBatch> NextConcurrent() { return std::nullopt; }
-  /// Makes a concurrent reader hand out only share `rank` of `size` of the source (whole row
-  /// groups), with the sequence numbers they have in the whole source, so that the ranks of a
-  /// distributed run each read a different part. Returns false, changing nothing, when the
+  /// Makes the reader hand out only share `rank` of `size` of the source (whole row groups,
+  /// whole files), with sequence numbers in source order over the whole source, so that the
+  /// ranks of a distributed run each read a different part: a concurrent reader through
+  /// NextConcurrent, another through LastSequence. Returns false, changing nothing, when the
   /// reader cannot split so (the caller then slices the rows it reads). REQUIRES: nothing read.
   virtual bool KeepShare(int /*rank*/, int /*size*/) { return false; }
+  /// Returns the sequence number of the batch Next() returned last when the reader numbers its
+  /// batches itself (after KeepShare: in source order, with gaps where other shares' batches
+  /// are); nullopt when the caller numbers them 0, 1, 2, ...
+  virtual std::optional<uint64_t> LastSequence() const { return std::nullopt; }
 };
 
 /// Reads every remaining batch of `reader` into memory.

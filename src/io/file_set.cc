@@ -144,14 +144,33 @@ class FileSetReader final : public BatchReader {
   std::optional<core::Batch> Next() override {
     while (true) {
       if (reader_) {
-        if (auto batch = reader_->Next()) return Assemble(std::move(*batch));
+        if (auto batch = reader_->Next()) {
+          ++batches_in_file_;
+          return Assemble(std::move(*batch));
+        }
       }
       if (!OpenNext()) return std::nullopt;
     }
   }
 
+  // Keeps every size-th file from the rank-th, when each rank gets a file at least.
+  bool KeepShare(int rank, int size) override {
+    if (paths_.size() < static_cast<size_t>(size)) return false;
+    share_ = {rank, size};
+    return true;
+  }
+
+  std::optional<uint64_t> LastSequence() const override {
+    if (!share_) return std::nullopt;
+    return (static_cast<uint64_t>(current_) << 32) | (batches_in_file_ - 1);
+  }
+
   std::string Describe() const override {
     std::string text = fmt::format("{} files", paths_.size());
+    if (share_) {
+      auto [rank, size] = *share_;
+      text += fmt::format(" ({} on this rank)", (paths_.size() - rank + size - 1) / size);
+    }
     if (skipped_files_ > 0) text += fmt::format(", {} skipped by partition", skipped_files_);
     if (reader_ && !reader_->Describe().empty()) text += ", " + reader_->Describe();
     return text;
@@ -198,6 +217,7 @@ class FileSetReader final : public BatchReader {
   bool OpenNext() {
     while (next_ < paths_.size()) {
       size_t file = next_++;
+      if (share_ && file % share_->second != static_cast<size_t>(share_->first)) continue;
       if (!FileMayMatch(file)) {
         ++skipped_files_;
         continue;
@@ -206,6 +226,7 @@ class FileSetReader final : public BatchReader {
       CheckSchema(*reader->schema(), file);
       reader_ = std::move(reader);
       current_ = file;
+      batches_in_file_ = 0;
       return true;
     }
     reader_.reset();
@@ -262,6 +283,8 @@ class FileSetReader final : public BatchReader {
   size_t next_ = 0;
   size_t current_ = 0;
   size_t skipped_files_ = 0;
+  uint64_t batches_in_file_ = 0;
+  std::optional<std::pair<int, int>> share_;  // (rank, size) after KeepShare
   std::unique_ptr<BatchReader> reader_;
 };
 

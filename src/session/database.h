@@ -125,7 +125,8 @@ class Connection {
   void set_ranks(cluster::Communicator* ranks) { ranks_ = ranks; }
   /// With several ranks, gives the rows of top-level SELECT statements to rank 0 alone (the
   /// other ranks get none): for callers that only print or count them on rank 0. Statements
-  /// that keep rows (CREATE TABLE AS, INSERT, COPY, CREATE MODEL) get them on every rank.
+  /// that keep rows (CREATE TABLE AS, INSERT, COPY, CREATE MODEL with tuning) get them on every
+  /// rank; a CREATE MODEL that trains data-parallel gets each rank its share.
   void set_select_rows_on_first_rank(bool first_rank) { select_rows_on_first_rank_ = first_rank; }
 
  private:

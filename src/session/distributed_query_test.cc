@@ -2,6 +2,7 @@
 // of one process, show their exchanges in EXPLAIN, and fail alike on every rank.
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -166,6 +167,26 @@ TEST_F(DistributedQueryTest, ParquetRowGroupsAreSharedOutAmongTheRanks) {
   ExpectSameOnRanks(fmt::format("SELECT k, name FROM '{}' WHERE k % 100 = 3", small));
   plans = OnRanks(3, fmt::format("EXPLAIN SELECT * FROM '{}'", small));
   EXPECT_THAT(plans[0], ::testing::HasSubstr("rows split over 3 ranks"));
+}
+
+TEST_F(DistributedQueryTest, FilesOfAGlobAreSharedOutAmongTheRanks) {
+  std::filesystem::create_directories(folder_->Path("parts"));
+  for (int part = 0; part < 5; ++part) {
+    Connection(*database_)
+        .Execute(fmt::format("COPY (SELECT * FROM f WHERE id % 5 = {}) TO '{}' (FORMAT csv)", part,
+                             folder_->Path(fmt::format("parts/f{}.csv", part))));
+  }
+  std::string glob = folder_->Path("parts/*.csv");
+  ExpectSameOnRanks(fmt::format("SELECT id, v, s FROM '{}' WHERE id % 1000 = 7", glob));
+  ExpectSameOnRanks(fmt::format("SELECT * FROM '{}'", glob));
+  ExpectSameOnRanks(
+      fmt::format("SELECT g, count(*), sum(v) FROM '{}' GROUP BY g ORDER BY g", glob));
+  std::vector<std::string> plans = OnRanks(3, fmt::format("EXPLAIN SELECT * FROM '{}'", glob));
+  EXPECT_THAT(plans[0], ::testing::HasSubstr("5 files (2 on this rank)"));
+  EXPECT_THAT(plans[2], ::testing::HasSubstr("5 files (1 on this rank)"));
+  // Fewer files than ranks: the rows are sliced instead.
+  plans = OnRanks(6, fmt::format("EXPLAIN SELECT * FROM '{}'", glob));
+  EXPECT_THAT(plans[0], ::testing::HasSubstr("rows split over 6 ranks"));
 }
 
 TEST_F(DistributedQueryTest, ASelectWhoseRowsOnlyRankZeroNeedsIsGatheredThereAlone) {

@@ -147,7 +147,6 @@ json::object Details(const sql::CreateModelStatement& statement, const ml::Train
                        {"features", std::move(features)},
                        {"train_rows", outcome.train_rows},
                        {"eval_rows", outcome.eval_rows},
-
                        {"evaluated_on", outcome.evaluated_on},
                        {"objective", outcome.objective},
                        {"training_seconds", outcome.seconds}};
