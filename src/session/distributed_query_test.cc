@@ -189,6 +189,21 @@ TEST_F(DistributedQueryTest, FilesOfAGlobAreSharedOutAmongTheRanks) {
   EXPECT_THAT(plans[0], ::testing::HasSubstr("rows split over 6 ranks"));
 }
 
+TEST_F(DistributedQueryTest, ACsvFileIsSharedOutByByteRanges) {
+  // Over 4 MiB: each of 4 ranks parses at least one byte range of 1 MiB.
+  std::string big = "i,k,s\n";
+  for (int i = 0; i < 250000; ++i) {
+    big += fmt::format("{},{},\"text, {}\"\n", i, i % 101, i % 7 == 0 ? "quoted\nline" : "x");
+  }
+  folder_->Write("big.csv", big);
+  std::string path = folder_->Path("big.csv");
+  ExpectSameOnRanks(fmt::format("SELECT * FROM '{}' WHERE i % 9973 = 5", path));
+  ExpectSameOnRanks(
+      fmt::format("SELECT k, count(*), sum(i), max(s) FROM '{}' GROUP BY k ORDER BY k", path));
+  std::vector<std::string> plans = OnRanks(3, fmt::format("EXPLAIN SELECT * FROM '{}'", path));
+  EXPECT_THAT(plans[2], ::testing::HasSubstr("byte ranges of rank 2 of 3"));
+}
+
 TEST_F(DistributedQueryTest, ASelectWhoseRowsOnlyRankZeroNeedsIsGatheredThereAlone) {
   const std::string sql = "SELECT f.id, d.name FROM f JOIN d ON f.k + 500 = d.k WHERE f.v > 500";
   std::string single = Connection(*database_).Execute(sql).ToString();

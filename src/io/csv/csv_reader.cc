@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "base/error.h"
 #include "base/task.h"
 #include "io/csv/csv_converter.h"
@@ -44,6 +46,12 @@ class CsvReader::Impl {
 
   const core::SchemaPtr& schema() const { return schema_; }
   std::optional<core::Batch> Next();
+  bool KeepShare(int rank, int size);
+  std::optional<uint64_t> LastSequence() const { return last_sequence_; }
+  std::string Describe() const {
+    if (!share_) return {};
+    return fmt::format("byte ranges of rank {} of {}", share_->first, share_->second);
+  }
   const std::vector<CsvReject>& rejects() const { return rejects_; }
   size_t rows_read() const { return rows_read_; }
 
@@ -52,6 +60,7 @@ class CsvReader::Impl {
   void Restart();
   void ParseWindows();
   bool ParseWindow();
+  bool Mine(size_t range) const;
   std::vector<size_t> RangeStarts(size_t begin) const;
   RangeResult ParseRange(size_t begin, size_t end) const;
   void CheckErrors(const std::vector<RangeResult>& results) const;
@@ -72,8 +81,12 @@ class CsvReader::Impl {
   csv::NullMatcher nulls_;
 
   size_t window_start_ = 0;
+  size_t first_range_ = 0;            // the number of the window's first range in the file
   std::vector<core::Batch> batches_;  // of the current window
+  std::vector<uint64_t> sequences_;   // of batches_: range number << 32 | batch in the range
   size_t next_batch_ = 0;
+  std::optional<std::pair<int, int>> share_;  // (rank, size) after KeepShare
+  std::optional<uint64_t> last_sequence_;     // of the batch Next() returned last, with a share
   bool handed_out_ = false;
   size_t rows_read_ = 0;
   std::vector<CsvReject> rejects_;
@@ -136,7 +149,9 @@ void CsvReader::Impl::Plan(const csv::CsvLayout& layout) {
 
 void CsvReader::Impl::Restart() {
   window_start_ = data_start_;
+  first_range_ = 0;
   batches_.clear();
+  sequences_.clear();
   next_batch_ = 0;
   rejects_.clear();
   lines_before_ = 0;
@@ -147,6 +162,7 @@ void CsvReader::Impl::Restart() {
 void CsvReader::Impl::ParseWindows() {
   while (next_batch_ == batches_.size() && window_start_ < buffer_.size()) {
     batches_.clear();
+    sequences_.clear();
     next_batch_ = 0;
     if (!ParseWindow()) Restart();
   }
@@ -156,6 +172,7 @@ std::optional<core::Batch> CsvReader::Impl::Next() {
   ParseWindows();
   if (next_batch_ == batches_.size()) return std::nullopt;
   handed_out_ = true;
+  if (share_) last_sequence_ = sequences_[next_batch_];
   core::Batch batch = std::move(batches_[next_batch_++]);
   rows_read_ += batch.num_rows();
   return batch;
@@ -215,7 +232,9 @@ bool CsvReader::Impl::ParseWindow() {
   std::vector<size_t> starts = RangeStarts(window_start_);
   size_t count = starts.size() - 1;
   std::vector<RangeResult> results(count);
-  auto parse = [&](size_t k) { results[k] = ParseRange(starts[k], starts[k + 1]); };
+  auto parse = [&](size_t k) {
+    if (Mine(first_range_ + k)) results[k] = ParseRange(starts[k], starts[k + 1]);
+  };
   if (options_.threads == 1) {
     for (size_t k = 0; k < count; ++k) parse(k);
   } else {
@@ -224,10 +243,41 @@ bool CsvReader::Impl::ParseWindow() {
   CheckErrors(results);
   if (Widen(results)) return false;
   AddRejects(&results);
-  for (RangeResult& result : results) {
-    for (core::Batch& batch : result.batches) batches_.push_back(std::move(batch));
+  for (size_t k = 0; k < count; ++k) {
+    for (size_t b = 0; b < results[k].batches.size(); ++b) {
+      batches_.push_back(std::move(results[k].batches[b]));
+      sequences_.push_back((static_cast<uint64_t>(first_range_ + k) << 32) | b);
+    }
   }
   window_start_ = starts[count];
+  first_range_ += count;
+  return true;
+}
+
+bool CsvReader::Impl::Mine(size_t range) const {
+  return !share_ ||
+         range % static_cast<size_t>(share_->second) == static_cast<size_t>(share_->first);
+}
+
+// Every rank has parsed the first window alike at open (so its columns widened alike); from
+// then on the schema is fixed, each rank keeps the batches of its ranges and parses only those.
+bool CsvReader::Impl::KeepShare(int rank, int size) {
+  size_t ranges = (buffer_.size() - data_start_) / limits_.range_bytes;
+  if (handed_out_ || options_.collect_rejects || batches_.empty() ||
+      ranges < static_cast<size_t>(size)) {
+    return false;
+  }
+  share_ = {rank, size};
+  handed_out_ = true;
+  std::vector<core::Batch> kept;
+  std::vector<uint64_t> kept_sequences;
+  for (size_t i = 0; i < batches_.size(); ++i) {
+    if (!Mine(sequences_[i] >> 32)) continue;
+    kept.push_back(std::move(batches_[i]));
+    kept_sequences.push_back(sequences_[i]);
+  }
+  batches_ = std::move(kept);
+  sequences_ = std::move(kept_sequences);
   return true;
 }
 
@@ -309,6 +359,9 @@ std::unique_ptr<CsvReader> CsvReader::OpenBuffer(std::string_view bytes, const s
 
 const core::SchemaPtr& CsvReader::schema() const { return impl_->schema(); }
 std::optional<core::Batch> CsvReader::Next() { return impl_->Next(); }
+bool CsvReader::KeepShare(int rank, int size) { return impl_->KeepShare(rank, size); }
+std::optional<uint64_t> CsvReader::LastSequence() const { return impl_->LastSequence(); }
+std::string CsvReader::Describe() const { return impl_->Describe(); }
 const std::vector<CsvReject>& CsvReader::rejects() const { return impl_->rejects(); }
 size_t CsvReader::rows_read() const { return impl_->rows_read(); }
 

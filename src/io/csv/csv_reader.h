@@ -63,6 +63,14 @@ class CsvReader : public BatchReader {
 
   const core::SchemaPtr& schema() const override;
   std::optional<core::Batch> Next() override;
+  /// Keeps every size-th byte range of CsvReaderLimits::range_bytes from the rank-th (not with
+  /// collect_rejects, nor for a file of fewer ranges than ranks). Every rank still scans all
+  /// bytes for quotes to find where records start, and parses the first window whole at open,
+  /// so that columns widen alike on every rank; a value that does not fit its column later is
+  /// a DataError, as in one process.
+  bool KeepShare(int rank, int size) override;
+  std::optional<uint64_t> LastSequence() const override;
+  std::string Describe() const override;
 
   /// Returns the rows left out so far (with collect_rejects), in file order.
   const std::vector<CsvReject>& rejects() const;

@@ -2,7 +2,9 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -201,6 +203,40 @@ TEST(CsvReaderTest, ParallelRangesMatchASingleRange) {
       EXPECT_EQ(DumpText(csv, options, tiny), expected) << "range " << range;
     }
   }
+}
+
+TEST(CsvReaderTest, SharesOfByteRangesTogetherReadTheWholeFile) {
+  for (char escape : {'"', '\\'}) {
+    std::string csv = TrickyCsv(500, escape);
+    CsvOptions options;
+    options.escape = escape;
+    std::string expected = DumpText(csv, options);
+    CsvReaderLimits tiny;
+    tiny.range_bytes = 64;
+    tiny.window_bytes = 64 * 5;
+    for (int size : {2, 3, 7}) {
+      // Every rank's batches, put back in sequence order, are the whole file's.
+      std::map<uint64_t, std::string> by_sequence;
+      std::string text;
+      for (int rank = 0; rank < size; ++rank) {
+        auto reader = CsvReader::OpenBuffer(csv, "mem.csv", options, tiny);
+        text = reader->schema()->ToString() + "\n";
+        ASSERT_TRUE(reader->KeepShare(rank, size));
+        EXPECT_EQ(reader->Describe(), fmt::format("byte ranges of rank {} of {}", rank, size));
+        while (auto batch = reader->Next()) {
+          uint64_t sequence = *reader->LastSequence();
+          EXPECT_EQ((sequence >> 32) % size, static_cast<uint64_t>(rank));
+          EXPECT_TRUE(by_sequence.emplace(sequence, batch->ToString()).second);
+        }
+      }
+      for (const auto& [sequence, rows] : by_sequence) text += rows;
+      EXPECT_EQ(text, expected) << size << " ranks, escape " << escape;
+    }
+  }
+  // A file of fewer ranges than ranks is not shared.
+  auto small = CsvReader::OpenBuffer("a\n1\n", "mem.csv");
+  EXPECT_FALSE(small->KeepShare(0, 2));
+  EXPECT_FALSE(small->LastSequence().has_value());
 }
 
 TEST(CsvReaderTest, ParallelRangesWithCommentsMatchASingleRange) {

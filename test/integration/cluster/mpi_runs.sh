@@ -105,7 +105,7 @@ r2=$(ranks sql --format csv -c "$q" 2>/dev/null | tail -1)
 
 echo "-- EXPLAIN ANALYZE shows the exchanges and their bytes per rank"
 ranks sql -c "EXPLAIN ANALYZE SELECT id1, sum(v1) FROM 'x.csv' GROUP BY id1" > plan.txt
-grep -q "rows split over 3 ranks" plan.txt || fail "no split scan: $(cat plan.txt)"
+grep -q "byte ranges of rank 0 of 3" plan.txt || fail "no split scan: $(cat plan.txt)"
 grep -Eq "EXCHANGE \[hash on columns 0; sent [0-9.]+ [KM]iB / [0-9.]+ [KM]iB / " plan.txt ||
   fail "no repartition with bytes: $(cat plan.txt)"
 
