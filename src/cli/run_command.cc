@@ -38,6 +38,7 @@ struct RunCommandOptions {
   std::optional<std::string> cell;
   bool force = false;
   bool dry_run = false;
+  std::string trigger = "manual";
   std::string format = "table";
   size_t limit = 20;
   int64_t run_id = 0;
@@ -130,6 +131,7 @@ void Run(const RunCommandOptions& options) {
     run.cell = options.cell;
     run.force = options.force;
     run.dry_run = options.dry_run;
+    run.trigger = options.trigger;
     if (ranks->size() > 1) {
       run.ranks = ranks.get();
       if (first_rank) {
@@ -160,15 +162,17 @@ session::QueryResult RunsListing(const std::vector<catalog::RunRecord>& runs, si
     }
     int64_t elapsed =
         record.finished_micros > 0 ? record.finished_micros - record.started_micros : 0;
-    rows.push_back({Value::Bigint(record.id), Value::Varchar(record.notebook),
-                    Value::Varchar(record.status), Value::Timestamp(record.started_micros),
-                    Value::Double(elapsed / 1e6), Value::Bigint(static_cast<int64_t>(ran)),
-                    Value::Bigint(static_cast<int64_t>(skipped)),
-                    Value::Bigint(static_cast<int64_t>(failed)), Value::Varchar(record.error)});
+    rows.push_back(
+        {Value::Bigint(record.id), Value::Varchar(record.notebook), Value::Varchar(record.status),
+         Value::Varchar(notebook::TriggerFromDetailsJson(record.details_json)),
+         Value::Timestamp(record.started_micros), Value::Double(elapsed / 1e6),
+         Value::Bigint(static_cast<int64_t>(ran)), Value::Bigint(static_cast<int64_t>(skipped)),
+         Value::Bigint(static_cast<int64_t>(failed)), Value::Varchar(record.error)});
   }
   return session::Listing({{"run", TypeId::kBigint},
                            {"notebook", TypeId::kVarchar},
                            {"status", TypeId::kVarchar},
+                           {"trigger", TypeId::kVarchar},
                            {"started", TypeId::kTimestamp},
                            {"seconds", TypeId::kDouble},
                            {"ran", TypeId::kBigint},
@@ -243,6 +247,10 @@ void AddRunCommand(CLI::App& app) {
   run->add_flag("--force", options->force, "Run every cell, current or not");
   run->add_flag("--dry-run", options->dry_run,
                 "Print which cells would run and why; run and record nothing");
+  run->add_option("--trigger", options->trigger,
+                  "What started the run, as `sluice runs` shows it (jobs of `sluice submit`: "
+                  "slurm; scheduled runs `sluice up` submits to Slurm: slurm:<trigger>)")
+      ->capture_default_str();
   run->add_option("--workspace", options->workspace,
                   "Workspace folder (default: the nearest folder upward from the notebook with "
                   ".sluice/ or sluice.yaml)");

@@ -53,10 +53,10 @@ The script, for `sluice submit notebooks/daily.sql --nodes 2 --time 30`:
   #SBATCH --output=/data/ws/.sluice/logs/20250101-120000-daily-%j.out
   set -euo pipefail
   cd /data/ws
-  srun --mpi=pmix /opt/sluice/bin/sluice run /data/ws/notebooks/daily.sql --workspace /data/ws
+  srun --mpi=pmix /opt/sluice/bin/sluice run /data/ws/notebooks/daily.sql --workspace /data/ws --trigger slurm
 
 Follow the job with `squeue -j ID`; the run is recorded in the catalog like any other
-(`sluice runs`).)";
+(`sluice runs`, trigger slurm).)";
 
 struct SubmitCommandOptions {
   std::string notebook;
@@ -252,7 +252,8 @@ void CheckSbatchJob(const SbatchJob& job) {
       {"sluice path", &job.sluice},
       {"--job-name", &job.job_name},
       {"--time", job.time ? &*job.time : nullptr},
-      {"--partition", job.partition ? &*job.partition : nullptr}};
+      {"--partition", job.partition ? &*job.partition : nullptr},
+      {"trigger", &job.trigger}};
   for (const auto& [what, value] : values) {
     if (value != nullptr && value->find_first_of("\r\n") != std::string::npos) {
       Throw<UserError>("the {} holds a line break, which a batch script cannot carry", what);
@@ -273,8 +274,9 @@ std::string SbatchScript(const SbatchJob& job) {
   script += fmt::format("#SBATCH --output={}\n", SbatchQuote(job.output));
   script += "set -euo pipefail\n";
   script += fmt::format("cd {}\n", ShellQuote(job.workspace));
-  script += fmt::format("srun --mpi=pmix {} run {} --workspace {}\n", ShellQuote(job.sluice),
-                        ShellQuote(job.notebook), ShellQuote(job.workspace));
+  script +=
+      fmt::format("srun --mpi=pmix {} run {} --workspace {} --trigger {}\n", ShellQuote(job.sluice),
+                  ShellQuote(job.notebook), ShellQuote(job.workspace), ShellQuote(job.trigger));
   return script;
 }
 

@@ -20,6 +20,7 @@ struct SbatchJob {
   std::optional<int> tasks_per_node;
   std::optional<std::string> time;  // Slurm's time limit: minutes, [days-]hours:minutes:seconds
   std::optional<std::string> partition;
+  std::string trigger = "slurm";  // what the run records as having started it
 };
 
 /// Returns a job that runs `notebook` in `workspace` (both absolute) with this sluice binary on

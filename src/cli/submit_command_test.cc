@@ -41,7 +41,7 @@ TEST(SbatchScriptTest, OnlyTheOptionsGivenBecomeSbatchLines) {
             "set -euo pipefail\n"
             "cd /data/ws\n"
             "srun --mpi=pmix /opt/sluice/bin/sluice run /data/ws/notebooks/daily.sql "
-            "--workspace /data/ws\n");
+            "--workspace /data/ws --trigger slurm\n");
 }
 
 TEST(SbatchScriptTest, EveryOptionBecomesAnSbatchLineBeforeTheCommands) {
@@ -63,7 +63,7 @@ TEST(SbatchScriptTest, EveryOptionBecomesAnSbatchLineBeforeTheCommands) {
             "set -euo pipefail\n"
             "cd /data/ws\n"
             "srun --mpi=pmix /opt/sluice/bin/sluice run /data/ws/notebooks/daily.sql "
-            "--workspace /data/ws\n");
+            "--workspace /data/ws --trigger slurm\n");
 }
 
 TEST(SbatchScriptTest, PathsWithSpacesAreQuotedForSbatchAndForTheShell) {
@@ -82,7 +82,7 @@ TEST(SbatchScriptTest, PathsWithSpacesAreQuotedForSbatchAndForTheShell) {
             "set -euo pipefail\n"
             "cd '/data/my ws'\n"
             "srun --mpi=pmix '/opt/my tools/sluice' run '/data/my ws/notebooks/it'\\''s daily.sql' "
-            "--workspace '/data/my ws'\n");
+            "--workspace '/data/my ws' --trigger slurm\n");
 }
 
 TEST(SbatchJobTest, ChecksNodesTasksAndTimeLimit) {

@@ -208,7 +208,9 @@ class SlurmRunner {
     try {
       catalog::CatalogDb& catalog = database.store()->catalog();
       std::optional<catalog::RunRecord> before = NewestRun(catalog, notebook);
-      SubmittedJob job = SubmitSbatchJob(Job(notebook), sbatch_);
+      SbatchJob sbatch_job = Job(notebook);
+      sbatch_job.trigger = "slurm:" + trigger;
+      SubmittedJob job = SubmitSbatchJob(std::move(sbatch_job), sbatch_);
       console.Print(fmt::format("submitted {} ({}) as Slurm job {}", notebook, trigger, job.id));
       std::optional<std::string> state = WaitForJob(job.id, notebook, console);
       if (!state) {

@@ -69,6 +69,12 @@ std::string RunDetailsJson(const RunReport& report, const std::string& lock) {
                                                     {"cells", std::move(cells)}});
 }
 
+std::string TriggerFromDetailsJson(const std::string& json) {
+  boost::system::error_code error;
+  boost::json::value value = boost::json::parse(json, error);
+  return error || !value.is_object() ? "" : TextOf(value.as_object(), "trigger");
+}
+
 std::vector<CellReport> CellsFromDetailsJson(const std::string& json) {
   std::vector<CellReport> cells;
   boost::system::error_code error;

@@ -26,6 +26,9 @@ std::string RunDetailsJson(const RunReport& report, const std::string& lock = ""
 /// Returns the cells of run details made by RunDetailsJson (nothing for other text).
 std::vector<CellReport> CellsFromDetailsJson(const std::string& json);
 
+/// Returns what started the run of details made by RunDetailsJson ("" for other text).
+std::string TriggerFromDetailsJson(const std::string& json);
+
 /// Is the lock that a run's process (its rank 0) holds from before the run is recorded until
 /// it is finished, in `.sluice/locks/run-<random>.lock`, named in the run's details. A lock ends
 /// with its process: a run recorded as running whose lock is free was killed, or one of its

@@ -33,7 +33,7 @@ echo "-- --dry-run prints the script and submits nothing"
   --partition debug --job-name dry --dry-run > "$dir/dry.out"
 for line in '#!/bin/bash' '#SBATCH --job-name=dry' '#SBATCH --nodes=2' \
     '#SBATCH --ntasks-per-node=3' '#SBATCH --time=1:00:00' '#SBATCH --partition=debug' \
-    "#SBATCH --chdir=$ws" "cd $ws" "srun --mpi=pmix $sluice run $ws/notebooks/totals.sql --workspace $ws"; do
+    "#SBATCH --chdir=$ws" "cd $ws" "srun --mpi=pmix $sluice run $ws/notebooks/totals.sql --workspace $ws --trigger slurm"; do
   grep -qxF -- "$line" "$dir/dry.out" || fail "the dry run lacks '$line': $(cat "$dir/dry.out")"
 done
 grep -qE "^#SBATCH --output=$ws/\.sluice/logs/[0-9]{8}-[0-9]{6}-totals-%j\.out$" "$dir/dry.out" \
@@ -68,7 +68,7 @@ log=$(sed -n 's/^log: //p' "$dir/submit.out")
   || fail "no script in .sluice/jobs: $(cat "$dir/submit.out")"
 [[ "$log" == "$ws/.sluice/logs/$(basename "$script" .sbatch)-$job.out" ]] \
   || fail "the log is not named after the script: $(cat "$dir/submit.out")"
-grep -qxF "srun --mpi=pmix $sluice run $ws/notebooks/totals.sql --workspace $ws" "$script" \
+grep -qxF "srun --mpi=pmix $sluice run $ws/notebooks/totals.sql --workspace $ws --trigger slurm" "$script" \
   || fail "the script does not run the notebook: $(cat "$script")"
 state=$(wait_job "$job")
 [[ "$state" == COMPLETED ]] || fail "job $job ended $state: $(cat "$log" 2>/dev/null) $(logs)"
@@ -81,7 +81,7 @@ got=$("$sluice" sql --workspace "$ws" -c "SELECT region, total, sales FROM total
 [[ "$got" == $'east,1,1\nnorth,17,2\nsouth,8,2' ]] || fail "totals: $got"
 runs=$("$sluice" runs --workspace "$ws" --format csv | tail -n +2)
 [[ $(wc -l <<< "$runs") == 1 ]] || fail "expected one run: $runs"
-[[ "$runs" == 1,notebooks/totals.sql,succeeded,* ]] || fail "the run is not recorded: $runs"
+[[ "$runs" == 1,notebooks/totals.sql,succeeded,slurm,* ]] || fail "the run is not recorded: $runs"
 versions=$("$sluice" sql --workspace "$ws" -c "SELECT count(*) FROM sluice.versions WHERE result = 'totals'" --format csv | tail -1)
 [[ "$versions" == 1 ]] || fail "two ranks committed $versions versions of totals, not 1"
 

@@ -98,7 +98,7 @@ grep -qE " finished notebooks/totals.sql \(on_update:sales\): succeeded in [0-9.
 [[ $(scontrol show job -o "$job" | grep -o 'JobState=[A-Z_]*') == JobState=COMPLETED ]] \
   || fail "job $job: $(scontrol show job -o "$job")"
 runs=$("$sluice" runs --workspace "$ws" notebooks/totals.sql --format csv | tail -n +2)
-[[ $(wc -l <<< "$runs") == 2 && "$runs" == 2,notebooks/totals.sql,succeeded,* ]] \
+[[ $(wc -l <<< "$runs") == 2 && "$runs" == 2,notebooks/totals.sql,succeeded,slurm:* ]] \
   || fail "the job's run is not recorded: $runs"
 got=$("$sluice" sql --workspace "$ws" -c "SELECT region, total FROM totals ORDER BY region" \
   --format csv | tail -n +2)
