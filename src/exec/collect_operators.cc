@@ -13,8 +13,7 @@ class MorselList final : public LocalState {
 };
 
 void SortBySequence(std::vector<Morsel>& morsels) {
-  std::sort(morsels.begin(), morsels.end(),
-            [](const Morsel& a, const Morsel& b) { return a.sequence < b.sequence; });
+  std::stable_sort(morsels.begin(), morsels.end(), InSourceOrder);
 }
 
 // Compares value `left_row` of `left` with `right_row` of `right` (same type, both valid).
@@ -77,15 +76,23 @@ std::unique_ptr<LocalState> CollectSink::MakeLocalState() { return std::make_uni
 void CollectSink::Consume(Morsel morsel, LocalState&) {
   TrackMemory(static_cast<int64_t>(morsel.batch.MemoryBytes()));
   std::lock_guard lock(mutex_);
-  morsels_.push_back(std::move(morsel));
-  if (!limit_) return;
-  // Done once the sequences 0..k have all arrived and hold offset + limit rows.
-  SortBySequence(morsels_);
-  uint64_t rows = 0;
-  for (size_t i = 0; i < morsels_.size() && morsels_[i].sequence == i; ++i) {
-    rows += morsels_[i].batch.num_rows();
-    if (rows >= offset_ + *limit_) done_ = true;
+  if (!limit_) {
+    morsels_.push_back(std::move(morsel));
+    return;
   }
+  // Kept in source order; morsels arrive mostly in order, so the insert is near the end.
+  auto at = std::upper_bound(morsels_.begin(), morsels_.end(), morsel, InSourceOrder);
+  morsels_.insert(at, std::move(morsel));
+  // Done once the morsels from sequence 0 on, without a gap (all pieces of a sequence before
+  // the next), hold offset + limit rows: a worker delivers a morsel's pieces in order.
+  for (; prefix_.morsels < morsels_.size(); ++prefix_.morsels) {
+    const Morsel& next = morsels_[prefix_.morsels];
+    if (next.sequence != prefix_.sequence || next.piece != prefix_.piece) break;
+    prefix_.rows += next.batch.num_rows();
+    prefix_.piece = next.last_piece ? 0 : prefix_.piece + 1;
+    prefix_.sequence += next.last_piece ? 1 : 0;
+  }
+  if (prefix_.rows >= offset_ + *limit_) done_ = true;
 }
 
 void CollectSink::Combine(LocalState&) {}

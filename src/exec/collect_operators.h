@@ -35,7 +35,13 @@ class CollectSink final : public SinkOperator {
   std::optional<uint64_t> limit_;
   uint64_t offset_;
   std::mutex mutex_;
-  std::vector<Morsel> morsels_;
+  std::vector<Morsel> morsels_;  // in source order when there is a limit
+  struct {
+    size_t morsels = 0;     // the first morsels_ that follow each other without a gap
+    uint64_t rows = 0;      // in those
+    uint64_t sequence = 0;  // of the morsel that would extend them
+    uint32_t piece = 0;
+  } prefix_;
   std::atomic<bool> done_ = false;
   std::vector<core::Batch> output_;
 };

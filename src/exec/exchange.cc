@@ -195,8 +195,7 @@ void GatherExchange::Combine(LocalState& state) {
 }
 
 void GatherExchange::Exchange() {
-  std::sort(morsels_.begin(), morsels_.end(),
-            [](const Morsel& a, const Morsel& b) { return a.sequence < b.sequence; });
+  std::sort(morsels_.begin(), morsels_.end(), InSourceOrder);
   std::string mine;
   for (const Morsel& morsel : morsels_) AppendRanked(mine, morsel.sequence, morsel.batch);
   std::vector<std::string> all;

@@ -82,7 +82,7 @@ class ExchangeSink : public SinkOperator {
   /// memory. Throws DataError for a malformed message.
   void ReadRanked(std::string_view bytes, int rank, std::vector<RankedBatch>& out) const;
   /// Returns the batches ordered by sequence, then rank: the single-process order of rows
-  /// that split scans read.
+  /// that split scans read. Stable: the pieces of a morsel, appended in order, keep it.
   static std::vector<core::Batch> InRankedOrder(std::vector<RankedBatch> batches);
   /// Returns `batches` in the same order with runs of small ones joined into batches of up to
   /// core::kVectorSize rows: exchanges deliver many small batches (a slice per rank and

@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cstring>
+#include <optional>
 
 #include "exec/expression_evaluator.h"
 #include "exec/gather.h"
@@ -37,12 +38,6 @@ bool AnyNull(const std::vector<const Vector*>& keys, size_t i) {
   }
   return false;
 }
-
-class ProbeState final : public LocalState {
- public:
-  ExpressionEvaluator evaluator;
-  std::vector<uint64_t> hashes;
-};
 
 class MorselList final : public LocalState {
  public:
@@ -113,8 +108,7 @@ void HashJoinBuild::Combine(LocalState& state) {
 
 void HashJoinBuild::Finalize() {
   // Source order keeps RIGHT/FULL join output and duplicate matches deterministic.
-  std::sort(morsels_.begin(), morsels_.end(),
-            [](const Morsel& a, const Morsel& b) { return a.sequence < b.sequence; });
+  std::sort(morsels_.begin(), morsels_.end(), InSourceOrder);
   std::vector<core::Batch> batches;
   for (Morsel& morsel : morsels_) batches.push_back(std::move(morsel.batch));
   morsels_.clear();
@@ -144,6 +138,23 @@ std::string HashJoinProbe::details() const {
   if (residual_) text += ", " + residual_->ToString();
   return text;
 }
+
+// Is where a worker's probe stands in the output of its current input.
+class HashJoinProbe::ProbeState final : public LocalState {
+ public:
+  ExpressionEvaluator evaluator;
+  std::optional<core::Batch> probe;  // the input, flat
+  std::vector<const Vector*> keys;   // its key columns
+  std::vector<uint64_t> hashes;
+  std::vector<uint8_t> matched;  // per probe row: some pair passed the residual
+  size_t row = 0;                // the probe row whose matches come next
+  uint32_t entry = 0;            // the next entry of its chain, once in_chain
+  bool in_chain = false;
+  size_t alone_row = 0;  // where the search for rows output on their own resumes
+  bool done = true;      // every piece of the input was returned
+  std::vector<uint32_t> pair_probe;
+  std::vector<int64_t> pair_build;
+};
 
 std::unique_ptr<LocalState> HashJoinProbe::MakeLocalState() const {
   return std::make_unique<ProbeState>();
@@ -191,60 +202,127 @@ core::Batch HashJoinProbe::Combine(const core::Batch& probe,
 
 core::Batch HashJoinProbe::Execute(core::Batch input, LocalState* local) const {
   auto& state = *static_cast<ProbeState*>(local);
-  core::Batch probe = Flatten(std::move(input));
-  size_t count = probe.num_rows();
-  std::vector<const Vector*> keys;
-  for (size_t key : probe_keys_) keys.push_back(&probe.column(key));
+  Start(state, std::move(input));
+  std::optional<core::Batch> piece = NextPiece(state);
+  if (piece) return std::move(*piece);
+  bool semi_or_anti = kind_ == JoinKind::kSemi || kind_ == JoinKind::kAnti;
+  return Combine(*state.probe, {}, {}, !semi_or_anti);
+}
+
+std::optional<core::Batch> HashJoinProbe::ExecuteMore(LocalState* local) const {
+  return NextPiece(*static_cast<ProbeState*>(local));
+}
+
+void HashJoinProbe::Start(ProbeState& state, core::Batch input) const {
+  state.probe = Flatten(std::move(input));
+  size_t count = state.probe->num_rows();
+  state.keys.clear();
+  for (size_t key : probe_keys_) state.keys.push_back(&state.probe->column(key));
   state.hashes.resize(count);
-  HashRows(keys, count, state.hashes.data());
-  std::vector<uint32_t> pair_probe;
-  std::vector<int64_t> pair_build;
-  for (size_t i = 0; i < count; ++i) {
-    table_->ForEachMatch(keys, state.hashes[i], i, [&](size_t row) {
-      pair_probe.push_back(static_cast<uint32_t>(i));
-      pair_build.push_back(static_cast<int64_t>(row));
-    });
+  HashRows(state.keys, count, state.hashes.data());
+  state.matched.assign(count, 0);
+  state.row = 0;
+  state.in_chain = false;
+  state.alone_row = 0;
+  state.done = false;
+}
+
+// Returns the next non-empty piece of the current input's output, or nothing at its end.
+std::optional<core::Batch> HashJoinProbe::NextPiece(ProbeState& state) const {
+  if (state.done) return std::nullopt;
+  bool pairs_out = kind_ != JoinKind::kSemi && kind_ != JoinKind::kAnti;
+  while (state.row < state.probe->num_rows()) {
+    FindPairs(state);
+    KeepMatchingPairs(state);
+    if (pairs_out && !state.pair_probe.empty()) {
+      return Combine(*state.probe, state.pair_probe, state.pair_build, true);
+    }
   }
+  // A probe row's match status is final once all its pairs met the residual: only now.
+  if (kind_ != JoinKind::kInner && kind_ != JoinKind::kRight) {
+    std::optional<core::Batch> piece = ProbeRowsPiece(state);
+    if (piece) return piece;
+  }
+  state.done = true;
+  return std::nullopt;
+}
+
+// Collects up to piece_rows_ candidate pairs (keys equal), resuming the walk of the probe
+// rows and of the current row's chain where the last call stopped.
+void HashJoinProbe::FindPairs(ProbeState& state) const {
+  state.pair_probe.clear();
+  state.pair_build.clear();
+  // For SEMI and ANTI joins a probe row's first matching pair decides.
+  bool first_only = kind_ == JoinKind::kSemi || kind_ == JoinKind::kAnti;
+  size_t count = state.probe->num_rows();
+  while (state.row < count && state.pair_probe.size() < piece_rows_) {
+    size_t i = state.row;
+    if (!state.in_chain) {
+      state.entry = table_->FirstEntry(state.hashes[i]);
+      state.in_chain = true;
+    }
+    if (first_only && state.matched[i]) state.entry = 0;
+    while (state.entry != 0 && state.pair_probe.size() < piece_rows_) {
+      uint32_t entry = state.entry;
+      state.entry = table_->NextEntry(entry);
+      if (!table_->Matches(state.keys, state.hashes[i], i, entry)) continue;
+      state.pair_probe.push_back(static_cast<uint32_t>(i));
+      state.pair_build.push_back(static_cast<int64_t>(entry) - 1);
+      if (first_only && !residual_) state.entry = 0;
+    }
+    if (state.entry == 0) {
+      ++state.row;
+      state.in_chain = false;
+    }
+  }
+}
+
+// Drops the candidate pairs the residual rejects and records the matches of the others.
+void HashJoinProbe::KeepMatchingPairs(ProbeState& state) const {
+  auto& pair_probe = state.pair_probe;
+  auto& pair_build = state.pair_build;
   if (residual_ && !pair_probe.empty()) {
     // The residual reads probe and build columns, so evaluate it over the full pairs.
-    core::Batch pairs = Combine(probe, pair_probe, pair_build, true);
+    core::Batch pairs = Combine(*state.probe, pair_probe, pair_build, true);
     core::SelectionVector keep = state.evaluator.Select(*residual_, pairs);
-    std::vector<uint32_t> kept_probe;
-    std::vector<int64_t> kept_build;
-    for (uint32_t k : keep) {
-      kept_probe.push_back(pair_probe[k]);
-      kept_build.push_back(pair_build[k]);
+    size_t kept = 0;
+    for (uint32_t k : keep) {  // ascending, so k >= kept
+      pair_probe[kept] = pair_probe[k];
+      pair_build[kept++] = pair_build[k];
     }
-    pair_probe = std::move(kept_probe);
-    pair_build = std::move(kept_build);
+    pair_probe.resize(kept);
+    pair_build.resize(kept);
   }
-  std::vector<uint8_t> matched(count, 0);
-  for (uint32_t i : pair_probe) matched[i] = 1;
+  for (uint32_t i : pair_probe) state.matched[i] = 1;
   if (kind_ == JoinKind::kRight || kind_ == JoinKind::kFull) {
     for (int64_t row : pair_build) table_->MarkMatched(row);
   }
-  if (kind_ == JoinKind::kSemi || kind_ == JoinKind::kAnti) {
-    bool want = kind_ == JoinKind::kSemi;
+}
+
+// Returns true when probe row `i` is output on its own: SEMI and ANTI joins' rows, and LEFT
+// and FULL joins' rows without a match.
+bool HashJoinProbe::OutputAlone(const ProbeState& state, size_t i) const {
+  if (kind_ == JoinKind::kSemi) return state.matched[i];
+  if (state.matched[i]) return false;
+  if (kind_ == JoinKind::kAnti && null_aware_anti_) {
     bool build_empty = table_->num_rows() == 0 && !table_->has_null_key();
-    std::vector<uint32_t> rows;
-    for (size_t i = 0; i < count; ++i) {
-      if (matched[i] != want) continue;
-      if (!want && null_aware_anti_ && !build_empty &&
-          (table_->has_null_key() || AnyNull(keys, i))) {
-        continue;  // x NOT IN (..., NULL) and NULL NOT IN (...) are NULL, not true
-      }
-      rows.push_back(static_cast<uint32_t>(i));
-    }
-    return Combine(probe, rows, std::vector<int64_t>(rows.size(), -1), false);
+    // x NOT IN (..., NULL) and NULL NOT IN (...) are NULL, not true
+    return build_empty || (!table_->has_null_key() && !AnyNull(state.keys, i));
   }
-  if (kind_ == JoinKind::kLeft || kind_ == JoinKind::kFull) {
-    for (size_t i = 0; i < count; ++i) {
-      if (matched[i]) continue;
-      pair_probe.push_back(static_cast<uint32_t>(i));
-      pair_build.push_back(-1);
-    }
+  return true;
+}
+
+// Returns the next probe rows output on their own (with NULL build columns for LEFT and FULL
+// joins), resuming where the last call stopped.
+std::optional<core::Batch> HashJoinProbe::ProbeRowsPiece(ProbeState& state) const {
+  std::vector<uint32_t> rows;
+  size_t count = state.probe->num_rows();
+  for (; state.alone_row < count && rows.size() < piece_rows_; ++state.alone_row) {
+    if (OutputAlone(state, state.alone_row)) rows.push_back(static_cast<uint32_t>(state.alone_row));
   }
-  return Combine(probe, pair_probe, pair_build, true);
+  if (rows.empty()) return std::nullopt;
+  bool with_build = kind_ == JoinKind::kLeft || kind_ == JoinKind::kFull;
+  return Combine(*state.probe, rows, std::vector<int64_t>(rows.size(), -1), with_build);
 }
 
 UnmatchedBuildScan::UnmatchedBuildScan(core::SchemaPtr schema, std::shared_ptr<JoinHashTable> table,

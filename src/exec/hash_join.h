@@ -32,17 +32,19 @@ class JoinHashTable {
   /// Returns true when some build row has a NULL key (NOT IN semantics need it).
   bool has_null_key() const { return has_null_key_; }
 
-  /// Calls `match(row)` for each build row whose keys equal probe row `i` of `probe_keys`
-  /// (same types as the build keys); NULL keys never match.
-  template <typename Match>
-  void ForEachMatch(const std::vector<const core::Vector*>& probe_keys, uint64_t hash, size_t i,
-                    Match&& match) const {
-    if (slots_.empty()) return;
-    for (uint32_t entry = slots_[hash & (slots_.size() - 1)]; entry != 0;
-         entry = rows_[entry - 1].next) {
-      const Row& row = rows_[entry - 1];
-      if (row.hash == hash && KeysEqual(probe_keys, i, row)) match(entry - 1);
-    }
+  /// Returns the first entry of the chain that probe hash `hash` falls in (0: none). Entry e
+  /// is build row e - 1.
+  uint32_t FirstEntry(uint64_t hash) const {
+    return slots_.empty() ? 0 : slots_[hash & (slots_.size() - 1)];
+  }
+  /// Returns the entry after `entry` in its chain (0: none).
+  uint32_t NextEntry(uint32_t entry) const { return rows_[entry - 1].next; }
+  /// Returns true when the build row of `entry` has the keys of probe row `i` of `probe_keys`
+  /// (same types as the build keys; `hash` is the row's hash); NULL keys never match.
+  bool Matches(const std::vector<const core::Vector*>& probe_keys, uint64_t hash, size_t i,
+               uint32_t entry) const {
+    const Row& row = rows_[entry - 1];
+    return row.hash == hash && KeysEqual(probe_keys, i, row);
   }
   /// Returns (batch, row) of build row `row`.
   std::pair<uint32_t, uint32_t> Location(size_t row) const {
@@ -90,6 +92,9 @@ class HashJoinBuild final : public SinkOperator {
 /// Probes a built JoinHashTable with each batch. Output columns: the probe columns, then (for
 /// inner, left, right and full joins) the build columns; `pair_schema` is always probe + build
 /// columns. `residual` (over a pair_schema row, may be null) must also hold for a pair to match.
+/// The output of one input comes in pieces of at most piece_rows() rows (see ExecuteMore):
+/// the matching pairs in probe row order, then (LEFT, FULL) the probe rows without a match;
+/// for SEMI and ANTI joins the probe rows kept.
 class HashJoinProbe final : public TransformOperator {
  public:
   HashJoinProbe(core::SchemaPtr schema, core::SchemaPtr pair_schema, JoinKind kind,
@@ -99,8 +104,22 @@ class HashJoinProbe final : public TransformOperator {
   std::string details() const override;
   std::unique_ptr<LocalState> MakeLocalState() const override;
   core::Batch Execute(core::Batch input, LocalState* state) const override;
+  std::optional<core::Batch> ExecuteMore(LocalState* state) const override;
+
+  size_t piece_rows() const { return piece_rows_; }
+  /// Makes each piece hold at most `rows` rows (core::kVectorSize by default). REQUIRES: rows
+  /// > 0, before any Execute.
+  void set_piece_rows(size_t rows) { piece_rows_ = rows; }
 
  private:
+  class ProbeState;
+
+  void Start(ProbeState& state, core::Batch input) const;
+  std::optional<core::Batch> NextPiece(ProbeState& state) const;
+  void FindPairs(ProbeState& state) const;
+  void KeepMatchingPairs(ProbeState& state) const;
+  bool OutputAlone(const ProbeState& state, size_t i) const;
+  std::optional<core::Batch> ProbeRowsPiece(ProbeState& state) const;
   core::Batch Combine(const core::Batch& probe, const std::vector<uint32_t>& probe_rows,
                       const std::vector<int64_t>& build_rows, bool with_build) const;
 
@@ -110,6 +129,7 @@ class HashJoinProbe final : public TransformOperator {
   std::vector<size_t> probe_keys_;
   std::unique_ptr<Expression> residual_;
   bool null_aware_anti_;
+  size_t piece_rows_ = core::kVectorSize;
 };
 
 /// Emits, after a RIGHT or FULL join's probe pipeline, the build rows no probe row matched,

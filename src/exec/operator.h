@@ -29,11 +29,21 @@ struct OperatorStats {
 };
 
 /// Is a batch together with its place in the source's order: sinks that keep order (result
-/// collection, LIMIT) sort by `sequence`, so parallel execution gives the same rows as serial.
+/// collection, LIMIT) sort by `sequence`, then `piece`, so parallel execution gives the same
+/// rows as serial. A transform may turn one source morsel into several batches (a join's
+/// output, bounded in size): they reach the sink in order, from one worker, numbered by
+/// `piece` from 0, the last with `last_piece` set.
 struct Morsel {
   core::Batch batch;
   uint64_t sequence;
+  uint32_t piece = 0;
+  bool last_piece = true;
 };
+
+/// Returns true when `a` comes before `b` in source order (sequence, then piece).
+inline bool InSourceOrder(const Morsel& a, const Morsel& b) {
+  return a.sequence != b.sequence ? a.sequence < b.sequence : a.piece < b.piece;
+}
 
 /// Is the base of every physical operator: its output schema, a name and details for EXPLAIN.
 class PhysicalOperator {
@@ -78,14 +88,23 @@ class SourceOperator : public PhysicalOperator {
   virtual bool KeepShare(int /*rank*/, int /*size*/) { return false; }
 };
 
-/// Transforms batches one at a time (filter, projection). Const and thread-safe.
+/// Transforms batches one at a time (filter, projection). Const and thread-safe. An operator
+/// whose output for one input can be large (a join) returns it in pieces: the first from
+/// Execute, the next ones from ExecuteMore, keeping its place in the worker's state.
 class TransformOperator : public PhysicalOperator {
  public:
   using PhysicalOperator::PhysicalOperator;
   /// Returns a worker's state (may be null).
   virtual std::unique_ptr<LocalState> MakeLocalState() const { return nullptr; }
-  /// Returns the transformed batch (maybe of zero rows).
+  /// Returns the transformed batch (maybe of zero rows), or the first piece of it. Forgets
+  /// any pieces of the previous input not yet asked for.
   virtual core::Batch Execute(core::Batch input, LocalState* state) const = 0;
+  /// Returns the next piece of the output for the input last given to Execute with `state`,
+  /// or nothing once that output is complete. The worker pushes each piece through the rest
+  /// of the pipeline before asking for the next, so memory stays bounded by a piece.
+  virtual std::optional<core::Batch> ExecuteMore(LocalState* /*state*/) const {
+    return std::nullopt;
+  }
 };
 
 /// Ends a pipeline: consumes batches with per-thread state, combines the states, then

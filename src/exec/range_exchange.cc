@@ -52,12 +52,17 @@ int CompareValues(const core::Vector& left, size_t left_row, const core::Vector&
   return 0;
 }
 
+// Returns the place of `row` among the rows of `morsel`'s source morsel: its piece, then row.
+uint64_t PlaceInMorsel(const Morsel& morsel, size_t row) {
+  return (static_cast<uint64_t>(morsel.piece) << 32) | row;
+}
+
 // Is one row's place in the sort order: its key values (vector k holds key k) and its place in
 // the input, which breaks ties.
 struct OrderedRow {
   const std::vector<const core::Vector*>* keys;
   size_t row;
-  std::tuple<uint64_t, int64_t, uint64_t> input_place;  // sequence, rank, row of the morsel
+  std::tuple<uint64_t, int64_t, uint64_t> input_place;  // sequence, rank, PlaceInMorsel
 };
 
 // Returns <0, 0 or >0 as `left` sorts before, with or after `right` under `keys`.
@@ -154,7 +159,8 @@ std::string RangeRepartitionExchange::EncodeSample() const {
     }
     sample.column(num_keys).data<int64_t>()[i] = static_cast<int64_t>(morsel->sequence);
     sample.column(num_keys + 1).data<int64_t>()[i] = comm_.rank();
-    sample.column(num_keys + 2).data<int64_t>()[i] = static_cast<int64_t>(row);
+    sample.column(num_keys + 2).data<int64_t>()[i] =
+        static_cast<int64_t>(PlaceInMorsel(*morsel, row));
   }
   std::string message;
   AppendU64(message, rows);
@@ -226,7 +232,7 @@ std::vector<std::vector<uint32_t>> RangeRepartitionExchange::RouteRows(
     std::vector<const core::Vector*> keys = Columns(morsel.batch, columns);
     auto& ranks = destinations.emplace_back(morsel.batch.num_rows());
     for (size_t row = 0; row < ranks.size(); ++row) {
-      OrderedRow mine{&keys, row, {morsel.sequence, comm_.rank(), row}};
+      OrderedRow mine{&keys, row, {morsel.sequence, comm_.rank(), PlaceInMorsel(morsel, row)}};
       auto first = std::partition_point(order.begin(), order.end(), [&](size_t j) {
         return CompareRows(keys_, SampleRow(splitters, splitter_keys, j), mine) < 0;
       });
@@ -266,8 +272,7 @@ void RangeRepartitionExchange::SplitMorsels(const std::vector<std::vector<uint32
 
 // Each rank's output is in input order (sequence, rank): a stable sort keeps equal rows so.
 void RangeRepartitionExchange::Exchange() {
-  std::sort(morsels_.begin(), morsels_.end(),
-            [](const Morsel& a, const Morsel& b) { return a.sequence < b.sequence; });
+  std::sort(morsels_.begin(), morsels_.end(), InSourceOrder);
   core::Batch splitters = ChooseSplitters(comm_.AllGather(EncodeSample()));
   std::vector<std::vector<uint32_t>> destinations = RouteRows(splitters);
   std::vector<std::string> outgoing(comm_.size());

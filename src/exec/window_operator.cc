@@ -165,7 +165,7 @@ core::TypeId WindowResultType(const WindowFunction& function, const core::Schema
 class WindowSink::ThreadState final : public LocalState {
  public:
   std::vector<core::Batch> batches;
-  std::vector<uint64_t> sequences;
+  std::vector<std::pair<uint64_t, uint32_t>> sequences;  // (sequence, piece) of batches
   std::vector<std::vector<WindowRow>> partitions = std::vector<std::vector<WindowRow>>(kPartitions);
   std::vector<uint64_t> hashes;
   std::vector<uint64_t> keys;
@@ -287,7 +287,7 @@ void WindowSink::Consume(Morsel morsel, LocalState& local) {
         {hash, state.keys[p], index, static_cast<uint32_t>(p) | state.late_bits[p]});
   }
   state.batches.push_back(std::move(batch));
-  state.sequences.push_back(morsel.sequence);
+  state.sequences.emplace_back(morsel.sequence, morsel.piece);
 }
 
 void WindowSink::Combine(LocalState& local) {
@@ -305,7 +305,7 @@ void WindowSink::Combine(LocalState& local) {
 std::vector<core::Batch> WindowSink::GatherInputs(
     std::vector<std::vector<uint32_t>>& global_numbers) {
   struct Entry {
-    uint64_t sequence;
+    std::pair<uint64_t, uint32_t> sequence;
     size_t thread;
     size_t batch;
   };
