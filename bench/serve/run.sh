@@ -2,9 +2,11 @@
 # Measures `sluice serve` with wrk on loopback beside nginx serving the same response bodies as
 # static files, in one run, and prints a markdown table (requests/s, p99 latency, ratio).
 # Cases: a point lookup of one key (SFO), point lookups cycling through every airport code
-# (3376 keys), and a 100-row filtered, ordered page of a 41k-row result made from
-# flights-3m.parquet. Each case runs against sluice, then nginx, RUNS times; the table shows
-# the medians. wrk, sluice and nginx share the machine's cores.
+# (3376 keys), a 100-row filtered, ordered page of a 41k-row result made from
+# flights-3m.parquet, and such pages cycling through every origin, three orders and every
+# offset (1683 pages, more bytes than sluice keeps of answers: each one is computed). Each case
+# runs against sluice, then nginx, RUNS times; the table shows the medians. wrk, sluice and
+# nginx share the machine's cores.
 # Usage: bench/serve/run.sh [SLUICE_BIN]   (default build/sluice)
 # Env: DURATION (wrk seconds per case, 10), CONNECTIONS (64), WRK_THREADS (2), RUNS (1),
 #      WARMUP (seconds per server and case before measuring, 2)
@@ -88,6 +90,17 @@ curl -fsS "$sluice_url/v1/results/airports_by_code?select=iata&format=csv&limit=
   tail -n +2 | sed "s|^|$lookup|" >"$dir/lookup_cycled.paths"
 echo "$page" >"$dir/page.paths"
 keys=$(wc -l <"$dir/lookup_cycled.paths")
+pages_prefix="/v1/results/flights_by_origin_hour?origin=eq."
+(cd "$dir/ws" && "$sluice" sql --format csv -c "SELECT origin, count(*) AS n
+   FROM flights_by_origin_hour GROUP BY origin ORDER BY origin") | tail -n +2 |
+  while IFS=, read -r origin count; do
+    for order in hour destination.desc flights.desc; do
+      for ((offset = 0; offset < count; offset += 100)); do
+        echo "$pages_prefix$origin&order=$order&limit=100&offset=$offset"
+      done
+    done
+  done >"$dir/pages_cycled.paths"
+pages=$(wc -l <"$dir/pages_cycled.paths")
 
 # nginx's root: every body fetched once from sluice. A lookup's file is named after its iata
 # argument (airports_by_code/eq.SFO.json), so nginx answers the very same URLs.
@@ -96,6 +109,15 @@ while read -r path; do
   echo "url = \"$sluice_url$path\""
   echo "output = \"$dir/www/airports_by_code/eq.${path#"$lookup"}.json\""
 done <"$dir/lookup_cycled.paths" >"$dir/bodies.curl"
+while read -r path; do
+  args=${path#"$pages_prefix"}  # ORIGIN&order=ORDER&limit=100&offset=K
+  origin=${args%%&*}
+  order=${args#*order=}
+  order=${order%%&*}
+  echo "url = \"$sluice_url$path\""
+  echo "output = \"$dir/www/pages/eq.$origin.$order.${args##*offset=}.json\""
+done <"$dir/pages_cycled.paths" >>"$dir/bodies.curl"
+mkdir -p "$dir/www/pages"
 curl -fsS -K "$dir/bodies.curl"
 curl -fsS -o "$dir/www/flights_by_origin_hour.json" "$sluice_url$page"
 page_bytes=$(stat -c %s "$dir/www/flights_by_origin_hour.json")
@@ -128,7 +150,7 @@ http {
       try_files /airports_by_code/\$arg_iata.json =404;
     }
     location = /v1/results/flights_by_origin_hour {
-      try_files /flights_by_origin_hour.json =404;
+      try_files /pages/\$arg_origin.\$arg_order.\$arg_offset.json /flights_by_origin_hour.json =404;
     }
   }
 }
@@ -136,7 +158,7 @@ EOF
 /usr/sbin/nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/nginx-error.log" &
 nginx_pid=$!
 wait_ready "$nginx_url${lookup}SFO"
-for path in "${lookup}SFO" "$page"; do
+for path in "${lookup}SFO" "$page" "$(sed -n 1000p "$dir/pages_cycled.paths")"; do
   cmp -s <(curl -fsS "$sluice_url$path") <(curl -fsS "$nginx_url$path") ||
     { echo "sluice and nginx bodies differ for $path" >&2; exit 1; }
 done
@@ -155,8 +177,9 @@ declare -A label=(
   [lookup_sfo]="point lookup, one key: \`airports_by_code?iata=eq.SFO\`"
   [lookup_cycled]="point lookup, $keys keys cycled: \`airports_by_code?iata=eq.<code>\`"
   [page]="$page_rows-row page ($page_bytes B): \`flights_by_origin_hour?${page#*\?}\`"
+  [pages_cycled]="pages, $pages cycled: \`flights_by_origin_hour?origin=eq.<o>&order=<c>&limit=100&offset=<k>\`"
 )
-cases=(lookup_sfo lookup_cycled page)
+cases=(lookup_sfo lookup_cycled page pages_cycled)
 for case in "${cases[@]}"; do
   for server in sluice nginx; do
     url="$sluice_url"; [ "$server" = nginx ] && url="$nginx_url"

@@ -224,6 +224,10 @@ void ServerImpl::OnAccept(beast::error_code ec, tcp::socket socket) {
     });
     return;
   }
+  // Responses are written whole or in large chunks: Nagle's algorithm would only hold back a
+  // streamed body's last segment until the client acknowledged the one before.
+  beast::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
   StartSession(std::move(socket), state_);
   Accept();
 }

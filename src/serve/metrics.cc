@@ -78,6 +78,11 @@ void Metrics::SetResultVersion(std::string_view result, int64_t version) {
   }
 }
 
+void Metrics::SetIndexedVersion(std::string_view result, int64_t version) {
+  std::lock_guard lock(versions_mutex_);
+  indexed_versions_.insert_or_assign(std::string(result), version);
+}
+
 std::string Metrics::Prometheus() const {
   std::string out;
   AppendRequests(out);
@@ -88,6 +93,12 @@ std::string Metrics::Prometheus() const {
   std::lock_guard lock(versions_mutex_);
   for (const auto& [result, version] : versions_) {
     fmt::format_to(std::back_inserter(out), "sluice_result_version{{result={}}} {}\n",
+                   Label(result), version);
+  }
+  AppendFamily(out, "sluice_result_indexed_version", "gauge",
+               "Latest version of each result whose key index has been built.");
+  for (const auto& [result, version] : indexed_versions_) {
+    fmt::format_to(std::back_inserter(out), "sluice_result_indexed_version{{result={}}} {}\n",
                    Label(result), version);
   }
   return out;

@@ -15,10 +15,10 @@
 
 namespace sluice::serve {
 
-/// Counts requests by route and status class, their latency per route, the requests in flight
-/// and the version of each result being served. Thread-safe; recording a request takes a
-/// shared lock and a few relaxed atomic increments (an exclusive lock the first time a route
-/// is seen).
+/// Counts requests by route and status class, their latency per route, the requests in flight,
+/// the version of each result being served and the version whose key index is built. Thread-safe;
+/// recording a request takes a shared lock and a few relaxed atomic increments (an exclusive lock
+/// the first time a route is seen).
 class Metrics {
  public:
   /// Are the upper bounds in seconds of the latency buckets; a +Inf bucket follows.
@@ -49,6 +49,8 @@ class Metrics {
   void Record(std::string_view route, int status, double seconds);
   /// Sets the version of `result` being served.
   void SetResultVersion(std::string_view result, int64_t version);
+  /// Sets the latest version of `result` whose key index has been built.
+  void SetIndexedVersion(std::string_view result, int64_t version);
   /// Returns the number of requests in flight.
   int64_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
   /// Returns every metric in the Prometheus text exposition format (version 0.0.4).
@@ -64,7 +66,8 @@ class Metrics {
   std::map<std::string, std::unique_ptr<Route>, std::less<>> routes_;  // by routes_mutex_
   std::atomic<int64_t> in_flight_{0};
   mutable std::mutex versions_mutex_;
-  std::map<std::string, int64_t, std::less<>> versions_;  // guarded by versions_mutex_
+  std::map<std::string, int64_t, std::less<>> versions_;          // guarded by versions_mutex_
+  std::map<std::string, int64_t, std::less<>> indexed_versions_;  // guarded by versions_mutex_
 };
 
 }  // namespace sluice::serve

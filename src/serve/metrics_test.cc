@@ -20,6 +20,7 @@ TEST(MetricsTest, RendersThePrometheusTextFormat) {
   metrics.SetResultVersion("delays", 7);
   metrics.SetResultVersion("delays", 8);
   metrics.SetResultVersion("odd \"name\"", 1);
+  metrics.SetIndexedVersion("delays", 9);
   Metrics::InFlight in_flight(metrics);
   EXPECT_EQ(metrics.Prometheus(),
             R"(# HELP sluice_http_requests_total HTTP requests answered, by route and status class.
@@ -71,6 +72,9 @@ sluice_http_requests_in_flight 1
 # TYPE sluice_result_version gauge
 sluice_result_version{result="delays"} 8
 sluice_result_version{result="odd \"name\""} 1
+# HELP sluice_result_indexed_version Latest version of each result whose key index has been built.
+# TYPE sluice_result_indexed_version gauge
+sluice_result_indexed_version{result="delays"} 9
 )");
 }
 

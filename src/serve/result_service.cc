@@ -22,9 +22,6 @@ namespace json = boost::json;
 
 const Fields kJson = {{"content-type", "application/json"}};
 
-// Bodies up to this size are sent whole; larger ones are streamed.
-constexpr size_t kWholeBodyBytes = 64 << 10;
-
 void SendJson(ResponseWriter& response, int status, const json::value& body) {
   response.Send(status, kJson, json::serialize(body));
 }
@@ -71,23 +68,6 @@ json::array LineageJson(catalog::CatalogDb& catalog, const std::string& name, in
   return edges;
 }
 
-// Throws 403 when `rows` filters or orders by a column `pii` marks: masking hides the values,
-// but a filter or an order on them would still reveal them.
-void RefusePiiConditions(const RowsQuery& rows, const core::Schema& schema,
-                         const std::vector<bool>& pii) {
-  auto refuse = [&](const std::string& column) {
-    std::optional<size_t> index = schema.FindField(column);
-    if (!index || *index >= pii.size() || !pii[*index]) return;
-    throw HttpError(403,
-                    fmt::format("column \"{}\" holds personal data: filtering or ordering "
-                                "by it needs the pii scope",
-                                column),
-                    column);
-  };
-  for (const RowFilter& filter : rows.filters) refuse(filter.column);
-  for (const RowOrder& order : rows.order) refuse(order.column);
-}
-
 // Adds `access-control-allow-origin` to every response when the request's origin is allowed.
 class CorsWriter final : public ResponseWriter {
  public:
@@ -115,45 +95,16 @@ class CorsWriter final : public ResponseWriter {
   std::string origin_;
 };
 
-// Resolves names in the database, except the served version of one result, which is read
-// from memory when it is held there.
-class VersionOverlay final : public planner::Catalog {
- public:
-  VersionOverlay(const session::Database& database, const std::string& name,
-                 const ServedVersion& served)
-      : database_(database), name_(name), served_(served) {}
-
-  std::shared_ptr<const planner::TableEntry> FindTable(std::string_view name) const override {
-    return database_.FindTable(name);
-  }
-  std::shared_ptr<const planner::ViewEntry> FindView(std::string_view name) const override {
-    return database_.FindView(name);
-  }
-  std::vector<std::string> TableNames() const override { return database_.TableNames(); }
-  std::shared_ptr<const planner::TableEntry> FindTableVersion(std::string_view name,
-                                                              int64_t version) const override {
-    const catalog::VersionInfo& info = served_.info();
-    auto rows = served_.Rows(ResultService::kMaxIndexedRows);
-    if (name != name_ || version != info.version || rows == nullptr) {
-      return database_.FindTableVersion(name, version);
-    }
-    auto entry = std::make_shared<planner::TableEntry>();
-    entry->schema = info.schema;
-    entry->batches = std::move(rows);
-    entry->estimated_rows = static_cast<size_t>(info.num_rows);
-    entry->version = info.version;
-    entry->unique_keys = info.unique_keys;
-    for (const catalog::ColumnInfo& column : info.columns) {
-      entry->not_null.push_back(column.not_null);
-    }
-    return entry;
-  }
-
- private:
-  const session::Database& database_;
-  const std::string& name_;
-  const ServedVersion& served_;
-};
+// Returns how the service keeps versions: prepared in the background, the version whose key
+// index is built shown in `metrics`.
+VersionCacheOptions CacheOptions(Metrics& metrics) {
+  VersionCacheOptions options;
+  options.max_rows = ResultService::kMaxIndexedRows;
+  options.on_prepared = [&metrics](const std::string& name, const ServedVersion& served) {
+    if (served.index() != nullptr) metrics.SetIndexedVersion(name, served.info().version);
+  };
+  return options;
+}
 
 store::ResultStore& StoreOf(session::Database& database) {
   if (database.store() == nullptr) Throw<UserError>("serving needs a workspace (sluice init)");
@@ -168,7 +119,7 @@ ResultService::ResultService(session::Database& database, const ServeConfig& con
       config_(config),
       base_url_(std::move(base_url)),
       authorizer_(config),
-      versions_(StoreOf(database)) {}
+      versions_(StoreOf(database), CacheOptions(metrics_)) {}
 
 std::string ResultService::RouteOf(const std::string& path) {
   std::vector<std::string> segments = Segments(path);
@@ -344,112 +295,6 @@ void ResultService::Schema(const Principal& principal, const std::string& name,
                         {"lineage", LineageJson(catalog, name, info->version)},
                         {"expectations", std::move(expectations)},
                         {"versions", std::move(version_list)}});
-}
-
-void ResultService::Rows(const HttpRequest& request, const Principal& principal,
-                         const std::string& name, ResponseWriter& response) {
-  Authorizer::Require(principal, "read:" + name);
-  RowsQuery rows = ParseRowsQuery(request.query);
-  RowFormat format = ChooseRowFormat(rows.format, request.Header("accept"));
-  std::shared_ptr<const ServedVersion> served = Serve(name, rows.version);
-  const catalog::VersionInfo& info = served->info();
-  // The query names the version pinned here: one whole version, even if a new one commits.
-  rows.version = info.version;
-  metrics_.SetResultVersion(name, info.version);
-  const core::Schema& schema = *info.schema;
-  std::vector<bool> pii;  // per column of `schema`; empty when nothing is masked
-  if (!Authorizer::Allows(principal, "pii")) {
-    pii = served->pii();
-    RefusePiiConditions(rows, schema, pii);
-    if (std::find(pii.begin(), pii.end(), true) == pii.end()) pii.clear();
-  }
-  RowsPlan plan = BuildRowsQuery(rows, name, schema, config_.max_rows);
-  Fields headers = {{"content-type", ContentType(format)},
-                    {"x-result-version", std::to_string(info.version)}};
-  if (std::optional<core::Batch> row = LookUp(rows, *served, schema)) {
-    std::vector<core::Batch> batches;
-    batches.push_back(std::move(*row));
-    return SendRows(format, batches, schema, pii, headers, response);
-  }
-  // A version small enough is queried where it is held in memory, not read again.
-  VersionOverlay overlay(database_, name, *served);
-  session::QueryResult result = session::Connection(database_).Query(*plan.query, overlay);
-  // A cursor holds the last row's values of every paging column: none while masking.
-  std::string cursor = pii.empty() ? NextCursor(rows, schema, plan, result.batches) : "";
-  if (!cursor.empty()) headers.emplace_back("x-next-cursor", cursor);
-  std::vector<core::Field> fields(result.schema->fields().begin(),
-                                  result.schema->fields().begin() + plan.num_columns);
-  auto visible = std::make_shared<core::Schema>(std::move(fields));
-  std::vector<core::Batch> shown;
-  for (const core::Batch& batch : result.batches) shown.push_back(batch.Share(visible));
-  SendRows(format, shown, schema, pii, headers, response);
-}
-
-std::optional<core::Batch> ResultService::LookUp(const RowsQuery& rows, const ServedVersion& served,
-                                                 const core::Schema& schema) {
-  if (rows.filters.size() != 1 || rows.cursor || rows.offset != 0) return std::nullopt;
-  if (rows.limit && *rows.limit == 0) return std::nullopt;
-  const RowFilter& filter = rows.filters[0];
-  if (filter.op != "eq" || filter.negated || filter.values.size() != 1) return std::nullopt;
-  size_t column = ResolveColumn(schema, filter.column, filter.column);
-  const KeyIndex* index = served.Index(kMaxIndexedRows);
-  if (index == nullptr || index->column != column) return std::nullopt;
-  // BuildRowsQuery has checked that the value is of the column's type.
-  std::string key =
-      core::Value::Varchar(filter.values[0]).CastTo(schema.field(column).type).ToString();
-  std::vector<size_t> columns;
-  for (const std::string& name : rows.select) columns.push_back(ResolveColumn(schema, name, name));
-  if (columns.empty()) {
-    for (size_t c = 0; c < schema.num_fields(); ++c) columns.push_back(c);
-  }
-  std::vector<core::Field> fields;
-  for (size_t c : columns) fields.push_back(schema.field(c));
-  core::Batch batch(std::make_shared<core::Schema>(std::move(fields)), 1);
-  auto found = index->rows.find(key);
-  if (found == index->rows.end()) return batch;
-  const core::Batch& source = (*served.Rows(kMaxIndexedRows))[found->second.first];
-  std::vector<core::Value> values;
-  for (size_t c : columns) values.push_back(source.GetValue(c, found->second.second));
-  batch.AppendRow(values);
-  return batch;
-}
-
-void ResultService::SendRows(RowFormat format, const std::vector<core::Batch>& batches,
-                             const core::Schema& schema, const std::vector<bool>& pii,
-                             const Fields& headers, ResponseWriter& response) {
-  core::SchemaPtr visible =
-      batches.empty() ? std::make_shared<core::Schema>() : batches[0].schema_ptr();
-  std::vector<bool> masked(visible->num_fields(), false);
-  for (size_t c = 0; c < masked.size() && !pii.empty(); ++c) {
-    masked[c] = pii[*schema.FindField(visible->field(c).name)];
-  }
-  auto encoder = RowEncoder::Make(format, visible);
-  // A small body goes out whole with a Content-Length (one write); a large one is streamed in
-  // chunks once it outgrows the buffer.
-  std::string buffer = encoder->Begin();
-  for (const core::Batch& batch : batches) {
-    buffer += pii.empty() ? encoder->Encode(batch) : encoder->Encode(MaskColumns(batch, masked));
-    if (buffer.size() < kWholeBodyBytes) continue;
-    if (!response.started()) response.Start(200, headers);
-    response.Write(buffer);
-    buffer.clear();
-  }
-  buffer += encoder->End();
-  if (!response.started()) return response.Send(200, headers, std::move(buffer));
-  response.Write(buffer);
-  response.Finish();
-}
-
-std::shared_ptr<const ServedVersion> ResultService::Serve(const std::string& name,
-                                                          std::optional<int64_t> version) {
-  std::shared_ptr<const ServedVersion> served;
-  try {
-    served = versions_.Get(name, version);
-  } catch (const UserError& error) {
-    throw HttpError(404, error.what(), "version");
-  }
-  if (served == nullptr) throw HttpError(404, fmt::format("no result named \"{}\"", name));
-  return served;
 }
 
 }  // namespace sluice::serve

@@ -10,6 +10,7 @@
 #include "serve/auth.h"
 #include "serve/http.h"
 #include "serve/metrics.h"
+#include "serve/response_cache.h"
 #include "serve/row_formats.h"
 #include "serve/rows_query.h"
 #include "serve/serve_config.h"
@@ -49,6 +50,8 @@ class ResultService {
   void set_base_url(std::string base_url);
   /// Returns the request counters and latency histograms.
   Metrics& metrics() { return metrics_; }
+  /// Returns the versions it serves.
+  VersionCache& versions() { return versions_; }
   /// Returns the route template of `path`, as metrics label requests ("/v1/results/{name}",
   /// "/v1/models/{name}/predict"; "other" for paths that are no route).
   static std::string RouteOf(const std::string& path);
@@ -76,15 +79,29 @@ class ResultService {
   // Returns the version a rows request reads; HttpError 404 when there is none.
   std::shared_ptr<const ServedVersion> Serve(const std::string& name,
                                              std::optional<int64_t> version);
+  // Answers `rows` from `served` (with its key index, or a query), masking the columns `pii`
+  // marks; returns what was sent when it was sent whole.
+  std::optional<CachedResponse> Answer(const RowsQuery& rows, const std::string& name,
+                                       const std::shared_ptr<const ServedVersion>& served,
+                                       RowFormat format, const std::vector<bool>& pii,
+                                       ResponseWriter& response);
   // Returns the answer to `rows` from the version's key index when it asks for one key value
   // (`key=eq.v`), or nothing when the index cannot answer it.
   std::optional<core::Batch> LookUp(const RowsQuery& rows, const ServedVersion& served,
                                     const core::Schema& schema);
+  // Returns the rows the query of `rows` reads from memory: when an `eq` filter's column has
+  // been grouped, the batches holding its value (the narrowest such), else every row; null
+  // when the version is not held in memory (not yet prepared, or too large). Asks for the
+  // groups of the `eq` filters' columns not grouped yet.
+  std::shared_ptr<const std::vector<core::Batch>> RowsToQuery(
+      const RowsQuery& rows, const std::shared_ptr<const ServedVersion>& served,
+      const core::Schema& schema);
   // Sends `batches` (of one schema; their columns are columns of `schema`), masking the
-  // columns `pii` marks (per column of `schema`; empty: none).
-  void SendRows(RowFormat format, const std::vector<core::Batch>& batches,
-                const core::Schema& schema, const std::vector<bool>& pii, const Fields& headers,
-                ResponseWriter& response);
+  // columns `pii` marks (per column of `schema`; empty: none). Returns the body when it was
+  // sent whole (small enough), nothing when it was streamed.
+  std::optional<std::string> SendRows(RowFormat format, const std::vector<core::Batch>& batches,
+                                      const core::Schema& schema, const std::vector<bool>& pii,
+                                      const Fields& headers, ResponseWriter& response);
 
   session::Database& database_;
   ServeConfig config_;

@@ -152,6 +152,18 @@ for n in $(seq 1 20); do  # lookups follow new versions at once
   "$sluice" sql -c "CREATE OR REPLACE TABLE swap AS SELECT $((n + 100)) AS v, i FROM numbers FOR VERSION AS OF 1" >/dev/null
   expect "lookup after commit $n" "$(get $R '/v1/results/swap?i=eq.77&select=v&format=csv' | tail -1 | tr -d '\r')" "$((n + 100))"
 done
+echo "-- a new version is indexed when it is committed, before any request asks for it"
+get $R '/v1/results/swap?i=eq.1' >/dev/null
+next=$(($(header x-result-version) + 1))
+"$sluice" sql -c "CREATE OR REPLACE TABLE swap AS SELECT 200 AS v, i FROM numbers FOR VERSION AS OF 1" >/dev/null
+for _ in $(seq 1 100); do  # only /metrics is asked: nothing filters on the key meanwhile
+  get "" /metrics >/dev/null
+  grep -q "^sluice_result_indexed_version{result=\"swap\"} $next\$" body.out && break
+  sleep 0.05
+done
+grep -q "^sluice_result_indexed_version{result=\"swap\"} $next\$" body.out ||
+  fail "version $next of swap not indexed: $(grep indexed_version body.out)"
+expect "lookup of the indexed version" "$(get $R '/v1/results/swap?i=eq.77&select=v&format=csv' | tail -1 | tr -d '\r')" 200
 
 echo "-- PII columns are masked without the pii scope"
 expect "masked" "$(get $P '/v1/results/people?select=id,email&order=id&limit=1' | tr -d '\n ')" \
