@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "base/test_folder.h"
+#include "serve/recording_writer.h"
 #include "serve/result_service.h"
 #include "session/database.h"
 
@@ -17,37 +18,6 @@ namespace sluice::serve {
 namespace {
 
 using ::testing::HasSubstr;
-
-// Keeps what a handler answered.
-class BodyWriter final : public ResponseWriter {
- public:
-  void Send(int status, const Fields& headers, std::string body) override {
-    status_ = status;
-    headers_ = headers;
-    body_ = std::move(body);
-  }
-  void Start(int status, const Fields& headers) override {
-    status_ = status;
-    headers_ = headers;
-  }
-  void Write(std::string_view data) override { body_ += data; }
-  void Finish() override {}
-  bool started() const override { return status_ != 0; }
-
-  int status() const { return status_; }
-  const std::string& body() const { return body_; }
-  std::string Header(std::string_view name) const {
-    for (const auto& [key, value] : headers_) {
-      if (key == name) return value;
-    }
-    return "";
-  }
-
- private:
-  int status_ = 0;
-  Fields headers_;
-  std::string body_;
-};
 
 class ResultRowsTest : public ::testing::Test {
  protected:
@@ -61,13 +31,13 @@ class ResultRowsTest : public ::testing::Test {
   }
   void Sql(const std::string& sql) { session::Connection(*database_).Execute(sql); }
 
-  BodyWriter Get(ResultService& service, const std::string& path, const Fields& query = {}) {
+  RecordingWriter Get(ResultService& service, const std::string& path, const Fields& query = {}) {
     HttpRequest request;
     request.method = "GET";
     request.path = path;
     request.target = path;
     request.query = query;
-    BodyWriter writer;
+    RecordingWriter writer;
     service.Handle(request, writer);
     return writer;
   }
@@ -96,7 +66,7 @@ TEST_F(ResultRowsTest, IndexesANewVersionBeforeAnyRequestFiltersOnTheKey) {
   std::shared_ptr<const ServedVersion> served = service.versions().Current("flights");
   ASSERT_EQ(served->info().version, 2);
   ASSERT_NE(served->index(), nullptr);
-  BodyWriter found = Get(service, "/v1/results/flights", {{"id", "eq.42"}});
+  RecordingWriter found = Get(service, "/v1/results/flights", {{"id", "eq.42"}});
   EXPECT_EQ(found.status(), 200);
   EXPECT_EQ(found.Header("x-result-version"), "2");
   EXPECT_EQ(found.body(), "[\n{\"id\":42,\"origin\":\"ATL\",\"hour\":18,\"gate\":2}\n]\n");
@@ -116,7 +86,7 @@ TEST_F(ResultRowsTest, AnswersEqualityFiltersFromGroupsAsFromAScan) {
       {{"gate", "eq.1"}, {"origin", "not.eq.ATL"}, {"order", "id.desc"}, {"limit", "3"}}};
   std::vector<std::string> scanned;
   for (const Fields& query : queries) {
-    BodyWriter page = Get(service, "/v1/results/flights", query);
+    RecordingWriter page = Get(service, "/v1/results/flights", query);
     ASSERT_EQ(page.status(), 200) << page.body();
     scanned.push_back(page.body() + page.Header("x-next-cursor"));
   }
@@ -130,11 +100,11 @@ TEST_F(ResultRowsTest, AnswersEqualityFiltersFromGroupsAsFromAScan) {
   for (size_t q = 0; q < queries.size(); ++q) {
     // The same query with its parameters reversed: not an answer kept from the first pass.
     Fields reversed(queries[q].rbegin(), queries[q].rend());
-    BodyWriter page = Get(service, "/v1/results/flights", reversed);
+    RecordingWriter page = Get(service, "/v1/results/flights", reversed);
     EXPECT_EQ(page.body() + page.Header("x-next-cursor"), scanned[q]) << q;
   }
   for (size_t q = 0; q < queries.size(); ++q) {
-    BodyWriter again = Get(service, "/v1/results/flights", queries[q]);
+    RecordingWriter again = Get(service, "/v1/results/flights", queries[q]);
     EXPECT_EQ(again.body() + again.Header("x-next-cursor"), scanned[q]) << q;
     EXPECT_EQ(again.Header("x-result-version"), "1");
   }

@@ -9,6 +9,7 @@
 
 #include "base/test_folder.h"
 #include "serve/auth.h"
+#include "serve/recording_writer.h"
 #include "session/database.h"
 
 namespace sluice::serve {
@@ -16,38 +17,6 @@ namespace {
 
 namespace json = boost::json;
 using ::testing::HasSubstr;
-
-// Keeps what a handler answered.
-class RecordingWriter final : public ResponseWriter {
- public:
-  void Send(int status, const Fields& headers, std::string body) override {
-    status_ = status;
-    headers_ = headers;
-    body_ = std::move(body);
-  }
-  void Start(int status, const Fields& headers) override {
-    status_ = status;
-    headers_ = headers;
-  }
-  void Write(std::string_view data) override { body_ += data; }
-  void Finish() override {}
-  bool started() const override { return status_ != 0; }
-
-  int status() const { return status_; }
-  const std::string& body() const { return body_; }
-  json::value Json() const { return json::parse(body_); }
-  std::string Header(std::string_view name) const {
-    for (const auto& [key, value] : headers_) {
-      if (key == name) return value;
-    }
-    return "";
-  }
-
- private:
-  int status_ = 0;
-  Fields headers_;
-  std::string body_;
-};
 
 // y = 2 x1 - 3 x2 + 5 (a linear model), a classifier of `high` and `low` by x, and a k-means
 // model, in a workspace.
