@@ -16,7 +16,8 @@ void SortBySequence(std::vector<Morsel>& morsels) {
   std::stable_sort(morsels.begin(), morsels.end(), InSourceOrder);
 }
 
-// Compares value `left_row` of `left` with `right_row` of `right` (same type, both valid).
+}  // namespace
+
 int CompareValues(const core::Vector& left, size_t left_row, const core::Vector& right,
                   size_t right_row) {
   auto three_way = [](auto a, auto b) { return a < b ? -1 : (b < a ? 1 : 0); };
@@ -41,8 +42,6 @@ int CompareValues(const core::Vector& left, size_t left_row, const core::Vector&
   }
   return 0;
 }
-
-}  // namespace
 
 std::vector<core::Batch> GatherRows(const core::SchemaPtr& schema,
                                     const std::vector<core::Batch>& inputs,

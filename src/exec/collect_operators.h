@@ -69,6 +69,11 @@ class SortSink final : public SinkOperator {
   std::vector<core::Batch> output_;
 };
 
+/// Returns -1, 0 or 1 comparing value `left_row` of `left` with `right_row` of `right` in
+/// ORDER BY's order (NaN after every number). REQUIRES: the same type, both values valid.
+int CompareValues(const core::Vector& left, size_t left_row, const core::Vector& right,
+                  size_t right_row);
+
 /// Copies rows (batch index, physical row) of `inputs` into new flat batches of `schema`.
 std::vector<core::Batch> GatherRows(const core::SchemaPtr& schema,
                                     const std::vector<core::Batch>& inputs,

@@ -22,36 +22,6 @@ class MorselList final : public LocalState {
   std::vector<Morsel> morsels;
 };
 
-template <typename T>
-int ThreeWay(T left, T right) {
-  return left < right ? -1 : (right < left ? 1 : 0);
-}
-
-// Compares two valid values of one type the way SortSink orders them (NaN after numbers).
-int CompareValues(const core::Vector& left, size_t left_row, const core::Vector& right,
-                  size_t right_row) {
-  switch (left.type()) {
-    case core::TypeId::kBoolean:
-      return ThreeWay(left.data<uint8_t>()[left_row], right.data<uint8_t>()[right_row]);
-    case core::TypeId::kInteger:
-    case core::TypeId::kDate:
-      return ThreeWay(left.data<int32_t>()[left_row], right.data<int32_t>()[right_row]);
-    case core::TypeId::kBigint:
-    case core::TypeId::kTimestamp:
-      return ThreeWay(left.data<int64_t>()[left_row], right.data<int64_t>()[right_row]);
-    case core::TypeId::kDouble: {
-      double a = left.data<double>()[left_row], b = right.data<double>()[right_row];
-      bool a_nan = std::isnan(a), b_nan = std::isnan(b);
-      if (a_nan || b_nan) return static_cast<int>(a_nan) - static_cast<int>(b_nan);
-      return ThreeWay(a, b);
-    }
-    case core::TypeId::kVarchar:
-      return core::StringRef::Compare(left.data<core::StringRef>()[left_row],
-                                      right.data<core::StringRef>()[right_row]);
-  }
-  return 0;
-}
-
 // Returns the place of `row` among the rows of `morsel`'s source morsel: its piece, then row.
 uint64_t PlaceInMorsel(const Morsel& morsel, size_t row) {
   return (static_cast<uint64_t>(morsel.piece) << 32) | row;
@@ -78,7 +48,7 @@ int CompareRows(const std::vector<SortKey>& keys, const OrderedRow& left, const 
     int order = CompareValues(a, left.row, b, right.row);
     if (order != 0) return keys[k].descending ? -order : order;
   }
-  return ThreeWay(left.input_place, right.input_place);
+  return left.input_place < right.input_place ? -1 : (right.input_place < left.input_place ? 1 : 0);
 }
 
 // Returns the vectors of `columns` of `batch`.
