@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <limits>
 #include <type_traits>
 
 #include "base/error.h"
@@ -41,6 +42,16 @@ std::span<const Out> Gather(const core::Vector& vector, size_t count, const uint
   return {out.data(), kept};
 }
 
+// Adds the NaN-free `values`, whose range is known to be [low, high] (exactly [integer_low,
+// integer_high] for integers), to `moments`: Moments::AddValues without its pass for the range.
+void AddRangedValues(Moments& moments, std::span<const double> values, double low, double high,
+                     int64_t integer_low, int64_t integer_high) {
+  double mean = Moments::Sum(values, 0, false) / static_cast<double>(values.size());
+  double m2 = Moments::Sum(values, mean, true);
+  moments.AddGroup(static_cast<int64_t>(values.size()), mean, m2, low, high, integer_low,
+                   integer_high);
+}
+
 }  // namespace
 
 ColumnProfiler::State::State(std::string column_name, TypeId column_type,
@@ -54,101 +65,125 @@ ColumnProfiler::State::State(std::string column_name, TypeId column_type,
       text_sample(profile_options.sample_size) {}
 
 void ColumnProfiler::State::AddIntegers(std::span<const int64_t> values) {
-  runs = FindRuns(
-      values.size(), [&](size_t j) { return values[j] == values[j - 1]; }, starts);
-  size_t items = runs ? starts.size() - 1 : values.size();
-  auto key = [&](size_t i) { return static_cast<uint64_t>(values[Position(i)]); };
+  size_t items = FindItems(values.size(), [&](size_t first, size_t count) {
+    return UnequalIntegerBits(values.data(), first, count);
+  });
   // Known values in a vector without runs, the common case, are counted in a tight loop.
   auto count_known = [&](size_t i) { return runs ? i : table.CountKnownIntegers(values, i); };
   size_t start = CountExactly(
       items, count_known,
       [&](size_t i) { return table.AddInteger(values[Position(i)], Weight(i)); },
       [&](size_t i, size_t at) { table.entry(at).hash = IntegerHash(values[Position(i)]); });
-  if (start < items) {
-    // Runs count once, with their weight, in the moments and quantiles too.
-    std::span<const int64_t> rest = runs ? std::span<const int64_t>(values) : values.subspan(start);
-    size_t first = runs ? start : 0;
-    size_t last = runs ? items : rest.size();
-    doubles.resize(last - first);
-    int64_t low = rest[runs ? Position(first) : 0];
-    int64_t high = low;
-    for (size_t i = first; i < last; ++i) {
-      int64_t value = rest[runs ? Position(i) : i];
-      low = std::min(low, value);
-      high = std::max(high, value);
-      doubles[i - first] = static_cast<double>(value);
-    }
-    AddNumbers(start, items, low, high);
-    hashes.resize(items - start);
-    for (size_t i = start; i < items; ++i) hashes[i - start] = IntegerHash(values[Position(i)]);
-    sketches->distinct.AddHashes(hashes);
-    if (HasSignature(type)) sketches->signature.AddHashes(hashes);
-    SampleHeavy(start, items, [&](size_t i, int64_t weight) {
-      uint64_t bits = key(i);
-      sketches->heavy.Add(hashes[i - start], KeyBytes(bits), weight);
-    });
-  }
+  if (start < items) SketchIntegers(values, start, items);
   number_sample.Offer(
       values.size(), [&](size_t j) { return static_cast<uint64_t>(values[j]); }, random);
 }
 
-void ColumnProfiler::State::AddNumbers(size_t start, size_t items, int64_t low, int64_t high) {
-  if (!runs) {
-    moments.AddValues(doubles, low, high);
-    if (HasQuantiles(type)) sketches->quantiles.AddMany(doubles);
-    return;
+void ColumnProfiler::State::SketchIntegers(std::span<const int64_t> values, size_t start,
+                                           size_t items) {
+  auto value = [&](size_t i) { return values[Position(i)]; };
+  // Every value from the first item on, for the quantiles: their sampler looks at one value in
+  // a block, so runs cost nothing there.
+  std::span<const int64_t> rest = values.subspan(Position(start));
+  // The range and the hashes in one pass; the type's hash is chosen once, not per value.
+  int64_t low = value(start);
+  int64_t high = low;
+  hashes.resize(items - start);
+  auto hash_all = [&](auto&& hash) {
+    for (size_t i = start; i < items; ++i) {
+      int64_t number = value(i);
+      low = std::min(low, number);
+      high = std::max(high, number);
+      hashes[i - start] = hash(number);
+    }
+  };
+  if (type == TypeId::kInteger || type == TypeId::kBigint) {
+    hash_all([](int64_t number) { return IntegerTextHash(number); });
+  } else {
+    hash_all([](int64_t number) { return HashInteger(static_cast<uint64_t>(number)); });
   }
-  if (type != TypeId::kDouble) {
-    weights.resize(items - start);
-    for (size_t i = start; i < items; ++i) weights[i - start] = Weight(i);
+  if (HasMoments(type)) {
+    // Runs count once, with their weight.
+    doubles.resize(items - start);
+    for (size_t i = start; i < items; ++i) doubles[i - start] = static_cast<double>(value(i));
+    if (runs) {
+      weights.resize(items - start);
+      for (size_t i = start; i < items; ++i) weights[i - start] = Weight(i);
+      moments.AddWeightedValues(doubles, weights, low, high);
+    } else {
+      AddRangedValues(moments, doubles, static_cast<double>(low), static_cast<double>(high), low,
+                      high);
+    }
+  } else {
+    // DATE and TIMESTAMP have no mean or deviation: the count and range only (the mean stays
+    // put, and means nothing).
+    moments.AddGroup(static_cast<int64_t>(rest.size()), moments.count == 0 ? 0 : moments.mean, 0,
+                     static_cast<double>(low), static_cast<double>(high), low, high);
   }
-  moments.AddWeightedValues(doubles, weights, low, high);
-  if (!HasQuantiles(type)) return;
-  for (size_t j = 0; j < doubles.size(); ++j)
-    sketches->quantiles.AddWeighted(doubles[j], weights[j]);
+  if (HasQuantiles(type)) sketches->quantiles.AddIntegers(rest, low, high);
+  sketches->distinct.AddHashes(hashes);
+  if (HasSignature(type)) sketches->signature.AddHashes(hashes);
+  SampleHeavy(start, items, [&](size_t i, int64_t weight) {
+    auto bits = static_cast<uint64_t>(value(i));
+    sketches->AddHeavy(hashes[i - start], KeyBytes(bits), weight);
+  });
 }
 
 void ColumnProfiler::State::AddDoubles(std::span<const double> values) {
-  runs = FindRuns(
-      values.size(), [&](size_t j) { return DoubleKey(values[j]) == DoubleKey(values[j - 1]); },
-      starts);
-  size_t items = runs ? starts.size() - 1 : values.size();
+  size_t items = FindItems(values.size(), [&](size_t first, size_t count) {
+    return UnequalBits(first, count,
+                       [&](size_t j) { return DoubleKey(values[j]) == DoubleKey(values[j - 1]); });
+  });
   auto key = [&](size_t i) { return DoubleKey(values[Position(i)]); };
   size_t start = CountExactly(
       items, [](size_t i) { return i; }, [&](size_t i) { return table.Add(key(i), 0, Weight(i)); },
       [&](size_t i, size_t at) { table.entry(at).hash = HashInteger(key(i)); });
-  if (start < items) {
-    doubles.clear();
-    weights.clear();
-    if (runs) {
-      for (size_t i = start; i < items; ++i) {
-        double value = values[Position(i)];
-        if (std::isnan(value)) continue;
-        doubles.push_back(value);
-        weights.push_back(Weight(i));
-      }
-    } else {
-      for (double value : values.subspan(start)) {
-        if (!std::isnan(value)) doubles.push_back(value);
-      }
-    }
-    AddNumbers(start, items, 0, 0);
-    hashes.resize(items - start);
-    for (size_t i = start; i < items; ++i) hashes[i - start] = HashInteger(key(i));
-    sketches->distinct.AddHashes(hashes);
-    SampleHeavy(start, items, [&](size_t i, int64_t weight) {
-      uint64_t bits = key(i);
-      sketches->heavy.Add(hashes[i - start], KeyBytes(bits), weight);
-    });
-  }
+  if (start < items) SketchDoubles(values, start, items);
   number_sample.Offer(
       values.size(), [&](size_t j) { return DoubleKey(values[j]); }, random);
 }
 
+void ColumnProfiler::State::SketchDoubles(std::span<const double> values, size_t start,
+                                          size_t items) {
+  // One pass: every item's hash (NaN's too), and the numbers (NaN left out, without a branch)
+  // with their weights when runs, and their range.
+  hashes.resize(items - start);
+  doubles.resize(items - start);
+  if (runs) weights.resize(items - start);
+  size_t kept = 0;
+  double low = std::numeric_limits<double>::infinity();
+  double high = -low;
+  for (size_t i = start; i < items; ++i) {
+    double value = values[Position(i)];
+    hashes[i - start] = HashInteger(DoubleKey(value));
+    doubles[kept] = value;
+    if (runs) weights[kept] = Weight(i);
+    kept += !std::isnan(value);
+    low = value < low ? value : low;  // false for NaN
+    high = value > high ? value : high;
+  }
+  doubles.resize(kept);
+  if (runs) weights.resize(kept);
+  if (kept > 0) {
+    if (runs) {
+      moments.AddWeightedValues(doubles, weights, 0, 0);
+      for (size_t j = 0; j < kept; ++j) sketches->quantiles.AddWeighted(doubles[j], weights[j]);
+    } else {
+      AddRangedValues(moments, doubles, low, high, 0, 0);
+      sketches->quantiles.AddMany(doubles, low, high);
+    }
+  }
+  sketches->distinct.AddHashes(hashes);
+  SampleHeavy(start, items, [&](size_t i, int64_t weight) {
+    uint64_t bits = DoubleKey(values[Position(i)]);
+    sketches->AddHeavy(hashes[i - start], KeyBytes(bits), weight);
+  });
+}
+
 void ColumnProfiler::State::AddStrings(std::span<const core::StringRef> values) {
-  runs = FindRuns(
-      values.size(), [&](size_t j) { return values[j] == values[j - 1]; }, starts);
-  size_t items = runs ? starts.size() - 1 : values.size();
+  size_t items = FindItems(values.size(), [&](size_t first, size_t count) {
+    return UnequalBits(first, count, [&](size_t j) { return values[j] == values[j - 1]; });
+  });
   auto count_known = [&](size_t i) { return runs ? i : table.CountKnownStrings(values, i); };
   size_t start = CountExactly(
       items, count_known,
@@ -173,7 +208,7 @@ void ColumnProfiler::State::AddStrings(std::span<const core::StringRef> values) 
     sketches->signature.AddHashes(rest);
     AddStringStats(values, start, items);
     SampleHeavy(start, items, [&](size_t i, int64_t weight) {
-      sketches->heavy.Add(hashes[i], values[Position(i)].view(), weight);
+      sketches->AddHeavy(hashes[i], values[Position(i)].view(), weight);
     });
   }
   text_sample.Offer(
@@ -182,9 +217,13 @@ void ColumnProfiler::State::AddStrings(std::span<const core::StringRef> values) 
 
 void ColumnProfiler::State::AddStringStats(std::span<const core::StringRef> values, size_t start,
                                            size_t items) {
-  // The range is found with StringRef comparisons, mostly of prefixes, and copied once.
+  // The range is found with StringRef comparisons, mostly of prefixes, and copied once; while
+  // both ends are short strings, short strings compare as numbers (ShortStringOrder).
   const core::StringRef* low = &values[Position(start)];
   const core::StringRef* high = low;
+  bool short_ends = low->is_inlined();
+  unsigned __int128 low_order = short_ends ? ShortStringOrder(*low) : 0;
+  unsigned __int128 high_order = low_order;
   int64_t count = 0;
   int64_t lengths = 0;
   int64_t shortest = std::numeric_limits<int64_t>::max();
@@ -198,8 +237,25 @@ void ColumnProfiler::State::AddStringStats(std::span<const core::StringRef> valu
     lengths += length * weight;
     shortest = std::min(shortest, length);
     longest = std::max(longest, length);
-    if (CompareStrings(ref, *low) < 0) low = &ref;
-    if (CompareStrings(ref, *high) > 0) high = &ref;
+    if (short_ends && ref.is_inlined()) {
+      unsigned __int128 order = ShortStringOrder(ref);
+      if (order < low_order) {
+        low = &ref;
+        low_order = order;
+      }
+      if (order > high_order) {
+        high = &ref;
+        high_order = order;
+      }
+    } else {
+      if (CompareStrings(ref, *low) < 0) low = &ref;
+      if (CompareStrings(ref, *high) > 0) high = &ref;
+      short_ends = low->is_inlined() && high->is_inlined();
+      if (short_ends) {
+        low_order = ShortStringOrder(*low);
+        high_order = ShortStringOrder(*high);
+      }
+    }
     uint8_t fit_bits = TypeFits(ref.view());
     if (fit_bits == 0) continue;
     for (int bit = 0; bit < StringStats::kFitTypes; ++bit) {
@@ -235,6 +291,9 @@ void ColumnProfiler::State::Fold(const ValueTable& from, size_t index) {
 }
 
 void ColumnProfiler::State::Merge(State&& other) {
+  // Held samples first, so that each summary sees its values in their order.
+  if (sketches) sketches->pending.Flush(sketches->heavy);
+  if (other.sketches) other.sketches->pending.Flush(other.sketches->heavy);
   rows += other.rows;
   non_null += other.non_null;
   number_sample.Merge(std::move(other.number_sample), random);

@@ -91,8 +91,10 @@ void ColumnProfiler::State::FinishExact(ColumnProfile& profile, const Moments& a
 void ColumnProfiler::State::FinishSketched(ColumnProfile& profile, const Moments& all) const {
   profile.distinct = std::min(sketches->distinct.Estimate(), static_cast<double>(non_null));
   // Only counts above the error bound tell a frequent value from the rest.
-  for (const HeavyHitter& hitter : sketches->heavy.Top(options.top_k)) {
-    if (hitter.count <= sketches->heavy.error_bound()) break;
+  HeavyHitters heavy = sketches->heavy;
+  sketches->pending.AddTo(heavy);
+  for (const HeavyHitter& hitter : heavy.Top(options.top_k)) {
+    if (hitter.count <= heavy.error_bound()) break;
     std::string text = hitter.value;
     if (type != TypeId::kVarchar) {
       uint64_t key;

@@ -1,13 +1,20 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "catalog/column_profiler.h"
 #include "catalog/column_stats.h"
@@ -48,31 +55,123 @@ inline bool HasSignature(TypeId type) {
   return type == TypeId::kVarchar || type == TypeId::kInteger || type == TypeId::kBigint;
 }
 
-/// Finds the runs of equal neighbours among `count` values (`equal(j)`: value j equals value
-/// j - 1) into `starts`: run r covers [starts[r], starts[r + 1]). Returns false, and finds
-/// nothing, when the first values show runs averaging under kMinRun values: then handling runs
-/// would not pay. Sorted and clustered columns (times, ids) have long runs; their values are
-/// then hashed, counted and sketched once per run.
+/// Returns a bit per value j in [first, first + count), count <= 64, set when `equal(j)` (value
+/// j equals value j - 1) is false.
 template <typename Equal>
-bool FindRuns(size_t count, Equal&& equal, std::vector<uint32_t>& starts) {
-  constexpr size_t kMinRun = 4;
-  constexpr size_t kProbe = 128;
-  if (count < kProbe) return false;
-  size_t boundaries = 1;
-  for (size_t j = 1; j < kProbe; ++j) boundaries += !equal(j);
-  if (boundaries * kMinRun > kProbe) return false;
-  starts.resize(count + 1);
-  starts[0] = 0;
-  size_t run = 0;
-  for (size_t j = 1; j < count; ++j) {
-    // Branch-free: the write stays only when j starts a run.
-    starts[run + 1] = static_cast<uint32_t>(j);
-    run += !equal(j);
-  }
-  starts[run + 1] = static_cast<uint32_t>(count);
-  starts.resize(run + 2);
-  return true;
+uint64_t UnequalBits(size_t first, size_t count, Equal&& equal) {
+  uint64_t bits = 0;
+  for (size_t j = 0; j < count; ++j) bits |= static_cast<uint64_t>(!equal(first + j)) << j;
+  return bits;
 }
+
+/// Is UnequalBits for integers: two neighbours compared at once where SSE2 is there.
+inline uint64_t UnequalIntegerBits(const int64_t* values, size_t first, size_t count) {
+#if defined(__SSE2__)
+  if (count == 64) {
+    const int64_t* at = values + first;
+    uint64_t same = 0;
+    for (size_t j = 0; j < 64; j += 2) {
+      __m128i now = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + j));
+      __m128i before = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + j - 1));
+      // Equal 64-bit lanes are those whose two 32-bit halves are equal.
+      __m128i halves = _mm_cmpeq_epi32(now, before);
+      __m128i lanes = _mm_and_si128(halves, _mm_shuffle_epi32(halves, _MM_SHUFFLE(2, 3, 0, 1)));
+      same |= static_cast<uint64_t>(_mm_movemask_pd(_mm_castsi128_pd(lanes))) << j;
+    }
+    return ~same;
+  }
+#endif
+  return UnequalBits(first, count, [&](size_t j) { return values[j] == values[j - 1]; });
+}
+
+/// Finds the runs of equal neighbours among `count` values into `starts` (`unequal(first, n)`
+/// returns UnequalBits of values [first, first + n)): run r covers [starts[r], starts[r + 1]).
+/// Returns the number of runs, or 0, having found nothing, when the first values show runs
+/// averaging under kMinRun values: then handling runs would not pay. Sorted and clustered
+/// columns (times, ids) have long runs; their values are then hashed, counted and sketched once
+/// per run. `starts` only grows, so that it is not filled again for every vector.
+template <typename Unequal>
+size_t FindRuns(size_t count, Unequal&& unequal, std::vector<uint32_t>& starts) {
+  constexpr size_t kMinRun = 4;
+  constexpr size_t kProbe = 129;  // the first value and two words of neighbours
+  if (count < kProbe) return 0;
+  uint64_t first_bits = unequal(1, 64);
+  uint64_t second_bits = unequal(65, 64);
+  auto boundaries = static_cast<size_t>(1 + std::popcount(first_bits) + std::popcount(second_bits));
+  if (boundaries * kMinRun > kProbe) return 0;
+  if (starts.size() < count + 1) starts.resize(count + 1);
+  uint32_t* out = starts.data();
+  out[0] = 0;
+  size_t run = 0;
+  // A word of neighbours at a time: only the run starts, a quarter of the values at most on
+  // average, are written.
+  for (size_t block = 1; block < count; block += 64) {
+    size_t size = std::min<size_t>(64, count - block);
+    uint64_t bits = block == 1 ? first_bits : block == 65 ? second_bits : unequal(block, size);
+    while (bits != 0) {
+      out[++run] = static_cast<uint32_t>(block + std::countr_zero(bits));
+      bits &= bits - 1;
+    }
+  }
+  out[run + 1] = static_cast<uint32_t>(count);
+  return run + 1;
+}
+
+/// Holds values for a HeavyHitters summary and adds them a batch at a time, in the order they
+/// came: the summary is the one adding them one by one gives, but its counters and index are
+/// brought into the L1 cache once a batch instead of once a vector (between two vectors of a
+/// column, the reader and the other columns pass through the cache). A sampled value costs
+/// about half as much so.
+class HeavyBatch {
+ public:
+  HeavyBatch() : items_(new Item[kItems]), bytes_(new char[kBytes]) {}
+
+  /// Adds `weight` of `value` with `hash` to `heavy`, now or at the next Flush().
+  void Add(uint64_t hash, std::string_view value, int64_t weight, HeavyHitters& heavy) {
+    if (count_ == kItems || used_ + value.size() > kBytes) Flush(heavy);
+    if (value.size() > kBytes) {
+      heavy.Add(hash, value, weight);  // the rest was added first: the order stays
+      return;
+    }
+    char* to = bytes_.get() + used_;
+    if (value.size() == sizeof(uint64_t)) {
+      std::memcpy(to, value.data(), sizeof(uint64_t));  // a number's key: no call to memcpy
+    } else {
+      std::memcpy(to, value.data(), value.size());
+    }
+    items_[count_++] = {hash, weight, static_cast<uint32_t>(used_),
+                        static_cast<uint32_t>(value.size())};
+    used_ += value.size();
+  }
+  /// Adds what is held to `heavy` (a copy of the summary, for a profile) and keeps it.
+  void AddTo(HeavyHitters& heavy) const {
+    for (size_t i = 0; i < count_; ++i) {
+      const Item& item = items_[i];
+      heavy.Add(item.hash, {bytes_.get() + item.offset, item.size}, item.weight);
+    }
+  }
+  /// Adds what is held to `heavy`, the summary it is for, and forgets it.
+  void Flush(HeavyHitters& heavy) {
+    AddTo(heavy);
+    count_ = 0;
+    used_ = 0;
+  }
+
+ private:
+  static constexpr size_t kItems = 1024;
+  static constexpr size_t kBytes = 64 * 1024;
+
+  struct Item {
+    uint64_t hash;
+    int64_t weight;
+    uint32_t offset;  // in bytes_
+    uint32_t size;
+  };
+  std::unique_ptr<Item[]> items_;
+  std::unique_ptr<char[]> bytes_;
+  size_t count_ = 0;
+  size_t used_ = 0;
+};
 
 /// Is the sketches that take over from the exact table.
 struct Sketches {
@@ -82,9 +181,15 @@ struct Sketches {
         heavy(std::max<size_t>(128, 8 * options.top_k)),
         quantiles(kQuantileK, seed) {}
 
+  /// Adds a sampled value to the heavy hitters (through `pending`).
+  void AddHeavy(uint64_t hash, std::string_view value, int64_t weight) {
+    pending.Add(hash, value, weight, heavy);
+  }
+
   HyperLogLog distinct;
   MinHash signature;
-  HeavyHitters heavy;
+  HeavyHitters heavy;  // with `pending` added
+  HeavyBatch pending;
   QuantileSketch quantiles;
 };
 
@@ -99,11 +204,11 @@ struct ColumnProfiler::State {
   State(std::string column_name, core::TypeId column_type, const ProfileOptions& profile_options);
 
   void AddIntegers(std::span<const int64_t> values);
+  // Adds items [start, items) of `values` (values, or runs) to the sketches and moments.
+  void SketchIntegers(std::span<const int64_t> values, size_t start, size_t items);
+  void SketchDoubles(std::span<const double> values, size_t start, size_t items);
   void AddDoubles(std::span<const double> values);
   void AddStrings(std::span<const core::StringRef> values);
-  // Adds `doubles` (one per value, or per run with `weights` when `runs`), whose exact range
-  // for integers is [low, high], to the moments and quantiles.
-  void AddNumbers(size_t start, size_t items, int64_t low, int64_t high);
   // Adds items [start, items) to `strings`.
   void AddStringStats(std::span<const core::StringRef> values, size_t start, size_t items);
   // Counts items [0, count) (values, or runs of one value) in the exact table until it fills;
@@ -127,31 +232,47 @@ struct ColumnProfiler::State {
     }
     return exact ? count : 0;
   }
+  // Finds the runs of `count` values (see FindRuns); returns the number of items: runs, or
+  // values when there are none.
+  template <typename Unequal>
+  size_t FindItems(size_t count, Unequal&& unequal) {
+    run_count = profiler::FindRuns(count, unequal, starts);
+    runs = run_count > 0;
+    return runs ? run_count : count;
+  }
   // Returns the first value of item i and how many values it stands for.
   size_t Position(size_t i) const { return runs ? starts[i] : i; }
   int64_t Weight(size_t i) const { return runs ? starts[i + 1] - starts[i] : 1; }
-  // Calls `add(i, weight)` for the items [first, count) that go to the heavy hitters: single
-  // values one in profiler::kHeavySampling at random gaps, with that weight; runs of n values with
-  // probability n / profiler::kHeavySampling and weight profiler::kHeavySampling, or always and
-  // weight n when longer. Either way every value counts profiler::kHeavySampling times its chance
-  // to be sampled.
+  // Calls `add(i, weight)` for the items [first, count) that go to the heavy hitters: values
+  // one in profiler::kHeavySampling at random gaps, with that weight, for the item they are
+  // in; but runs of at least profiler::kHeavySampling values once (first), with their weight.
+  // Either way every value counts profiler::kHeavySampling times its chance to be sampled, and
+  // the work is per sampled value (and per run, a comparison), not per value.
   template <typename Add>
   void SampleHeavy(size_t first, size_t count, Add&& add) {
-    if (runs) {
-      for (size_t i = first; i < count; ++i) {
-        int64_t weight = Weight(i);
-        if (weight >= profiler::kHeavySampling) {
-          add(i, weight);
-        } else if (static_cast<int64_t>(random.Next() % profiler::kHeavySampling) < weight) {
-          add(i, profiler::kHeavySampling);
-        }
-      }
+    constexpr int64_t kRate = profiler::kHeavySampling;
+    if (!runs) {
+      size_t i = first + heavy_skip;
+      for (; i < count; i += 1 + random.Next() % (2 * kRate - 1)) add(i, kRate);
+      heavy_skip = i - count;
       return;
     }
-    size_t i = first + heavy_skip;
-    for (; i < count; i += 1 + random.Next() % (2 * profiler::kHeavySampling - 1))
-      add(i, profiler::kHeavySampling);
-    heavy_skip = i - count;
+    for (size_t run = first; run < count; ++run) {
+      if (Weight(run) >= kRate) add(run, Weight(run));
+    }
+    size_t end = starts[count];
+    size_t position = starts[first] + heavy_skip;
+    size_t run = first;
+    for (; position < end; position += 1 + random.Next() % (2 * kRate - 1)) {
+      // The run holding `position`: the last to start at or before it, at most 2 kRate - 1
+      // runs on, found without a branch (a loop over the runs would mispredict its end).
+      for (size_t step = kRate; step > 0; step /= 2) {
+        size_t next = run + step;
+        run = next < count && starts[next] <= position ? next : run;
+      }
+      if (Weight(run) < kRate) add(run, kRate);
+    }
+    heavy_skip = position - end;
   }
   uint64_t IntegerHash(int64_t value) const {
     bool text = type == core::TypeId::kInteger || type == core::TypeId::kBigint;
@@ -188,8 +309,9 @@ struct ColumnProfiler::State {
   Moments moments;
   StringStats strings;
   size_t heavy_skip = 0;  // values before the next one for the heavy hitters
-  // The runs of the vector being added, when `runs` (see FindRuns).
+  // The runs of the vector being added, when `runs` (see FindRuns): starts[0, run_count].
   bool runs = false;
+  size_t run_count = 0;
   std::vector<uint32_t> starts;
   ReservoirSample<uint64_t> number_sample;
   ReservoirSample<std::string> text_sample;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -14,6 +15,9 @@
 
 #include "base/hash.h"
 #include "base/task.h"
+#include "catalog/column_profiler_state.h"
+#include "catalog/heavy_hitters.h"
+#include "catalog/profile_values.h"
 #include "core/datetime.h"
 #include "core/value.h"
 #include "io/csv/csv_reader.h"
@@ -299,6 +303,68 @@ TEST(ColumnProfilerTest, HashesExtremeIntegersAsTheirText) {
   EXPECT_EQ(pa.min, "-9223372036854775808");
   EXPECT_EQ(pa.max, "9223372036854775807");
   EXPECT_EQ(pa.distinct, 10);
+}
+
+// The profiler's inline hashes of texts and of integers' texts are XXH3's, bit for bit.
+TEST(ColumnProfilerTest, InlineTextHashesEqualHashString) {
+  std::mt19937_64 random(11);
+  for (size_t size = 0; size <= 40; ++size) {
+    for (int trial = 0; trial < 50; ++trial) {
+      std::string text(size, '\0');
+      for (char& c : text) c = static_cast<char>(random());
+      ASSERT_EQ(TextHash(text), HashString(text)) << size;
+      if (size > 16) continue;
+      uint64_t words[2] = {0, 0};
+      std::memcpy(words, text.data(), size);
+      ASSERT_EQ(ShortTextHash(words[0], words[1], size), HashString(text)) << size;
+    }
+  }
+  std::vector<int64_t> numbers = {INT64_MIN, INT64_MAX, 0, -1};
+  for (int64_t i = -100'000; i <= 100'000; ++i) numbers.push_back(i);
+  for (int64_t power = 10; power <= 1'000'000'000; power *= 10) {
+    for (int64_t near : {power - 1, power, power + 1}) {
+      numbers.push_back(near);
+      numbers.push_back(-near);
+    }
+  }
+  for (int i = 0; i < 100'000; ++i) {
+    numbers.push_back(static_cast<int64_t>(random() % 200'000'000) - 100'000'000);
+    numbers.push_back(static_cast<int64_t>(random()));
+  }
+  for (int64_t number : numbers) {
+    ASSERT_EQ(IntegerTextHash(number), HashString(std::to_string(number))) << number;
+  }
+}
+
+// Samples held by a HeavyBatch reach the summary in their order: the same summary as adding
+// them one by one, whether flushed (1024 at a time) or added to a copy for a profile.
+TEST(ColumnProfilerTest, HeldHeavySamplesGiveTheSameSummary) {
+  std::mt19937_64 random(13);
+  HeavyHitters direct(128);
+  HeavyHitters batched(128);
+  profiler::HeavyBatch pending;
+  for (int i = 0; i < 5000; ++i) {
+    uint64_t key = random() % 7 == 0 ? 7 : random() % 3000;
+    std::string value =
+        i % 3 == 0 ? std::to_string(key) : std::string(reinterpret_cast<char*>(&key), 8);
+    uint64_t hash = HashString(value);
+    direct.Add(hash, value, 32);
+    pending.Add(hash, value, 32, batched);
+  }
+  HeavyHitters copy = batched;
+  pending.AddTo(copy);
+  pending.Flush(batched);
+  for (const HeavyHitters* summary : {&copy, &batched}) {
+    EXPECT_EQ(summary->total(), direct.total());
+    EXPECT_EQ(summary->error_bound(), direct.error_bound());
+    std::vector<HeavyHitter> expected = direct.Top(20);
+    std::vector<HeavyHitter> top = summary->Top(20);
+    ASSERT_EQ(top.size(), expected.size());
+    for (size_t i = 0; i < top.size(); ++i) {
+      EXPECT_EQ(top[i].value, expected[i].value);
+      EXPECT_EQ(top[i].count, expected[i].count);
+    }
+  }
 }
 
 // Adds `values` to a profiler of `type` in vectors of 2048 and returns the profile.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 #include <functional>
 
 #include "base/error.h"
@@ -14,7 +15,9 @@ HeavyHitters::HeavyHitters(size_t capacity) : capacity_(capacity) {
   counts_.resize(capacity);
   values_.resize(capacity);
   for (size_t i = capacity; i > 0; --i) free_.push_back(static_cast<uint32_t>(i - 1));
-  index_.assign(std::bit_ceil(2 * capacity), 0);
+  // A quarter full at most: a value not kept, most of those added to a summary of a column of
+  // many distinct values, is found missing in one or two probes.
+  index_.assign(std::bit_ceil(4 * capacity), 0);
 }
 
 void HeavyHitters::AddNew(uint64_t hash, std::string_view value, int64_t count) {
@@ -24,7 +27,14 @@ void HeavyHitters::AddNew(uint64_t hash, std::string_view value, int64_t count) 
   free_.pop_back();
   hashes_[at] = hash;
   counts_[at] = count;
-  values_[at].assign(value);
+  // The counter's string keeps its buffer; a number's 8 bytes replace the 8 bytes there
+  // without a call to std::string's general assignment or to memcpy.
+  std::string& kept = values_[at];
+  if (kept.size() == sizeof(uint64_t) && value.size() == sizeof(uint64_t)) {
+    std::memcpy(kept.data(), value.data(), sizeof(uint64_t));
+  } else {
+    kept.assign(value);
+  }
   size_t mask = index_.size() - 1;
   size_t slot = hash & mask;
   while (index_[slot] != 0) slot = (slot + 1) & mask;

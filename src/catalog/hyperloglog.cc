@@ -48,7 +48,20 @@ HyperLogLog::HyperLogLog(int precision) : precision_(precision) {
 void HyperLogLog::AddHashes(std::span<const uint64_t> hashes) {
   size_t i = 0;
   for (; i < hashes.size() && registers_.empty(); ++i) AddExact(hashes[i]);
-  for (; i < hashes.size(); ++i) AddToRegisters(hashes[i]);
+  // Locals, as the byte stores could alias the members; the register a few hashes ahead is
+  // fetched early, as the registers are often out of the L1 cache; and the larger rank is
+  // stored without a branch, which would mispredict while the registers fill.
+  uint8_t* registers = registers_.data();
+  int shift = 64 - precision_;
+  uint64_t stop = uint64_t{1} << (precision_ - 1);
+  constexpr size_t kAhead = 8;
+  for (; i < hashes.size(); ++i) {
+    if (i + kAhead < hashes.size()) __builtin_prefetch(registers + (hashes[i + kAhead] >> shift));
+    uint64_t hash = hashes[i];
+    auto rank = static_cast<uint8_t>(__builtin_clzll((hash << precision_) | stop) + 1);
+    uint8_t& slot = registers[hash >> shift];
+    slot = std::max(slot, rank);
+  }
 }
 
 void HyperLogLog::AddExact(uint64_t hash) {

@@ -14,7 +14,15 @@ MinHash::MinHash(size_t k) : k_(k) {
 }
 
 void MinHash::AddHashes(std::span<const uint64_t> hashes) {
-  for (uint64_t hash : hashes) AddHash(hash);
+  // The bar a hash must pass, kept in a register: most hashes of a large column fail it.
+  bool full = hashes_.size() == k_;
+  uint64_t limit = full ? hashes_.back() : 0;
+  for (uint64_t hash : hashes) {
+    if (full && hash >= limit) continue;
+    Insert(hash);
+    full = hashes_.size() == k_;
+    limit = full ? hashes_.back() : 0;
+  }
 }
 
 void MinHash::Insert(uint64_t hash) {

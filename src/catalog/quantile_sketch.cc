@@ -51,23 +51,23 @@ void QuantileSketch::UpdateCapacity() {
   }
 }
 
-void QuantileSketch::AddMany(std::span<const double> values) {
-  if (values.empty()) return;
-  if (count_ == 0) min_ = max_ = values[0];
-  double low = min_;
-  double high = max_;
-  for (double value : values) {
-    low = value < low ? value : low;
-    high = value > high ? value : high;
-  }
-  min_ = low;
-  max_ = high;
-  count_ += static_cast<int64_t>(values.size());
+void QuantileSketch::AddRange(double low, double high, size_t added) {
+  if (count_ == 0) min_ = max_ = low;
+  min_ = std::min(min_, low);
+  max_ = std::max(max_, high);
+  count_ += static_cast<int64_t>(added);
+}
+
+template <typename T>
+void QuantileSketch::AddValues(std::span<const T> values) {
   size_t i = 0;
   while (i < values.size()) {
     if (base_ == 0) {
       size_t take = std::min(capacity_ - retained_, values.size() - i);
-      levels_[0].insert(levels_[0].end(), values.begin() + i, values.begin() + i + take);
+      std::vector<double>& bottom = levels_[0];
+      size_t at = bottom.size();
+      bottom.resize(at + take);
+      for (size_t j = 0; j < take; ++j) bottom[at + j] = static_cast<double>(values[i + j]);
       retained_ += take;
       i += take;
       if (retained_ >= capacity_) Compress();
@@ -77,7 +77,7 @@ void QuantileSketch::AddMany(std::span<const double> values) {
     uint64_t block = uint64_t{1} << base_;
     uint64_t take = std::min<uint64_t>(block - block_seen_, values.size() - i);
     if (chosen_ >= block_seen_ && chosen_ < block_seen_ + take) {
-      candidate_ = values[i + (chosen_ - block_seen_)];
+      candidate_ = static_cast<double>(values[i + (chosen_ - block_seen_)]);
     }
     block_seen_ += take;
     i += take;
@@ -87,6 +87,29 @@ void QuantileSketch::AddMany(std::span<const double> values) {
       AppendBottom(candidate_);
     }
   }
+}
+
+void QuantileSketch::AddMany(std::span<const double> values) {
+  if (values.empty()) return;
+  double low = values[0];
+  double high = values[0];
+  for (double value : values) {
+    low = value < low ? value : low;
+    high = value > high ? value : high;
+  }
+  AddMany(values, low, high);
+}
+
+void QuantileSketch::AddMany(std::span<const double> values, double low, double high) {
+  if (values.empty()) return;
+  AddRange(low, high, values.size());
+  AddValues(values);
+}
+
+void QuantileSketch::AddIntegers(std::span<const int64_t> values, int64_t low, int64_t high) {
+  if (values.empty()) return;
+  AddRange(static_cast<double>(low), static_cast<double>(high), values.size());
+  AddValues(values);
 }
 
 void QuantileSketch::AddRun(double value, size_t count) {
@@ -156,7 +179,11 @@ void QuantileSketch::Compress() {
 void QuantileSketch::Compact(size_t level) {
   if (level + 1 == levels_.size()) levels_.emplace_back();
   std::vector<double>& items = levels_[level];
-  if (level == base_) std::sort(items.begin(), items.end());
+  // Sorted columns (times, ids) reach the base level in order: checking costs a pass,
+  // sorting them again several.
+  if (level == base_ && !std::is_sorted(items.begin(), items.end())) {
+    std::sort(items.begin(), items.end());
+  }
   // An odd value out stays behind; of each remaining pair, one random side goes up.
   size_t odd = items.size() % 2;
   size_t offset = odd + (Random() & 1);

@@ -30,6 +30,11 @@ class QuantileSketch {
   void Add(double value) { AddMany({&value, 1}); }
   /// Adds every value of `values`, in order.
   void AddMany(std::span<const double> values);
+  /// Is AddMany() for values whose range is known. REQUIRES: [low, high] is their range.
+  void AddMany(std::span<const double> values, double low, double high);
+  /// Adds every value of `values`, in order, as doubles; past the first blocks only the values
+  /// the sampler keeps are converted. REQUIRES: `low` and `high` are their smallest and largest.
+  void AddIntegers(std::span<const int64_t> values, int64_t low, int64_t high);
   /// Adds `weight` copies of `value` in O(log weight) time.
   void AddWeighted(double value, int64_t weight);
   /// Adds the values `other` saw. REQUIRES: the same k.
@@ -50,6 +55,11 @@ class QuantileSketch {
   uint32_t k() const { return k_; }
 
  private:
+  // Widens [min_, max_] to [low, high] and counts `added` more values.
+  void AddRange(double low, double high, size_t added);
+  // Adds `values` (of a type that converts to double) through the base level or the sampler.
+  template <typename T>
+  void AddValues(std::span<const T> values);
   // Returns every kept value with its weight, sorted by value.
   std::vector<std::pair<double, int64_t>> WeightedValues() const;
   void AddRun(double value, size_t count);

@@ -44,10 +44,21 @@ int64_t ValueTable::Insert(size_t slot, uint64_t key, uint64_t key2, int64_t cou
     min_key_ = entries_.size() == 1 ? value : std::min(min_key_, value);
     max_key_ = entries_.size() == 1 ? value : std::max(max_key_, value);
   }
-  // Hashed slots stay a quarter full at most (half, past 1024 slots), so probes stay short.
-  size_t load = slots_.size() <= 1024 ? 4 : 2;
-  if (!direct_ && load * entries_.size() > slots_.size()) Rebuild(slots_.size() * 2, false);
+  if (!direct_ && SlotsFor(entries_.size()) > slots_.size()) {
+    Rebuild(SlotsFor(entries_.size()), false);
+  }
   return static_cast<int64_t>(entries_.size() - 1);
+}
+
+size_t ValueTable::SlotsFor(size_t entries) {
+  // A lookup that ends at its first slot costs no mispredicted branch: an eighth full, the
+  // profiler's loop over known strings takes about 30% less time than a quarter full. Past
+  // 2048 slots (48 KiB, beyond the L1 cache) sparser tables measured no faster.
+  constexpr size_t kSparse = 2048;
+  size_t slots = kInitialSlots;
+  while (8 * entries > slots && slots < kSparse) slots *= 2;
+  while (2 * entries > slots) slots *= 2;
+  return slots;
 }
 
 bool ValueTable::Widen(int64_t key) {
@@ -58,7 +69,7 @@ bool ValueTable::Widen(int64_t key) {
   uint64_t range = static_cast<uint64_t>(last) - static_cast<uint64_t>(first) + 1;
   if (range == 0 || range > kDirectRange) {
     direct_ = false;
-    Rebuild(std::max(kInitialSlots, std::bit_ceil(4 * entries_.size() + 4)), true);
+    Rebuild(SlotsFor(entries_.size() + 1), true);
     return false;
   }
   // Room to spare on the side that grew, so that a drifting range is rarely widened again.
