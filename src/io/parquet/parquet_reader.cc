@@ -272,7 +272,8 @@ class ParquetReader final : public BatchReader {
     return batches;
   }
 
-  // Bounds the batches one task decodes at once (2^20 rows), and so the reader's memory.
+  // Bounds the batches one task decodes at once (32,768 rows), and so the reader's memory;
+  // small slices reach the pipeline while they are still in the cache.
   static constexpr size_t kSliceBatches = 16;
 
   std::shared_ptr<const ParquetFile> file_;
