@@ -9,6 +9,14 @@ Batch::Batch(SchemaPtr schema, size_t capacity) : schema_(std::move(schema)) {
   for (const Field& field : schema_->fields()) columns_.emplace_back(field.type, capacity);
 }
 
+Batch::Batch(SchemaPtr schema, size_t capacity, Vector::ForOverwrite overwrite)
+    : schema_(std::move(schema)) {
+  columns_.reserve(schema_->num_fields());
+  for (const Field& field : schema_->fields()) {
+    columns_.emplace_back(field.type, capacity, overwrite);
+  }
+}
+
 void Batch::SetNumRows(size_t rows) {
   num_physical_rows_ = rows;
   for (Vector& column : columns_) column.set_size(rows);

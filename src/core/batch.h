@@ -20,6 +20,9 @@ class Batch {
  public:
   /// Makes an empty batch with vectors of `capacity` values for every field of `schema`.
   explicit Batch(SchemaPtr schema, size_t capacity = kVectorSize);
+  /// Makes a batch whose vectors are Vector::ForOverwrite: the caller writes all `capacity`
+  /// values of every column before the batch is read.
+  Batch(SchemaPtr schema, size_t capacity, Vector::ForOverwrite);
   Batch(Batch&&) = default;
   Batch& operator=(Batch&&) = default;
 

@@ -9,16 +9,19 @@ namespace sluice::core {
 namespace {
 
 // Strings start zeroed so that a NULL slot is an empty string, never a stray pointer.
-std::shared_ptr<std::byte[]> AllocateValues(TypeId type, size_t capacity) {
+std::shared_ptr<std::byte[]> AllocateValues(TypeId type, size_t capacity, bool overwrite) {
   size_t bytes = capacity * TypeWidth(type);
-  if (type == TypeId::kVarchar) return std::make_shared<std::byte[]>(bytes);
+  if (type == TypeId::kVarchar && !overwrite) return std::make_shared<std::byte[]>(bytes);
   return std::make_shared_for_overwrite<std::byte[]>(bytes);
 }
 
 }  // namespace
 
 Vector::Vector(TypeId type, size_t capacity)
-    : type_(type), capacity_(capacity), data_(AllocateValues(type, capacity)) {}
+    : type_(type), capacity_(capacity), data_(AllocateValues(type, capacity, false)) {}
+
+Vector::Vector(TypeId type, size_t capacity, ForOverwrite)
+    : type_(type), capacity_(capacity), data_(AllocateValues(type, capacity, true)) {}
 
 void Vector::Reference(const Vector& source) {
   type_ = source.type_;
@@ -98,7 +101,7 @@ void Vector::SetValue(size_t i, const Value& value) {
 
 void Vector::Reserve(size_t capacity) {
   if (capacity <= capacity_) return;
-  auto grown = AllocateValues(type_, capacity);
+  auto grown = AllocateValues(type_, capacity, false);
   std::memcpy(grown.get(), data_.get(), size_ * TypeWidth(type_));
   data_ = std::move(grown);
   if (!validity_.all_valid()) {

@@ -19,6 +19,10 @@ class Value;
 class Vector {
  public:
   explicit Vector(TypeId type, size_t capacity = kVectorSize);
+  /// Marks a vector whose caller writes each of its `capacity` values before any is read, so
+  /// that even VARCHAR values are left uninitialized instead of zeroed.
+  struct ForOverwrite {};
+  Vector(TypeId type, size_t capacity, ForOverwrite);
   Vector(Vector&&) = default;
   Vector& operator=(Vector&&) = default;
   Vector(const Vector&) = delete;

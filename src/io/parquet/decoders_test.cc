@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -50,6 +51,55 @@ TEST(RleDecoder, HandlesWideValuesAndWidthZero) {
   std::vector<uint32_t> values(4, 9);
   EXPECT_EQ(zeros.Get(values.data(), 4), 4u);
   EXPECT_EQ(values, (std::vector<uint32_t>{0, 0, 0, 0}));
+}
+
+// Packs `values` as one bit-packed run of `width` bits, bit by bit (the reference encoding).
+std::vector<uint8_t> PackedRun(const std::vector<uint32_t>& values, int width) {
+  size_t groups = (values.size() + 7) / 8;
+  std::vector<uint8_t> bytes;
+  for (uint64_t header = (groups << 1) | 1; true; header >>= 7) {  // ULEB128
+    bytes.push_back(static_cast<uint8_t>((header & 0x7f) | (header >= 0x80 ? 0x80 : 0)));
+    if (header < 0x80) break;
+  }
+  size_t start = bytes.size();
+  bytes.resize(start + groups * static_cast<size_t>(width), 0);
+  for (size_t i = 0; i < values.size(); ++i) {
+    for (int b = 0; b < width; ++b) {
+      size_t bit = i * static_cast<size_t>(width) + static_cast<size_t>(b);
+      if ((values[i] >> b) & 1) bytes[start + bit / 8] |= static_cast<uint8_t>(1 << (bit % 8));
+    }
+  }
+  return bytes;
+}
+
+TEST(RleDecoder, UnpacksEveryWidthInAnyChunks) {
+  uint64_t state = 42;
+  for (int width = 1; width <= 32; ++width) {
+    std::vector<uint32_t> values(8 * 100);
+    for (auto& value : values) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      value =
+          static_cast<uint32_t>(state >> 32) & static_cast<uint32_t>((uint64_t{1} << width) - 1);
+    }
+    std::vector<uint8_t> bytes = PackedRun(values, width);
+    RleDecoder decoder(bytes.data(), bytes.size(), width);
+    std::vector<uint32_t> decoded(values.size());
+    size_t done = 0;
+    for (size_t chunk = 1; done < values.size(); chunk = chunk * 3 % 97 + 1) {
+      size_t n = std::min(chunk, values.size() - done);
+      ASSERT_EQ(decoder.Get(decoded.data() + done, n), n) << "width " << width;
+      done += n;
+    }
+    EXPECT_EQ(decoded, values) << "width " << width;
+    // Cut short by 3 bytes, the run yields exactly the whole values that are present.
+    RleDecoder cut(bytes.data(), bytes.size() - 3, width);
+    std::vector<uint32_t> partial(values.size());
+    size_t got = cut.Get(partial.data(), partial.size());
+    size_t header_bytes = 2;  // 100 groups
+    EXPECT_EQ(got, ((bytes.size() - 3 - header_bytes) * 8) / static_cast<size_t>(width)) << width;
+    partial.resize(got);
+    EXPECT_TRUE(std::equal(partial.begin(), partial.end(), values.begin())) << width;
+  }
 }
 
 // Builds a DELTA_BINARY_PACKED stream: block 128, 4 miniblocks of 32.

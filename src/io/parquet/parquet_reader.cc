@@ -257,7 +257,8 @@ class ParquetReader final : public BatchReader {
       }
       auto n = static_cast<size_t>(
           std::min<int64_t>(end - cursor.position, static_cast<int64_t>(core::kVectorSize)));
-      core::Batch batch(schema_);
+      // Every column reader writes all n values, NULLs included.
+      core::Batch batch(schema_, n, core::Vector::ForOverwrite{});
       for (size_t c = 0; c < cursor.readers.size(); ++c) {
         cursor.readers[c]->Read(n, batch.column(c), 0);
       }
@@ -271,8 +272,9 @@ class ParquetReader final : public BatchReader {
     return batches;
   }
 
-  // Bounds the batches one task decodes at once (2^20 rows), and so the reader's memory.
-  static constexpr size_t kSliceBatches = 512;
+  // Bounds the batches one task decodes at once (32,768 rows), and so the reader's memory;
+  // small slices reach the pipeline while they are still in the cache.
+  static constexpr size_t kSliceBatches = 16;
 
   std::shared_ptr<const ParquetFile> file_;
   std::vector<ScanPredicate> predicates_;

@@ -1,13 +1,43 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 #include "io/parquet/bit_reader.h"
 
 namespace sluice::io::parquet {
+
+namespace rle_internal {
+
+// Unpacks `groups` groups of 8 values of `Width` bits each, least significant bit first.
+// REQUIRES: the Width + 8 bytes from the start of every group are readable.
+template <int Width, typename T>
+void UnpackGroups(const uint8_t* in, T* out, size_t groups) {
+  constexpr uint64_t kMask = (uint64_t{1} << Width) - 1;
+  for (size_t g = 0; g < groups; ++g, in += Width, out += 8) {
+#pragma GCC unroll 8
+    for (int j = 0; j < 8; ++j) {
+      uint64_t word;
+      std::memcpy(&word, in + j * Width / 8, 8);
+      out[j] = static_cast<T>((word >> (j * Width % 8)) & kMask);
+    }
+  }
+}
+
+template <typename T>
+using GroupUnpacker = void (*)(const uint8_t*, T*, size_t);
+
+template <typename T, size_t... Widths>
+constexpr std::array<GroupUnpacker<T>, sizeof...(Widths)> MakeGroupUnpackers(
+    std::index_sequence<Widths...>) {
+  return {&UnpackGroups<static_cast<int>(Widths), T>...};
+}
+
+}  // namespace rle_internal
 
 /// Decodes Parquet's RLE / bit-packing hybrid encoding (definition and repetition levels,
 /// dictionary indexes, RLE booleans) of values up to 32 bits wide. Never reads outside the
@@ -62,9 +92,20 @@ class RleDecoder {
   }
 
  private:
-  // Unpacks the next `n` values of the current bit-packed run.
+  // Unpacks the next `n` values of the current bit-packed run: whole groups of 8 values that
+  // start on a byte boundary with the width known at compile time, the rest value by value.
   template <typename T>
   void Unpack(T* out, size_t n) {
+    if ((packed_index_ & 7) == 0 && n >= 8) {
+      size_t start = packed_index_ / 8 * static_cast<size_t>(bit_width_);
+      size_t room = packed_size_ > start + 8 ? packed_size_ - start - 8 : 0;
+      // A group spans bit_width_ bytes and its loads reach bit_width_ + 8 bytes from its start.
+      size_t groups = std::min(n / 8, bit_width_ == 0 ? n / 8 : room / bit_width_);
+      kGroupUnpackers<T>[bit_width_](packed_ + start, out, groups);
+      packed_index_ += groups * 8;
+      out += groups * 8;
+      n -= groups * 8;
+    }
     uint64_t bit = packed_index_ * static_cast<uint64_t>(bit_width_);
     uint64_t mask = (uint64_t{1} << bit_width_) - 1;
     // Values whose 8-byte window lies inside the run load without bounds checks.
@@ -114,6 +155,10 @@ class RleDecoder {
   }
 
   static constexpr uint64_t kMaxRun = uint64_t{1} << 40;
+  // Indexed by bit width, 0 to 32.
+  template <typename T>
+  static constexpr auto kGroupUnpackers =
+      rle_internal::MakeGroupUnpackers<T>(std::make_index_sequence<33>());
 
   const uint8_t* data_ = nullptr;
   const uint8_t* end_ = nullptr;
