@@ -129,7 +129,21 @@ core::SelectionVector ExpressionEvaluator::Select(const Expression& predicate,
                                                   const core::Batch& input) {
   SLUICE_CHECK(predicate.type == TypeId::kBoolean);
   const auto& selection = input.selection();
-  Rows rows{&input, selection ? selection->data() : nullptr, input.num_rows()};
+  return Select(predicate, Rows{&input, selection ? selection->data() : nullptr, input.num_rows()});
+}
+
+core::SelectionVector ExpressionEvaluator::Select(const Expression& predicate, const Rows& rows) {
+  if (predicate.kind == ExpressionKind::kAnd) {
+    // Each conjunct sees only the rows the ones before it kept: a row stays when all are true.
+    core::SelectionVector kept;
+    Rows remaining = rows;
+    for (const auto& child : predicate.children) {
+      kept = Select(*child, remaining);
+      remaining = Rows{rows.input, kept.data(), kept.size()};
+      if (kept.empty()) break;
+    }
+    return kept;
+  }
   Vector truth = Take(TypeId::kBoolean, rows.count);
   bool shared = Eval(predicate, rows, truth);
   const uint8_t* values = truth.data<uint8_t>();

@@ -40,6 +40,8 @@ class ExpressionEvaluator {
     size_t count;
   };
 
+  // Returns the positions in `rows.input` of the rows of `rows` for which `predicate` is true.
+  core::SelectionVector Select(const Expression& predicate, const Rows& rows);
   // Evaluates into `out` (a writable vector of the expression's type from Take); returns true
   // when `out` now shares another vector's buffer and must not go back to the pool.
   bool Eval(const Expression& expression, const Rows& rows, core::Vector& out);
