@@ -5,10 +5,13 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <span>
 #include <unordered_map>
 
 #include "base/error.h"
+#include "base/task.h"
 #include "core/datetime.h"
+#include "ml/row_chunks.h"
 
 namespace sluice::ml {
 namespace {
@@ -16,6 +19,8 @@ namespace {
 namespace json = boost::json;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Rows MakeFeatures fills column by column at a time (a quarter of a megabyte at 127 features).
+constexpr size_t kFillRows = 256;
 constexpr int64_t kMicrosPerDay = 86'400'000'000;
 constexpr std::string_view kDateParts[] = {"year",      "month", "day",   "dayofweek",
                                            "dayofyear", "hour",  "minute"};
@@ -56,35 +61,90 @@ void DateParts(const Column& column, double value, double* out) {
   out[6] = static_cast<double>(rest / 60'000'000 % 60);
 }
 
-// Returns the values of part `part` of `column` (the column itself for a numeric one).
-std::vector<double> PartValues(const Column& column, FeatureKind kind, size_t part) {
-  if (kind == FeatureKind::kNumeric) return column.numbers;
-  std::vector<double> values(column.numbers.size(), kNaN);
+// Returns the values of each part of `column`: the column itself for a numeric one, else the
+// date parts, each date split once.
+std::vector<std::vector<double>> PartValues(const Column& column, FeatureKind kind) {
+  if (kind == FeatureKind::kNumeric) return {column.numbers};
+  const size_t count = PartCount(kind);
+  std::vector<std::vector<double>> values(count, std::vector<double>(column.numbers.size(), kNaN));
   double parts[7];
-  for (size_t row = 0; row < values.size(); ++row) {
+  for (size_t row = 0; row < column.numbers.size(); ++row) {
     if (std::isnan(column.numbers[row])) continue;
     DateParts(column, column.numbers[row], parts);
-    values[row] = parts[part];
+    for (size_t part = 0; part < count; ++part) values[part][row] = parts[part];
   }
   return values;
 }
 
-NumericStats StatsOf(std::vector<double> values) {
-  std::erase_if(values, [](double v) { return std::isnan(v); });
-  NumericStats stats;
-  if (values.empty()) return stats;
-  auto [min, max] = std::minmax_element(values.begin(), values.end());
-  stats.min = *min;
-  stats.max = *max;
+// Returns the k-th smallest (from 0) of the values of `values` that are not NaN, of which
+// there are `count` > k. Selecting over a copy of every value costs several passes over them;
+// instead two values from an evenly spaced sample that most likely bracket the k-th bound one
+// pass, which counts the values below the bracket and keeps those in it, and the k-th is
+// selected among those few. When the bracket misses (data ordered against the sample), every
+// value is selected from, as before: the result is exact either way.
+double KthSmallest(std::span<const double> values, size_t count, size_t k) {
+  constexpr size_t kSample = 2048;
+  constexpr size_t kMargin = 96;  // about two standard deviations of the sample's rank
+  std::vector<double> kept;
+  if (count >= 4 * kSample) {
+    std::vector<double> sample;
+    for (size_t i = 0; i < kSample; ++i) {
+      const double v = values[i * values.size() / kSample];
+      if (!std::isnan(v)) sample.push_back(v);
+    }
+    std::sort(sample.begin(), sample.end());
+    if (sample.empty()) sample.push_back(0);  // every sampled value NULL: any bracket will do
+    const size_t at = k * sample.size() / count;
+    const double low = sample[at > kMargin ? at - kMargin : 0];
+    const double high = sample[std::min(at + kMargin, sample.size() - 1)];
+    size_t below = 0;
+    for (double v : values) {
+      if (v < low) {
+        ++below;
+      } else if (v <= high) {
+        kept.push_back(v);  // NaN is neither
+      }
+    }
+    if (below <= k && k < below + kept.size()) {
+      auto kth = kept.begin() + static_cast<std::ptrdiff_t>(k - below);
+      std::nth_element(kept.begin(), kth, kept.end());
+      return *kth;
+    }
+    kept.clear();
+  }
+  kept.reserve(count);
+  for (double v : values) {
+    if (!std::isnan(v)) kept.push_back(v);
+  }
+  auto kth = kept.begin() + static_cast<std::ptrdiff_t>(k);
+  std::nth_element(kept.begin(), kth, kept.end());
+  return *kth;
+}
+
+NumericStats StatsOf(std::span<const double> values) {
+  // The extremes as std::minmax_element finds them: the first smallest, the last largest.
+  size_t count = 0;
   double sum = 0;
-  for (double v : values) sum += v;
-  stats.mean = sum / static_cast<double>(values.size());
+  double min = std::numeric_limits<double>::infinity();
+  double max = -min;
+  for (double v : values) {
+    if (std::isnan(v)) continue;
+    ++count;
+    sum += v;
+    if (v < min) min = v;
+    if (!(v < max)) max = v;
+  }
+  NumericStats stats;
+  if (count == 0) return stats;
+  stats.min = min;
+  stats.max = max;
+  stats.mean = sum / static_cast<double>(count);
   double squares = 0;
-  for (double v : values) squares += (v - stats.mean) * (v - stats.mean);
-  stats.stddev = std::sqrt(squares / static_cast<double>(values.size()));
-  auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
-  std::nth_element(values.begin(), middle, values.end());
-  stats.median = *middle;
+  for (double v : values) {
+    if (!std::isnan(v)) squares += (v - stats.mean) * (v - stats.mean);
+  }
+  stats.stddev = std::sqrt(squares / static_cast<double>(count));
+  stats.median = KthSmallest(values, count, count / 2);
   return stats;
 }
 
@@ -189,9 +249,12 @@ FeatureColumn FitColumn(const Column& column, const FeatureOptions& options, Ran
     KeepCategories(counts, options.max_categories, feature);
     return feature;
   }
-  for (size_t part = 0; part < PartCount(feature.kind); ++part) {
-    std::vector<double> values = PartValues(column, feature.kind, part);
-    feature.stats.push_back(ranks == nullptr ? StatsOf(std::move(values))
+  if (feature.kind == FeatureKind::kNumeric && ranks == nullptr) {
+    feature.stats.push_back(StatsOf(column.numbers));  // no copy of the column
+    return feature;
+  }
+  for (std::vector<double>& values : PartValues(column, feature.kind)) {
+    feature.stats.push_back(ranks == nullptr ? StatsOf(values)
                                              : StatsOverRanks(std::move(values), *ranks));
   }
   return feature;
@@ -208,30 +271,56 @@ void CheckType(const FeatureColumn& feature, const Column& column) {
                    core::TypeName(column.type), core::TypeName(feature.type));
 }
 
-void FillNumeric(const FeatureSpec& spec, const FeatureColumn& feature, const Column& column,
-                 size_t offset, Matrix& x) {
-  for (size_t part = 0; part < feature.stats.size(); ++part) {
-    std::vector<double> values = PartValues(column, feature.kind, part);
-    const NumericStats& stats = feature.stats[part];
-    double scale = stats.stddev > 0 ? stats.stddev : 1;
-    for (size_t row = 0; row < x.rows; ++row) {
-      double v = values[row];
-      if (spec.standardize) v = std::isnan(v) ? 0 : (v - stats.mean) / scale;
-      x.at(row, offset + part) = v;
+// Is what MakeFeatures needs to fill one input column's features.
+struct ColumnFill {
+  const FeatureColumn* feature = nullptr;
+  const Column* column = nullptr;
+  size_t offset = 0;                                   // its first feature
+  std::vector<double> means;                           // numeric and date parts
+  std::vector<double> scales;                          // numeric and date parts
+  std::unordered_map<std::string_view, size_t> index;  // categorical: of each kept category
+};
+
+ColumnFill MakeFill(const FeatureColumn& feature, const Column& column, size_t offset) {
+  ColumnFill fill{&feature, &column, offset, {}, {}, {}};
+  for (const NumericStats& stats : feature.stats) {
+    fill.means.push_back(stats.mean);
+    fill.scales.push_back(stats.stddev > 0 ? stats.stddev : 1);
+  }
+  for (size_t i = 0; i < feature.categories.size(); ++i) fill.index[feature.categories[i]] = i;
+  return fill;
+}
+
+void FillNumeric(bool standardize, const ColumnFill& fill, RowRange rows, Matrix& x) {
+  const size_t count = fill.means.size();
+  const bool date = fill.feature->kind != FeatureKind::kNumeric;
+  double parts[7];
+  for (size_t row = rows.begin; row < rows.end; ++row) {
+    const double value = fill.column->numbers[row];
+    if (!date) {
+      parts[0] = value;
+    } else if (std::isnan(value)) {
+      std::fill_n(parts, count, kNaN);
+    } else {
+      DateParts(*fill.column, value, parts);
+    }
+    double* out = x.row(row) + fill.offset;
+    for (size_t part = 0; part < count; ++part) {
+      const double v = parts[part];
+      out[part] = !standardize ? v : std::isnan(v) ? 0 : (v - fill.means[part]) / fill.scales[part];
     }
   }
 }
 
-void FillCategorical(const FeatureColumn& feature, const Column& column, size_t offset, Matrix& x) {
-  std::unordered_map<std::string_view, size_t> index;
-  for (size_t i = 0; i < feature.categories.size(); ++i) index[feature.categories[i]] = i;
-  for (size_t row = 0; row < x.rows; ++row) {
-    if (column.null[row] != 0) continue;
-    auto it = index.find(column.texts[row]);
-    if (it != index.end()) {
-      x.at(row, offset + it->second) = 1;
+void FillCategorical(const ColumnFill& fill, RowRange rows, Matrix& x) {
+  const FeatureColumn& feature = *fill.feature;
+  for (size_t row = rows.begin; row < rows.end; ++row) {
+    if (fill.column->null[row] != 0) continue;
+    auto it = fill.index.find(fill.column->texts[row]);
+    if (it != fill.index.end()) {
+      x.at(row, fill.offset + it->second) = 1;
     } else if (feature.other) {
-      x.at(row, offset + feature.categories.size()) = 1;
+      x.at(row, fill.offset + feature.categories.size()) = 1;
     }
   }
 }
@@ -263,31 +352,58 @@ std::vector<size_t> FeatureSpec::Offsets() const {
 }
 
 FeatureSpec FitFeatures(const Table& table, const std::vector<std::string>& excluded,
-                        const FeatureOptions& options, RankReducer* ranks) {
-  FeatureSpec spec;
-  spec.standardize = options.standardize;
+                        const FeatureOptions& options, RankReducer* ranks, int threads) {
+  std::vector<const Column*> columns;
   for (const Column& column : table.columns) {
     if (std::find(excluded.begin(), excluded.end(), column.name) != excluded.end()) continue;
-    spec.columns.push_back(FitColumn(column, options, ranks));
+    columns.push_back(&column);
   }
-  if (spec.columns.empty()) Throw<UserError>("the model's query gives no feature columns");
+  if (columns.empty()) Throw<UserError>("the model's query gives no feature columns");
+  FeatureSpec spec;
+  spec.standardize = options.standardize;
+  spec.columns.resize(columns.size());
+  if (ranks != nullptr) {
+    // The ranks reduce each column's statistics in turn: the same order on every rank.
+    for (size_t i = 0; i < columns.size(); ++i) {
+      spec.columns[i] = FitColumn(*columns[i], options, ranks);
+    }
+    return spec;
+  }
+  // Columns dealt round-robin to at most `threads` tasks (string columns cost more).
+  const size_t tasks = RowChunks(columns.size(), threads, 1).size();
+  ParallelFor(tasks, [&](size_t task) {
+    for (size_t i = task; i < columns.size(); i += tasks) {
+      spec.columns[i] = FitColumn(*columns[i], options, nullptr);
+    }
+  });
   return spec;
 }
 
-Matrix MakeFeatures(const FeatureSpec& spec, const Table& table) {
+Matrix MakeFeatures(const FeatureSpec& spec, const Table& table, int threads) {
   std::vector<size_t> offsets = spec.Offsets();
-  Matrix x(table.num_rows, offsets.back());
+  std::vector<ColumnFill> fills;
   for (size_t i = 0; i < spec.columns.size(); ++i) {
     const FeatureColumn& feature = spec.columns[i];
     const Column* column = table.Find(feature.name);
     if (column == nullptr) Throw<UserError>("feature column \"{}\" is missing", feature.name);
     CheckType(feature, *column);
-    if (feature.kind == FeatureKind::kCategorical) {
-      FillCategorical(feature, *column, offsets[i], x);
-    } else {
-      FillNumeric(spec, feature, *column, offsets[i], x);
-    }
+    fills.push_back(MakeFill(feature, *column, offsets[i]));
   }
+  Matrix x(table.num_rows, offsets.back());
+  // Blocks of rows, every column of a block before the next: the block's part of the matrix
+  // stays in cache while the columns fill it.
+  ForEachChunk(RowChunks(table.num_rows, threads), [&](size_t, RowRange chunk) {
+    for (size_t begin = chunk.begin; begin < chunk.end; begin += kFillRows) {
+      const RowRange rows{begin, std::min(chunk.end, begin + kFillRows)};
+      for (const ColumnFill& fill : fills) {
+        if (fill.feature->kind == FeatureKind::kCategorical) {
+          FillCategorical(fill, rows, x);
+        } else {
+          FillNumeric(spec.standardize, fill, rows, x);
+        }
+      }
+    }
+  });
   return x;
 }
 

@@ -63,17 +63,20 @@ struct FeatureOptions {
   size_t max_categories = 100;  // one-hot features per string column, besides `other`
 };
 
-/// Returns the preprocessing fitted on every column of `table` not in `excluded`. Throws
-/// UserError when no feature column is left. With `ranks` (a collective), `table` is this
-/// rank's share of the rows and the preprocessing is fitted on every rank's: sums, extremes and
+/// Returns the preprocessing fitted on every column of `table` not in `excluded`, the columns
+/// on up to `threads` threads (0: the scheduler's count). Throws UserError when no feature
+/// column is left. With `ranks` (a collective), `table` is this rank's share of the rows and the
+/// preprocessing is fitted on every rank's, one column after another: sums, extremes and
 /// category counts combined over the ranks, medians exact; every rank gets the same spec, the
 /// one a single process would fit on all the rows (up to the rounding of sums).
 FeatureSpec FitFeatures(const Table& table, const std::vector<std::string>& excluded,
-                        const FeatureOptions& options, RankReducer* ranks = nullptr);
+                        const FeatureOptions& options, RankReducer* ranks = nullptr,
+                        int threads = 1);
 
-/// Returns the features of `table`'s rows (one matrix row each). Throws UserError naming the
-/// column when a feature column is missing or has a type that cannot stand for the trained one.
-Matrix MakeFeatures(const FeatureSpec& spec, const Table& table);
+/// Returns the features of `table`'s rows (one matrix row each), filled over row chunks on up
+/// to `threads` threads (0: the scheduler's count). Throws UserError naming the column when a
+/// feature column is missing or has a type that cannot stand for the trained one.
+Matrix MakeFeatures(const FeatureSpec& spec, const Table& table, int threads = 1);
 
 /// Returns `spec` as JSON, and back.
 boost::json::object FeatureSpecToJson(const FeatureSpec& spec);

@@ -5,6 +5,7 @@
 #include <span>
 #include <utility>
 
+#include "ml/gram.h"
 #include "ml/row_chunks.h"
 
 namespace sluice::ml {
@@ -17,23 +18,6 @@ using Eigen::VectorXd;
 // Below this ratio to the largest pivot (or eigenvalue) a direction counts as absent.
 constexpr double kPivotTolerance = 1e-10;
 
-// Is one chunk's share of the centered normal equations.
-struct Partial {
-  MatrixXd gram;   // lower triangle of sum (x - mean)(x - mean)^T
-  VectorXd cross;  // sum (x - mean)(y - y_mean)
-};
-
-Partial Accumulate(const Matrix& x, const std::vector<double>& y, RowRange range,
-                   const VectorXd& mean, double y_mean) {
-  const Index d = static_cast<Index>(x.cols);
-  MatrixXd centered = RowsOf(x, range).rowwise() - mean.transpose();  // column-major copy
-  const Eigen::Map<const VectorXd> labels(y.data() + range.begin, static_cast<Index>(range.size()));
-  Partial partial{MatrixXd::Zero(d, d), VectorXd()};
-  partial.gram.selfadjointView<Eigen::Lower>().rankUpdate(centered.transpose());
-  partial.cross = centered.transpose() * (labels.array() - y_mean).matrix();
-  return partial;
-}
-
 // Returns the least-norm solution of gram w = cross (gram symmetric, lower triangle set).
 VectorXd PseudoInverseSolve(const MatrixXd& gram, const VectorXd& cross) {
   const Eigen::SelfAdjointEigenSolver<MatrixXd> eigen(gram);
@@ -44,27 +28,6 @@ VectorXd PseudoInverseSolve(const MatrixXd& gram, const VectorXd& cross) {
     projected[i] = values[i] > cutoff ? projected[i] / values[i] : 0;
   }
   return eigen.eigenvectors() * projected;
-}
-
-}  // namespace
-
-namespace {
-
-// Returns the sum of the chunks' centered products of the rows of `x`, `y` (from `mean`).
-Partial AccumulateAll(const Matrix& x, const std::vector<double>& y, const VectorXd& mean,
-                      double y_mean, int threads) {
-  const Index d = static_cast<Index>(x.cols);
-  const std::vector<RowRange> chunks = RowChunks(x.rows, threads);
-  std::vector<Partial> partials(chunks.size());
-  ForEachChunk(chunks, [&](size_t i, RowRange range) {
-    partials[i] = Accumulate(x, y, range, mean, y_mean);
-  });
-  Partial sum{MatrixXd::Zero(d, d), VectorXd::Zero(d)};
-  for (const Partial& partial : partials) {
-    sum.gram += partial.gram;
-    sum.cross += partial.cross;
-  }
-  return sum;
 }
 
 // Returns w solving (gram + rows l2 I) w = cross; `gram`'s lower triangle is read.
@@ -108,10 +71,10 @@ LeastSquares MakeSolution(const VectorXd& w, const VectorXd& mean, double y_mean
 LeastSquares SolveLeastSquares(const Matrix& x, const std::vector<double>& y, double l2,
                                int threads) {
   const double n = static_cast<double>(x.rows);
-  const VectorXd mean = RowsOf(x, {0, x.rows}).colwise().mean().transpose();
+  const VectorXd mean = ColumnSums(x, threads) / n;
   const double y_mean = Eigen::Map<const VectorXd>(y.data(), static_cast<Index>(y.size())).mean();
-  Partial sums = AccumulateAll(x, y, mean, y_mean, threads);
-  const VectorXd w = SolveNormalEquations(std::move(sums.gram), sums.cross, n, l2);
+  CenteredProducts products = CenteredGram(x, y, mean, y_mean, threads);
+  const VectorXd w = SolveNormalEquations(std::move(products.gram), products.cross, n, l2);
   LeastSquares solution = MakeSolution(w, mean, y_mean);
   solution.mean_squared_error = SquaredErrors(x, y, w, solution.intercept, n, threads);
   return solution;
@@ -122,7 +85,7 @@ GramSums GramOverRanks(const Matrix& x, const std::vector<double>& y, int thread
   const Index d = static_cast<Index>(x.cols);
   // Column sums, the label sum and the row count reduce as one span.
   VectorXd sums = VectorXd::Zero(d + 2);
-  sums.head(d) = RowsOf(x, {0, x.rows}).colwise().sum().transpose();
+  sums.head(d) = ColumnSums(x, threads);
   sums[d] = Eigen::Map<const VectorXd>(y.data(), static_cast<Index>(y.size())).sum();
   sums[d + 1] = static_cast<double>(x.rows);
   ranks.AllReduce(std::span<double>(sums.data(), sums.size()), Reduction::kSum);
@@ -130,15 +93,13 @@ GramSums GramOverRanks(const Matrix& x, const std::vector<double>& y, int thread
   out.rows = sums[d + 1];
   out.x_mean = sums.head(d) / out.rows;
   out.y_mean = sums[d] / out.rows;
-  const Partial partial = AccumulateAll(x, y, out.x_mean, out.y_mean, threads);
+  const CenteredProducts partial = CenteredGram(x, y, out.x_mean, out.y_mean, threads);
   VectorXd products(d * d + d + 1);
   Eigen::Map<MatrixXd>(products.data(), d, d) = partial.gram;
   products.segment(d * d, d) = partial.cross;
-  products[d * d + d] = 0;
-  for (double label : y) products[d * d + d] += (label - out.y_mean) * (label - out.y_mean);
+  products[d * d + d] = partial.y_squares;
   ranks.AllReduce(std::span<double>(products.data(), products.size()), Reduction::kSum);
   out.gram = Eigen::Map<const MatrixXd>(products.data(), d, d);
-  out.gram = out.gram.selfadjointView<Eigen::Lower>();
   out.cross = products.segment(d * d, d);
   out.y_squares = products[d * d + d];
   return out;

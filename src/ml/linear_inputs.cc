@@ -3,14 +3,19 @@
 #include <cmath>
 
 #include "base/error.h"
+#include "ml/gram.h"
 
 namespace sluice::ml {
 
-void CheckTrainingData(const Matrix& x, const Labels& y, std::string_view model, bool share) {
+void CheckTrainingData(const Matrix& x, const Labels& y, std::string_view model, bool share,
+                       int threads) {
   if (x.rows == 0 && !share) Throw("{} cannot train on an empty input", model);
   if (y.values.size() != x.rows) {
     Throw<InternalError>("{} got {} labels for {} rows", model, y.values.size(), x.rows);
   }
+  // A column with an infinity or a NaN has a sum that is not finite, and the sums take one
+  // vectorized pass on every thread; only then (or when a sum overflows) look value by value.
+  if (ColumnSums(x, threads).allFinite()) return;
   for (size_t i = 0; i < x.values.size(); ++i) {
     if (std::isfinite(x.values[i])) continue;
     Throw("{} needs imputed, finite features: feature {} of row {} is {}", model, i % x.cols,

@@ -150,7 +150,7 @@ LinearRegression::LinearRegression(Params params) : params_(std::move(params)) {
 
 void LinearRegression::Fit(const Matrix& x, const Labels& y, const EvalSet* eval, int threads) {
   const TrainingClock clock;
-  CheckTrainingData(x, y, "linear_reg");
+  CheckTrainingData(x, y, "linear_reg", false, threads);
   CheckFiniteLabels(y);
   const auto [l1, l2] = Regularization(params_, "linear_reg");
   info_.clear();
@@ -181,7 +181,7 @@ void LinearRegression::FitShares(const Matrix& x, const Labels& y, const EvalSet
                                  RankReducer& ranks) {
   const TrainingClock clock;
   RunTogether(ranks, [&] {
-    CheckTrainingData(x, y, "linear_reg", true);
+    CheckTrainingData(x, y, "linear_reg", true, threads);
     CheckFiniteLabels(y);
   });
   if (SumOverRanks(ranks, x.rows) == 0) Throw("linear_reg cannot train on an empty input");

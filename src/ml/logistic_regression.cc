@@ -254,7 +254,7 @@ LogisticRegression::LogisticRegression(Params params) : params_(std::move(params
 
 void LogisticRegression::Fit(const Matrix& x, const Labels& y, const EvalSet* eval, int threads) {
   const TrainingClock clock;
-  CheckTrainingData(x, y, "logistic_reg");
+  CheckTrainingData(x, y, "logistic_reg", false, threads);
   if (y.num_classes < 2) Throw("logistic_reg needs at least two classes, got {}", y.num_classes);
   std::vector<size_t> counts;
   const std::vector<int> classes = ClassIndexes(y, counts);
@@ -269,7 +269,7 @@ void LogisticRegression::FitShares(const Matrix& x, const Labels& y, const EvalS
   std::vector<size_t> counts;
   std::vector<int> classes;
   RunTogether(ranks, [&] {
-    CheckTrainingData(x, y, "logistic_reg", true);
+    CheckTrainingData(x, y, "logistic_reg", true, threads);
     classes = ClassIndexes(y, counts);
   });
   std::vector<int64_t> all_counts(counts.begin(), counts.end());

@@ -213,7 +213,7 @@ Labels Model::MakeLabels(const Table& table) const {
 }
 
 Matrix Model::Outputs(const Table& table, int threads) const {
-  return estimator_->Predict(MakeFeatures(features_, table), threads);
+  return estimator_->Predict(MakeFeatures(features_, table, threads), threads);
 }
 
 PredictionColumns Model::Predict(const Table& table, int threads, double threshold) const {
@@ -237,8 +237,8 @@ PredictionColumns Model::Predict(const Table& table, int threads, double thresho
 
 Metrics Model::Evaluate(const Table& table, int threads) const {
   bool clustering = TaskOf(type_) == ModelTask::kClustering;
-  return EvaluateFeatures(MakeFeatures(features_, table), clustering ? Labels{} : MakeLabels(table),
-                          threads);
+  return EvaluateFeatures(MakeFeatures(features_, table, threads),
+                          clustering ? Labels{} : MakeLabels(table), threads);
 }
 
 Metrics Model::EvaluateFeatures(const Matrix& x, const Labels& labels, int threads) const {

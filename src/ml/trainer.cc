@@ -49,17 +49,17 @@ const Table& RowsWithLabel(const Table& data, const Column& label, Table& kept) 
 
 Fit FitOnce(const Setup& setup, const Params& params, const Table& train, const Table* eval,
             int threads) {
-  FeatureSpec spec = FitFeatures(train, setup.excluded, setup.feature_options);
+  FeatureSpec spec = FitFeatures(train, setup.excluded, setup.feature_options, nullptr, threads);
   auto model = std::make_unique<Model>(setup.options.type, params, std::move(spec), setup.label);
   bool supervised = !setup.label.name.empty();
-  Matrix x = MakeFeatures(model->features(), train);
+  Matrix x = MakeFeatures(model->features(), train, threads);
   Labels y = supervised ? model->MakeLabels(train) : Labels{};
   if (eval == nullptr || eval->num_rows == 0) {
     model->estimator().Fit(x, y, nullptr, threads);
     Metrics metrics = model->EvaluateFeatures(x, y, threads);
     return {std::move(model), std::move(metrics)};
   }
-  Matrix eval_x = MakeFeatures(model->features(), *eval);
+  Matrix eval_x = MakeFeatures(model->features(), *eval, threads);
   Labels eval_y = supervised ? model->MakeLabels(*eval) : Labels{};
   EvalSet eval_set{eval_x, eval_y};
   model->estimator().Fit(x, y, &eval_set, threads);
@@ -95,16 +95,17 @@ class TrialRunner {
  public:
   TrialRunner(const Setup& setup, const Table& train, const Table& eval, int threads,
               TrialDistributor* distributor)
-      : setup_(setup), train_(train), eval_(eval), threads_(threads), distributor_(distributor) {
-    order_.resize(train.num_rows);
-    for (size_t i = 0; i < order_.size(); ++i) order_[i] = i;
-    std::mt19937_64 random(static_cast<uint64_t>(setup.options.seed) + 1);
-    std::shuffle(order_.begin(), order_.end(), random);
-  }
+      : setup_(setup), train_(train), eval_(eval), threads_(threads), distributor_(distributor) {}
 
-  // Runs `configs` of `sets` on `budget`; returns their scores.
+  // Runs `configs` of `sets` on the first `rows` training rows of a seeded shuffle (all of
+  // them: the training rows as they are); returns their scores.
   std::vector<double> Run(const std::vector<Params>& sets, const std::vector<size_t>& configs,
-                          double budget) {
+                          size_t rows) {
+    const double budget = rows >= train_.num_rows
+                              ? 1
+                              : static_cast<double>(rows) / static_cast<double>(train_.num_rows);
+    const Table subset = budget < 1 ? SomeRows(rows) : Table{};
+    const Table& budget_rows = budget < 1 ? subset : train_;
     size_t first = trials_.size();
     trials_.resize(first + configs.size());
     models_.resize(first + configs.size());
@@ -119,8 +120,9 @@ class TrialRunner {
                                         static_cast<size_t>(threads_), mine.size()});
     parallel = std::max<size_t>(parallel, 1);
     int model_threads = std::max(1, threads_ / static_cast<int>(parallel));
-    RunParallel(mine.size(), parallel,
-                [&](size_t i) { RunOne(sets[configs_[mine[i]]], budget, model_threads, mine[i]); });
+    RunParallel(mine.size(), parallel, [&](size_t i) {
+      RunOne(sets[configs_[mine[i]]], budget_rows, model_threads, mine[i]);
+    });
     Exchange(mine);
     std::vector<double> scores;
     for (size_t i = 0; i < configs.size(); ++i) scores.push_back(trials_[first + i].objective);
@@ -156,14 +158,15 @@ class TrialRunner {
     }
   }
 
-  void RunOne(const Params& params, double budget, int threads, size_t slot) {
+  // Runs one trial on `rows` (the training rows or the rung's part of them).
+  void RunOne(const Params& params, const Table& rows, int threads, size_t slot) {
     auto start = std::chrono::steady_clock::now();
     Trial& trial = trials_[slot];
     try {
       if (setup_.options.num_folds >= 2) {
-        trial.metrics = CrossValidate(setup_, params, train_, threads);
+        trial.metrics = CrossValidate(setup_, params, rows, threads);
       } else {
-        Fit fit = FitOnce(setup_, params, BudgetRows(budget), &eval_, threads);
+        Fit fit = FitOnce(setup_, params, rows, &eval_, threads);
         trial.metrics = std::move(fit.metrics);
         models_[slot] = std::move(fit.model);
       }
@@ -226,9 +229,15 @@ class TrialRunner {
     trial.rank = rank;
   }
 
-  Table BudgetRows(double budget) const {
-    if (budget >= 1) return train_;
-    size_t rows = std::max<size_t>(2, static_cast<size_t>(std::ceil(budget * order_.size())));
+  // Returns the first `rows` training rows of a seeded shuffle, in their order in the data; the
+  // shuffle is made once, so that each rung's rows hold the rows of the rungs before it.
+  Table SomeRows(size_t rows) {
+    if (order_.empty()) {
+      order_.resize(train_.num_rows);
+      for (size_t i = 0; i < order_.size(); ++i) order_[i] = i;
+      std::mt19937_64 random(static_cast<uint64_t>(setup_.options.seed) + 1);
+      std::shuffle(order_.begin(), order_.end(), random);
+    }
     std::vector<size_t> subset(order_.begin(), order_.begin() + std::min(rows, order_.size()));
     std::sort(subset.begin(), subset.end());
     return SelectTableRows(train_, subset);
@@ -239,7 +248,7 @@ class TrialRunner {
   const Table& eval_;
   int threads_;
   TrialDistributor* distributor_;  // null: every trial runs here
-  std::vector<size_t> order_;
+  std::vector<size_t> order_;      // the shuffled training rows, once a rung needs part of them
   std::vector<Trial> trials_;
   std::vector<std::unique_ptr<Model>> models_;
   std::vector<size_t> configs_;
@@ -247,12 +256,12 @@ class TrialRunner {
   std::exception_ptr failure_;  // the first fault of a trial of this Run, not yet thrown
 };
 
-void RunHalving(TrialRunner& runner, const std::vector<Params>& sets) {
+void RunHalving(TrialRunner& runner, const std::vector<Params>& sets, size_t train_rows) {
   std::vector<size_t> alive(sets.size());
   for (size_t i = 0; i < alive.size(); ++i) alive[i] = i;
-  for (const Rung& rung : HalvingRungs(sets.size())) {
+  for (const Rung& rung : HalvingRungs(sets.size(), train_rows)) {
     alive.resize(std::min(alive.size(), rung.num_configs));
-    std::vector<double> scores = runner.Run(sets, alive, rung.budget);
+    std::vector<double> scores = runner.Run(sets, alive, rung.rows);
     alive = BestConfigs(alive, scores, alive.size());
   }
 }
@@ -311,11 +320,11 @@ TrainingOutcome TrainModel(const ModelOptions& options, const Table& input, int 
   TrialDistributor* spread = sets.size() > 1 ? distributor : nullptr;
   TrialRunner runner(setup, train, eval, threads, spread);
   if (options.hparam_tuning_algorithm == "halving" && sets.size() > 1) {
-    RunHalving(runner, sets);
+    RunHalving(runner, sets, train.num_rows);
   } else {
     std::vector<size_t> all(sets.size());
     for (size_t i = 0; i < all.size(); ++i) all[i] = i;
-    runner.Run(sets, all, 1);
+    runner.Run(sets, all, train.num_rows);
   }
   size_t best = runner.Best();
   TrainingOutcome outcome;

@@ -44,10 +44,13 @@ struct ShareFeatures {
   Labels eval_y;
 };
 
-ShareFeatures MakeShareFeatures(const Model& model, const Table& train, const Table& eval) {
+ShareFeatures MakeShareFeatures(const Model& model, const Table& train, const Table& eval,
+                                int threads) {
   const bool supervised = !model.label().name.empty();
-  return {MakeFeatures(model.features(), train), supervised ? model.MakeLabels(train) : Labels{},
-          MakeFeatures(model.features(), eval), supervised ? model.MakeLabels(eval) : Labels{}};
+  return {MakeFeatures(model.features(), train, threads),
+          supervised ? model.MakeLabels(train) : Labels{},
+          MakeFeatures(model.features(), eval, threads),
+          supervised ? model.MakeLabels(eval) : Labels{}};
 }
 
 }  // namespace
@@ -94,7 +97,7 @@ TrainingOutcome TrainModelOnShares(const ModelOptions& options, const Table& inp
   outcome.model =
       std::make_unique<Model>(options.type, HparamSets(options)[0], std::move(spec), setup.label);
   ShareFeatures rows;
-  RunTogether(ranks, [&] { rows = MakeShareFeatures(*outcome.model, train, eval); });
+  RunTogether(ranks, [&] { rows = MakeShareFeatures(*outcome.model, train, eval, threads); });
   const bool held_out = outcome.eval_rows > 0;
   const EvalSet eval_set{rows.eval_x, rows.eval_y};
   outcome.model->estimator().FitShares(rows.x, rows.y, held_out ? &eval_set : nullptr, threads,

@@ -69,6 +69,34 @@ std::string Key(const Params& params) {
   return key;
 }
 
+// Returns a plan of `rungs` rungs: the last on every row, each before it on eta times fewer
+// rows but at least kMinRungRows (at most all of them), each promoting a third.
+std::vector<Rung> Plan(size_t num_configs, size_t train_rows, size_t rungs) {
+  const double rows = static_cast<double>(train_rows);
+  const double floor = std::min(static_cast<double>(kMinRungRows), rows);
+  std::vector<Rung> plan;
+  size_t alive = num_configs;
+  for (size_t r = 0; r < rungs; ++r) {
+    const double fraction = std::pow(static_cast<double>(kEta),
+                                     static_cast<double>(r + 1) - static_cast<double>(rungs));
+    Rung rung;
+    rung.rows = r + 1 == rungs ? train_rows
+                               : static_cast<size_t>(std::max(floor, std::ceil(fraction * rows)));
+    rung.budget = train_rows == 0 ? 1 : static_cast<double>(rung.rows) / rows;
+    rung.num_configs = alive;
+    plan.push_back(rung);
+    alive = std::max<size_t>(1, alive / kEta);
+  }
+  return plan;
+}
+
+// Returns the rows a plan trains on, over all its trials.
+double RowsTrained(const std::vector<Rung>& plan) {
+  double sum = 0;
+  for (const Rung& rung : plan) sum += static_cast<double>(rung.rows * rung.num_configs);
+  return sum;
+}
+
 }  // namespace
 
 std::vector<Params> HparamSets(const ModelOptions& options) {
@@ -88,20 +116,23 @@ std::vector<Params> HparamSets(const ModelOptions& options) {
   return sets;
 }
 
-std::vector<Rung> HalvingRungs(size_t num_configs) {
-  size_t rungs = 1;
-  for (size_t n = num_configs; n >= kEta; n /= kEta) ++rungs;
-  std::vector<Rung> plan;
-  size_t alive = num_configs;
-  for (size_t r = 0; r < rungs; ++r) {
-    Rung rung;
-    rung.budget = std::pow(static_cast<double>(kEta),
-                           static_cast<double>(r + 1) - static_cast<double>(rungs));
-    rung.num_configs = alive;
-    plan.push_back(std::move(rung));
-    alive = std::max<size_t>(1, alive / kEta);
+std::vector<Rung> HalvingRungs(size_t num_configs, size_t train_rows) {
+  // At most one rung per factor eta of configurations and of rows above kMinRungRows; of those
+  // plans, the one that trains on the fewest rows (then the one with fewer rungs): on small
+  // data the floor on the first rung can make more rungs cost more than fewer.
+  size_t most = 1;
+  for (size_t n = num_configs; n >= kEta; n /= kEta) ++most;
+  size_t data_rungs = 1;
+  for (double rows = static_cast<double>(train_rows); rows > kMinRungRows; rows /= kEta) {
+    ++data_rungs;
   }
-  return plan;
+  most = std::min(most, data_rungs);
+  std::vector<Rung> best = Plan(num_configs, train_rows, 1);
+  for (size_t rungs = 2; rungs <= most; ++rungs) {
+    std::vector<Rung> plan = Plan(num_configs, train_rows, rungs);
+    if (RowsTrained(plan) < RowsTrained(best)) best = std::move(plan);
+  }
+  return best;
 }
 
 std::vector<size_t> BestConfigs(const std::vector<size_t>& configs,

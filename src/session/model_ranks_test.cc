@@ -18,23 +18,26 @@ namespace {
 
 namespace json = boost::json;
 
-// Returns a FROM item of the integers 0 .. count-1 as column `range` (count <= 1000).
+// Returns a FROM item of the integers 0 .. count-1 as column `range` (count <= 10000).
 std::string Range(int count) {
   const std::string digits = "(VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9))";
-  return "(SELECT a.d * 100 + b.d * 10 + c.d AS range FROM " + digits + " AS a(d), " + digits +
-         " AS b(d), " + digits + " AS c(d) WHERE a.d * 100 + b.d * 10 + c.d < " +
+  const std::string number = "a.d * 1000 + b.d * 100 + c.d * 10 + e.d";
+  return "(SELECT " + number + " AS range FROM " + digits + " AS a(d), " + digits + " AS b(d), " +
+         digits + " AS c(d), " + digits + " AS e(d) WHERE " + number + " < " +
          std::to_string(count) + ") AS numbers";
 }
 
-// Table t: 300 rows of two numbers and a category; y depends on all three, a step and a
-// remainder that no feature explains, so that every hyperparameter set scores differently;
-// `rare` is 1 in two rows only.
-const std::string kTable =
-    "CREATE TABLE t AS SELECT range AS id, range % 17 AS x1, (range * 37) % 101 AS x2, 'c' || "
-    "CAST(range % 3 AS VARCHAR) AS c, (range * 37) % 101 / 10.0 + (range % 3) * 2 + CASE WHEN "
-    "range % 17 > 8 THEN 5.0 ELSE 0.0 END + ((range * 7919) % 13) / 10.0 AS y, CASE WHEN range IN "
-    "(150, 151) THEN 1 ELSE 0 END AS rare FROM " +
-    Range(300);
+// Returns the statement making table t: `rows` rows (300 unless a test needs enough rows for
+// several rungs of halving) of two numbers and a category; y depends on all three, a step and
+// a remainder that no feature explains, so that every hyperparameter set scores differently;
+// `rare` is 1 in five rows only.
+std::string MakeTable(int rows) {
+  return "CREATE TABLE t AS SELECT range AS id, range % 17 AS x1, (range * 37) % 101 AS x2, 'c' "
+         "|| CAST(range % 3 AS VARCHAR) AS c, (range * 37) % 101 / 10.0 + (range % 3) * 2 + CASE "
+         "WHEN range % 17 > 8 THEN 5.0 ELSE 0.0 END + ((range * 7919) % 13) / 10.0 AS y, CASE WHEN "
+         "range BETWEEN 150 AND 154 THEN 1 ELSE 0 END AS rare FROM " +
+         Range(rows);
+}
 
 // Is what a connection answers about model m after CREATE MODEL.
 struct Trained {
@@ -74,19 +77,20 @@ Trained Train(Database& database, Connection& connection, const std::string& cre
   return trained;
 }
 
-Trained OnOneProcess(const std::string& create, const std::string& predict) {
+Trained OnOneProcess(const std::string& create, const std::string& predict, int rows) {
   Database database;
   Connection connection(database);
-  connection.Execute(kTable);
+  connection.Execute(MakeTable(rows));
   return Train(database, connection, create, predict);
 }
 
-std::vector<Trained> OnRanks(int size, const std::string& create, const std::string& predict) {
+std::vector<Trained> OnRanks(int size, const std::string& create, const std::string& predict,
+                             int rows) {
   std::vector<Trained> answers(size);
   cluster::RunRanks(size, [&](cluster::Communicator& communicator) {
     Database database;
     Connection connection(database);
-    connection.Execute(kTable);
+    connection.Execute(MakeTable(rows));
     connection.set_ranks(&communicator);
     answers[communicator.rank()] = Train(database, connection, create, predict);
   });
@@ -145,13 +149,13 @@ void ExpectSamePredictions(const std::string& got, const std::string& want,
 // included: they come from the rank that ran the trial), those of one process, with trial i run
 // by rank i % size alone, and predict what one process predicts. Returns the lone process's.
 Trained ExpectRanksTrainAsOneProcess(const std::string& create,
-                                     const std::string& predict = "predicted_y") {
+                                     const std::string& predict = "predicted_y", int rows = 300) {
   SCOPED_TRACE(create);
-  Trained single = OnOneProcess(create, predict);
+  Trained single = OnOneProcess(create, predict, rows);
   EXPECT_GE(single.trial_cells.size(), 4u) << single.trials;
   for (int rank : single.ranks) EXPECT_EQ(rank, -1);
   for (int size : {1, 2, 3, 4}) {
-    std::vector<Trained> answers = OnRanks(size, create, predict);
+    std::vector<Trained> answers = OnRanks(size, create, predict, rows);
     for (int rank = 0; rank < size; ++rank) {
       std::string what = "rank " + std::to_string(rank) + " of " + std::to_string(size);
       const Trained& answer = answers[rank];
@@ -196,19 +200,21 @@ TEST(ModelRanksTest, HalvingSharesEachRungBeforePromoting) {
       "CREATE MODEL m OPTIONS (model_type = 'boosted_tree_regressor', input_label_cols = ['y'], "
       "data_split_method = 'random', max_tree_depth = HPARAM_RANGE(2, 6), learn_rate = "
       "HPARAM_RANGE(0.05, 0.5), num_trials = 9, hparam_tuning_algorithm = 'halving') AS SELECT "
-      "x1, x2, c, y FROM t");
+      "x1, x2, c, y FROM t",
+      "predicted_y", 5000);                   // no rung trains on fewer than ml::kMinRungRows rows
   ASSERT_EQ(single.trial_cells.size(), 13u);  // rungs of 9, 3 and 1 trials
   EXPECT_EQ(single.trial_cells[12][4], "1");
 }
 
 TEST(ModelRanksTest, FailedTrialsAreSharedLikeTheOthers) {
-  // The rows of the first rung (a seeded sample of a ninth) hold no rare example, so a
-  // classifier cannot train there: those trials fail, on whichever rank runs them.
+  // The rows of the early rungs (seeded samples of at least ml::kMinRungRows rows) hold no
+  // rare example, so a classifier cannot train there: those trials fail, on whichever rank
+  // runs them; the last rung (all training rows) succeeds.
   Trained single = ExpectRanksTrainAsOneProcess(
       "CREATE MODEL m OPTIONS (model_type = 'boosted_tree_classifier', input_label_cols = "
-      "['rare'], learn_rate = HPARAM_RANGE(0.05, 0.5), num_trials = 9, hparam_tuning_algorithm "
-      "= 'halving') AS SELECT x1, x2, c, rare FROM t",
-      "predicted_rare");
+      "['rare'], data_split_method = 'random', learn_rate = HPARAM_RANGE(0.05, 0.5), num_trials "
+      "= 9, hparam_tuning_algorithm = 'halving') AS SELECT x1, x2, c, rare FROM t",
+      "predicted_rare", 5000);
   EXPECT_NE(single.trials.find("FAILED"), std::string::npos) << single.trials;
   EXPECT_NE(single.trials.find("SUCCEEDED"), std::string::npos) << single.trials;
 }
