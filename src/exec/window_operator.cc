@@ -170,6 +170,7 @@ class WindowSink::ThreadState final : public LocalState {
   std::vector<uint64_t> hashes;
   std::vector<uint64_t> keys;
   std::vector<uint32_t> late_bits;
+  std::unique_ptr<WindowTopN> top_n;  // set when rows are pruned as they arrive
 };
 
 WindowSink::WindowSink(core::SchemaPtr output, std::vector<size_t> partition_columns,
@@ -256,17 +257,20 @@ std::string WindowSink::details() const {
   for (const auto& [function, limit] : rank_limits_) {
     text += fmt::format("; keep {} <= {}", FunctionName(functions_[function]), limit);
   }
+  if (top_n_) text += "; top-N per partition as rows arrive";
   return text;
 }
 
-std::unique_ptr<LocalState> WindowSink::MakeLocalState() { return std::make_unique<ThreadState>(); }
+std::unique_ptr<LocalState> WindowSink::MakeLocalState() {
+  auto state = std::make_unique<ThreadState>();
+  if (top_n_) {
+    state->top_n = std::make_unique<WindowTopN>(ordering_, top_n_->ranking, top_n_->limit);
+  }
+  return state;
+}
 
-void WindowSink::Consume(Morsel morsel, LocalState& local) {
-  auto& state = static_cast<ThreadState&>(local);
-  core::Batch& batch = morsel.batch;
-  if (batch.num_rows() == 0) return;
-  // Row references take 24 bytes beside the batch itself.
-  TrackMemory(static_cast<int64_t>(batch.MemoryBytes() + batch.num_rows() * 24));
+// Computes the partition hashes and first-key sort prefixes of every physical row of `batch`.
+void WindowSink::ComputeRowKeys(const core::Batch& batch, ThreadState& state) const {
   size_t physical = batch.num_physical_rows();
   state.hashes.resize(physical);
   state.keys.assign(physical, 0);
@@ -279,6 +283,21 @@ void WindowSink::Consume(Morsel morsel, LocalState& local) {
     ComputeSortPrefixes(batch.column(first.column), first, physical, state.keys.data(),
                         state.late_bits.data());
   }
+}
+
+void WindowSink::Consume(Morsel morsel, LocalState& local) {
+  auto& state = static_cast<ThreadState&>(local);
+  core::Batch& batch = morsel.batch;
+  if (batch.num_rows() == 0 || keeps_nothing_) return;
+  ComputeRowKeys(batch, state);
+  if (state.top_n != nullptr) {
+    TrackMemory(state.top_n->Consume(std::move(batch), morsel.sequence, morsel.piece,
+                                     state.hashes.data(), state.keys.data(),
+                                     state.late_bits.data()));
+    return;
+  }
+  // Row references take 24 bytes beside the batch itself.
+  TrackMemory(static_cast<int64_t>(batch.MemoryBytes() + batch.num_rows() * 24));
   auto index = static_cast<uint32_t>(state.batches.size());
   for (size_t r = 0; r < batch.num_rows(); ++r) {
     size_t p = batch.PhysicalRow(r);
@@ -293,6 +312,14 @@ void WindowSink::Consume(Morsel morsel, LocalState& local) {
 void WindowSink::Combine(LocalState& local) {
   auto& state = static_cast<ThreadState&>(local);
   auto owned = std::make_unique<ThreadState>();
+  if (state.top_n != nullptr) {
+    TopNRows kept = state.top_n->TakeRows();
+    state.batches = std::move(kept.batches);
+    state.sequences = std::move(kept.sequences);
+    for (const WindowRow& row : kept.rows) {
+      state.partitions[row.hash >> (64 - kRadixBits)].push_back(row);
+    }
+  }
   owned->batches = std::move(state.batches);
   owned->sequences = std::move(state.sequences);
   owned->partitions = std::move(state.partitions);
@@ -374,6 +401,35 @@ void WindowSink::KeepRanksUpTo(size_t function, int64_t limit) {
   Kind kind = functions_.at(function).kind;
   SLUICE_CHECK(kind == Kind::kRowNumber || kind == Kind::kRank || kind == Kind::kDenseRank);
   rank_limits_.emplace_back(function, limit);
+  keeps_nothing_ = keeps_nothing_ || limit < 1;
+  ChooseTopN();
+}
+
+// Prunes by the limit likely to keep the fewest rows (the smallest; at equal limits
+// row_number, which keeps no ties, then rank, then dense_rank), when every function's value on
+// the rows within it is the same over those rows alone as over all rows: row_number, rank and
+// dense_rank look only at rows ahead. One limit only: pruning by several at once could drop the
+// rows that push a row past one of the limits.
+void WindowSink::ChooseTopN() {
+  top_n_.reset();
+  for (const WindowFunction& function : functions_) {
+    Kind kind = function.kind;
+    if (kind != Kind::kRowNumber && kind != Kind::kRank && kind != Kind::kDenseRank) return;
+  }
+  for (const auto& [function, limit] : rank_limits_) {
+    Kind kind = functions_[function].kind;
+    // Without ORDER BY every row ties for rank 1: nothing to prune.
+    if (limit < 1 || limit > WindowTopN::kMaxLimit ||
+        (kind != Kind::kRowNumber && ordering_.order_keys.empty())) {
+      continue;
+    }
+    TopNRanking ranking = kind == Kind::kRowNumber ? TopNRanking::kRowNumber
+                          : kind == Kind::kRank    ? TopNRanking::kRank
+                                                   : TopNRanking::kDenseRank;
+    if (!top_n_ || std::pair(limit, ranking) < std::pair(top_n_->limit, top_n_->ranking)) {
+      top_n_ = TopN{ranking, limit};
+    }
+  }
 }
 
 // Returns the sorted positions to emit: all of them, or those within every rank limit.

@@ -12,6 +12,7 @@
 #include "exec/collect_operators.h"
 #include "exec/operator.h"
 #include "exec/window_rows.h"
+#include "exec/window_top_n.h"
 
 namespace sluice::exec {
 struct WindowResult;
@@ -91,8 +92,11 @@ core::TypeId WindowResultType(const WindowFunction& function, const core::Schema
 /// partitions in no particular order. NULL partition keys form one partition.
 ///
 /// Rows are radix-partitioned by a hash of the partition keys as they arrive; Finalize sorts
-/// and evaluates the radix partitions in parallel. RANGE frames with an offset need exactly
-/// one ORDER BY key of type INTEGER, BIGINT, DOUBLE, DATE or TIMESTAMP.
+/// and evaluates the radix partitions in parallel. When every function is row_number, rank or
+/// dense_rank and one of them has a rank limit (KeepRanksUpTo), each thread keeps only the
+/// rows of each partition within that limit as they arrive (WindowTopN), so Finalize sorts
+/// only those. RANGE frames with an offset need exactly one ORDER BY key of type INTEGER,
+/// BIGINT, DOUBLE, DATE or TIMESTAMP.
 class WindowSink final : public SinkOperator {
  public:
   /// Makes the sink. `output` is the input schema followed by one field per function; throws
@@ -103,7 +107,7 @@ class WindowSink final : public SinkOperator {
 
   /// Emits only the rows whose result of function `function` (row_number, rank or dense_rank)
   /// is at most `limit`, for a filter above that drops the others (top-N per partition: only
-  /// the kept rows are gathered). Several limits must all hold.
+  /// the kept rows are gathered). Several limits must all hold. REQUIRES: before any input.
   void KeepRanksUpTo(size_t function, int64_t limit);
 
   std::string name() const override { return "WINDOW"; }
@@ -123,7 +127,15 @@ class WindowSink final : public SinkOperator {
     std::vector<ColumnTable> tables;
   };
 
+  // Is the rank limit rows are pruned by as they arrive.
+  struct TopN {
+    TopNRanking ranking;
+    int64_t limit;
+  };
+
   void Validate(const WindowFunction& function) const;
+  void ChooseTopN();
+  void ComputeRowKeys(const core::Batch& batch, ThreadState& state) const;
   void ValidateFrame(const WindowFrame& frame) const;
   std::vector<core::Batch> GatherInputs(std::vector<std::vector<uint32_t>>& global_numbers);
   std::vector<WindowRow> TakeRows(const std::vector<std::vector<uint32_t>>& numbers,
@@ -137,6 +149,8 @@ class WindowSink final : public SinkOperator {
   std::vector<core::TypeId> result_types_;
   bool needs_peers_ = false;
   std::vector<std::pair<size_t, int64_t>> rank_limits_;  // (function, largest rank kept)
+  bool keeps_nothing_ = false;                           // a limit below 1
+  std::optional<TopN> top_n_;
   std::mutex mutex_;
   std::vector<std::unique_ptr<ThreadState>> states_;
   std::vector<core::Batch> output_;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <random>
 
 #include "base/error.h"
 #include "base/task.h"
@@ -31,12 +32,14 @@ struct WindowCase {
   std::vector<SortKey> order;
   std::vector<WindowFunction> functions;
   size_t rows_per_batch = 3;
+  std::vector<std::pair<size_t, int64_t>> rank_limits;  // KeepRanksUpTo calls
 };
 
-/// Is a window's output: the rows by id, and the ids in output order.
+/// Is a window's output: the rows by id, the ids in output order, and the sink's details.
 struct WindowOutput {
   std::map<int64_t, Row> by_id;
   std::vector<int64_t> ids;
+  std::string details;
 };
 
 core::SchemaPtr MakeSchema(const std::vector<TypeId>& types) {
@@ -66,12 +69,15 @@ WindowOutput RunWindow(const WindowCase& test, size_t threads, BatchList batches
   Pipeline pipeline;
   pipeline.source = std::make_unique<BatchScan>(
       input, [batches] { return batches; }, "test");
-  pipeline.sink = std::make_unique<WindowSink>(MakeSchema(output_types), test.partition, test.order,
-                                               test.functions);
+  auto sink = std::make_unique<WindowSink>(MakeSchema(output_types), test.partition, test.order,
+                                           test.functions);
+  for (const auto& [function, limit] : test.rank_limits) sink->KeepRanksUpTo(function, limit);
+  WindowOutput output;
+  output.details = sink->details();
+  pipeline.sink = std::move(sink);
   SetThreadCount(threads);
   RunPipeline(pipeline);
   SetThreadCount(0);
-  WindowOutput output;
   for (const core::Batch& batch : pipeline.sink->TakeOutput()) {
     EXPECT_LE(batch.num_rows(), core::kVectorSize);
     for (size_t r = 0; r < batch.num_rows(); ++r) {
@@ -360,6 +366,162 @@ TEST(WindowOperatorTest, ManyPartitionsAtTwoThreads) {
       EXPECT_EQ(row[3], B(static_cast<int64_t>(i) + 1));
       EXPECT_EQ(row[4], B(peer_sum));
     }
+  }
+}
+
+// Returns the ids of each window partition (keyed by its partition values) in output order.
+std::map<std::string, std::vector<int64_t>> IdsByPartition(const WindowOutput& output,
+                                                           const std::vector<size_t>& partition) {
+  std::map<std::string, std::vector<int64_t>> groups;
+  for (int64_t id : output.ids) {
+    std::string key;
+    for (size_t column : partition) key += output.by_id.at(id)[column].ToString() + "|";
+    groups[key].push_back(id);
+  }
+  return groups;
+}
+
+// Runs `test` without rank limits, keeps the rows within every limit of `test.rank_limits`, and
+// expects the limited sink to give exactly those rows, values and orders within partitions at
+// 1, 2 and 4 threads. Returns the limited sink's details.
+std::string ExpectLimitsMatchFullWindow(const WindowCase& test, BatchList batches) {
+  WindowCase full = test;
+  full.rank_limits.clear();
+  WindowOutput all = RunWindow(full, 1, batches);
+  WindowOutput expected;
+  for (int64_t id : all.ids) {
+    const Row& row = all.by_id.at(id);
+    bool keep = true;
+    for (const auto& [function, limit] : test.rank_limits) {
+      keep = keep && row[test.types.size() + function].GetInt64() <= limit;
+    }
+    if (!keep) continue;
+    expected.ids.push_back(id);
+    expected.by_id[id] = row;
+  }
+  std::string details;
+  for (size_t threads : {1, 2, 4}) {
+    WindowOutput limited = RunWindow(test, threads, batches);
+    EXPECT_EQ(limited.by_id, expected.by_id) << threads << " threads: " << limited.details;
+    EXPECT_EQ(IdsByPartition(limited, test.partition), IdsByPartition(expected, test.partition))
+        << threads << " threads";
+    details = limited.details;
+  }
+  return details;
+}
+
+// Columns: id, p1 (BIGINT), p2 (VARCHAR), v (BIGINT), w (DOUBLE), s (VARCHAR, long values
+// sharing their first 8 bytes). Few distinct values and some NULLs in each, so partitions have
+// many ties; every seventh row is left out by a selection vector.
+BatchList RandomTopNInput(WindowCase& test, size_t num_rows, size_t per_batch, uint32_t seed) {
+  test.types = {TypeId::kBigint, TypeId::kBigint, TypeId::kVarchar,
+                TypeId::kBigint, TypeId::kDouble, TypeId::kVarchar};
+  std::mt19937 random(seed);
+  auto pick = [&](int n) { return static_cast<int>(random() % n); };
+  test.rows.clear();
+  for (size_t id = 0; id < num_rows; ++id) {
+    Row row{B(static_cast<int64_t>(id))};
+    row.push_back(pick(20) == 0 ? N() : B(pick(30)));
+    row.push_back(pick(20) == 0 ? N(TypeId::kVarchar) : S("key" + std::to_string(pick(3))));
+    row.push_back(pick(8) == 0 ? N() : B(pick(12) - 6));
+    row.push_back(pick(8) == 0 ? N(TypeId::kDouble) : D(pick(5) * 0.5));
+    row.push_back(pick(8) == 0 ? N(TypeId::kVarchar)
+                               : S("same prefix " + std::string(pick(4), 'z')));
+    test.rows.push_back(std::move(row));
+  }
+  auto batches = MakeBatches(MakeSchema(test.types), test.rows, per_batch);
+  for (core::Batch& batch : *batches) {
+    core::SelectionVector selection;
+    for (uint32_t r = 0; r < batch.num_rows(); ++r) {
+      if (batch.GetValue(0, r).GetInt64() % 7 != 3) selection.push_back(r);
+    }
+    batch.SetSelection(std::move(selection));
+  }
+  return batches;
+}
+
+struct TopNShape {
+  std::vector<size_t> partition;
+  std::vector<SortKey> order;
+};
+
+TEST(WindowOperatorTest, RankLimitsKeepTheRowsOfTheFullWindow) {
+  std::vector<TopNShape> shapes = {
+      {{1}, {SortKey{3, true, true}}},
+      {{1, 2}, {SortKey{3, false, true}, SortKey{4, true, false}}},
+      {{2}, {SortKey{5, true, false}, SortKey{3}}},
+      {{}, {SortKey{4}}},
+      {{1}, {}},
+  };
+  WindowCase test;
+  test.functions = {Ranking(Kind::kRowNumber), Ranking(Kind::kRank), Ranking(Kind::kDenseRank)};
+  uint32_t seed = 1;
+  for (const TopNShape& shape : shapes) {
+    test.partition = shape.partition;
+    test.order = shape.order;
+    for (size_t per_batch : {5, 300}) {
+      BatchList batches = RandomTopNInput(test, 3000, per_batch, seed++);
+      for (size_t function = 0; function < 3; ++function) {
+        for (int64_t limit : {1, 2, 5, 10}) {
+          SCOPED_TRACE(testing::Message() << "shape " << &shape - shapes.data() << ", function "
+                                          << function << ", limit " << limit);
+          test.rank_limits = {{function, limit}};
+          std::string details = ExpectLimitsMatchFullWindow(test, batches);
+          bool prunes = function == 0 || !shape.order.empty();
+          EXPECT_EQ(details.find("top-N") != std::string::npos, prunes) << details;
+        }
+      }
+    }
+  }
+}
+
+TEST(WindowOperatorTest, SeveralRankLimitsAllHold) {
+  WindowCase test;
+  test.partition = {1, 2};
+  test.order = {SortKey{3}, SortKey{5, true, true}};
+  test.functions = {Ranking(Kind::kDenseRank), Ranking(Kind::kRowNumber), Ranking(Kind::kRank)};
+  BatchList batches = RandomTopNInput(test, 4000, 64, 99);
+  test.rank_limits = {{0, 2}, {2, 3}};
+  EXPECT_NE(ExpectLimitsMatchFullWindow(test, batches).find("top-N"), std::string::npos);
+  test.rank_limits = {{0, 1}, {1, 5}, {2, 2}};
+  ExpectLimitsMatchFullWindow(test, batches);
+  test.rank_limits = {{1, 3}, {1, 0}};
+  EXPECT_TRUE(RunWindow(test, 2, batches).ids.empty());
+}
+
+// Other window functions need every row of the partition: the rows are not pruned early.
+TEST(WindowOperatorTest, RankLimitBesideOtherFunctionsKeepsEveryRow) {
+  WindowCase test;
+  test.partition = {1};
+  test.order = {SortKey{3, true}};
+  BatchList batches = RandomTopNInput(test, 3000, 100, 7);
+  test.functions = {Ranking(Kind::kRowNumber), Aggregate("count_star", {}, {}),
+                    ValueFunction(Kind::kLead, 4)};
+  test.rank_limits = {{0, 2}};
+  EXPECT_EQ(ExpectLimitsMatchFullWindow(test, batches).find("top-N"), std::string::npos);
+  test.functions = {Ranking(Kind::kRowNumber), Ranking(Kind::kCumeDist)};
+  EXPECT_EQ(ExpectLimitsMatchFullWindow(test, batches).find("top-N"), std::string::npos);
+  test.functions = {Ranking(Kind::kRank)};
+  test.rank_limits = {{0, 2000}};
+  EXPECT_EQ(ExpectLimitsMatchFullWindow(test, batches).find("top-N"), std::string::npos);
+}
+
+// Rows arriving best last push every earlier row out: the dropped rows pile up and are cleared
+// away while the kept ones stay right.
+TEST(WindowOperatorTest, RankLimitWithEveryRowBetterThanTheLast) {
+  WindowCase test;
+  test.types = {TypeId::kBigint, TypeId::kBigint, TypeId::kBigint, TypeId::kVarchar};
+  constexpr int64_t kRows = 200000;
+  for (int64_t id = 0; id < kRows; ++id) {
+    test.rows.push_back({B(id), B(id % 5000), B((kRows - id) / 3), S(std::to_string(id % 11))});
+  }
+  test.partition = {1};
+  test.order = {SortKey{2}};
+  test.functions = {Ranking(Kind::kRowNumber), Ranking(Kind::kRank), Ranking(Kind::kDenseRank)};
+  BatchList batches = MakeBatches(MakeSchema(test.types), test.rows, 2048);
+  for (size_t function = 0; function < 3; ++function) {
+    test.rank_limits = {{function, 2}};
+    EXPECT_NE(ExpectLimitsMatchFullWindow(test, batches).find("top-N"), std::string::npos);
   }
 }
 

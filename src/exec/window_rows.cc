@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstring>
 #include <tuple>
+#include <type_traits>
 
 #include "base/hash.h"
 #include "exec/group_table.h"
@@ -79,18 +80,19 @@ bool PositionLess(const WindowRow& left, const WindowRow& right) {
          std::make_tuple(right.batch, right.physical_row());
 }
 
-// Reads value i of a fixed-width vector as 64 bits, one pattern per distinct value.
-uint64_t FixedBits(const Vector& vector, size_t i) {
-  switch (vector.type()) {
-    case TypeId::kBoolean:
-      return vector.data<uint8_t>()[i];
-    case TypeId::kInteger:
-    case TypeId::kDate:
-      return static_cast<uint64_t>(static_cast<int64_t>(vector.data<int32_t>()[i]));
-    case TypeId::kDouble:
-      return DoublePrefix(vector.data<double>()[i]);
-    default:
-      return static_cast<uint64_t>(vector.data<int64_t>()[i]);
+// Hashes rows [0, count) of `key`, whose values are T, each read as 64 bits with one pattern
+// per distinct value; one loop per type, so the type is not asked again for every row.
+template <typename T>
+void HashFixed(const Vector& key, size_t count, uint64_t* hashes) {
+  const T* values = key.data<T>();
+  for (size_t i = 0; i < count; ++i) {
+    if constexpr (std::is_same_v<T, double>) {
+      hashes[i] = HashInteger(DoublePrefix(values[i]));
+    } else if constexpr (std::is_same_v<T, uint8_t>) {
+      hashes[i] = HashInteger(values[i]);
+    } else {
+      hashes[i] = HashInteger(static_cast<uint64_t>(static_cast<int64_t>(values[i])));
+    }
   }
 }
 
@@ -131,6 +133,27 @@ std::vector<WindowRow> BucketRows(std::span<std::vector<WindowRow>* const> lists
   return rows;
 }
 
+int CompareSortKeys(const core::Batch& left, size_t left_row, const core::Batch& right,
+                    size_t right_row, std::span<const SortKey> keys) {
+  for (const SortKey& key : keys) {
+    int order =
+        CompareKey(left.column(key.column), left_row, right.column(key.column), right_row, key);
+    if (order != 0) return order;
+  }
+  return 0;
+}
+
+bool EqualPartitionKeys(const core::Batch& left, size_t left_row, const core::Batch& right,
+                        size_t right_row, std::span<const size_t> columns) {
+  for (size_t column : columns) {
+    if (CompareKey(left.column(column), left_row, right.column(column), right_row,
+                   SortKey{column}) != 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
 void HashPartitionKeys(std::span<const Vector* const> keys, size_t count, uint64_t* hashes) {
   if (keys.size() != 1 || keys[0]->type() == TypeId::kVarchar) {
     HashRows(keys, count, hashes);
@@ -138,7 +161,21 @@ void HashPartitionKeys(std::span<const Vector* const> keys, size_t count, uint64
   }
   // The murmur3 finalizer is a bijection, so hashes identify values exactly.
   const Vector& key = *keys[0];
-  for (size_t i = 0; i < count; ++i) hashes[i] = HashInteger(FixedBits(key, i));
+  switch (key.type()) {
+    case TypeId::kBoolean:
+      HashFixed<uint8_t>(key, count, hashes);
+      break;
+    case TypeId::kInteger:
+    case TypeId::kDate:
+      HashFixed<int32_t>(key, count, hashes);
+      break;
+    case TypeId::kDouble:
+      HashFixed<double>(key, count, hashes);
+      break;
+    default:
+      HashFixed<int64_t>(key, count, hashes);
+      break;
+  }
   if (key.validity().all_valid()) return;
   for (size_t i = 0; i < count; ++i) {
     if (key.IsNull(i)) hashes[i] = kNullPartitionHash;
@@ -170,15 +207,15 @@ void ComputeSortPrefixes(const Vector& column, const SortKey& key, size_t count,
   uint64_t flip = key.descending ? ~uint64_t{0} : 0;
   uint32_t null_bit = key.nulls_first ? 0 : WindowRow::kLateBit;
   uint32_t value_bit = key.nulls_first ? WindowRow::kLateBit : 0;
-  bool all_valid = column.validity().all_valid();
+  if (column.validity().all_valid()) {
+    for (size_t i = 0; i < count; ++i) keys[i] ^= flip;
+    std::fill(late_bits, late_bits + count, value_bit);
+    return;
+  }
   for (size_t i = 0; i < count; ++i) {
-    if (!all_valid && column.IsNull(i)) {
-      keys[i] = 0;
-      late_bits[i] = null_bit;
-    } else {
-      keys[i] ^= flip;
-      late_bits[i] = value_bit;
-    }
+    bool null = column.IsNull(i);
+    keys[i] = null ? 0 : keys[i] ^ flip;
+    late_bits[i] = null ? null_bit : value_bit;
   }
 }
 
@@ -198,15 +235,10 @@ int SortedRows::CompareOrder(const WindowRow& left, const WindowRow& right) cons
   uint32_t left_late = left.row & WindowRow::kLateBit, right_late = right.row & WindowRow::kLateBit;
   if (left_late != right_late) return left_late < right_late ? -1 : 1;
   if (left.key != right.key) return left.key < right.key ? -1 : 1;
-  const auto& keys = ordering_.order_keys;
-  for (size_t k = exact_prefix_ ? 1 : 0; k < keys.size(); ++k) {
-    const Vector& left_column = batches_[left.batch].column(keys[k].column);
-    const Vector& right_column = batches_[right.batch].column(keys[k].column);
-    int order =
-        CompareKey(left_column, left.physical_row(), right_column, right.physical_row(), keys[k]);
-    if (order != 0) return order;
-  }
-  return 0;
+  std::span<const SortKey> keys = ordering_.order_keys;
+  if (exact_prefix_ && !keys.empty()) keys = keys.subspan(1);
+  return CompareSortKeys(batches_[left.batch], left.physical_row(), batches_[right.batch],
+                         right.physical_row(), keys);
 }
 
 int SortedRows::ComparePartition(const WindowRow& left, const WindowRow& right) const {

@@ -51,6 +51,15 @@ struct WindowOrdering {
 /// mean equal keys (except kNullPartitionHash, which NULL shares with one value).
 void HashPartitionKeys(std::span<const core::Vector* const> keys, size_t count, uint64_t* hashes);
 
+/// Compares row `left_row` of `left` with row `right_row` of `right` by `keys`, NULLs placed as
+/// each key says; returns a negative number, 0 or a positive number.
+int CompareSortKeys(const core::Batch& left, size_t left_row, const core::Batch& right,
+                    size_t right_row, std::span<const SortKey> keys);
+
+/// Returns true when the rows hold equal values in every column of `columns` (NULL equals NULL).
+bool EqualPartitionKeys(const core::Batch& left, size_t left_row, const core::Batch& right,
+                        size_t right_row, std::span<const size_t> columns);
+
 /// Is the hash of a NULL key when there is one fixed-width partition key.
 inline constexpr uint64_t kNullPartitionHash = 0x5bd1e9955bd1e995ULL;
 
