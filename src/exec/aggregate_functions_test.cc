@@ -12,6 +12,7 @@
 #include "base/error.h"
 #include "core/value.h"
 #include "exec/aggregate_function.h"
+#include "exec/group_merger.h"
 #include "exec/group_table.h"
 #include "exec/testing/test_expressions.h"
 
@@ -66,36 +67,38 @@ void Feed(GroupTable& table, const AggregateFunction& function, const core::Batc
   function.update(arguments, kept_rows.size(), kept_rows.data(), table.state_offset(0));
 }
 
-// Returns each group's result from a table.
-Results ScanResults(const GroupTable& table, TypeId result) {
+// Adds each group's result from the rows of groups of `layout` to `results`.
+void ScanResults(const GroupRowLayout& layout, std::span<const std::byte* const> groups,
+                 TypeId result, Results& results) {
   auto schema = std::make_shared<const core::Schema>(
       std::vector<core::Field>{{"g", TypeId::kBigint}, {"a", result}});
-  Results results;
-  for (size_t from = 0; from < table.num_groups(); from += core::kVectorSize) {
-    size_t count = std::min(core::kVectorSize, table.num_groups() - from);
+  for (size_t from = 0; from < groups.size(); from += core::kVectorSize) {
+    size_t count = std::min(core::kVectorSize, groups.size() - from);
     core::Batch out(schema, count);
-    table.Scan(from, count, out);
+    layout.Scan(groups.subspan(from, count), out);
     for (size_t i = 0; i < count; ++i)
       results.Set(out.GetValue(0, i).GetInt64(), out.GetValue(1, i));
   }
-  return results;
 }
 
 // Aggregates batches[t] into thread table t, then merges the tables a radix partition at a
-// time into a fresh table, which exercises `combine`, and returns the results per group.
+// time, which exercises `combine`, and returns the results per group.
 Results Merge(const AggregateFunction& function,
               const std::vector<std::vector<core::Batch>>& batches) {
   std::vector<std::unique_ptr<GroupTable>> tables;
+  std::vector<GroupTable*> pointers;
   for (const auto& table_batches : batches) {
     tables.push_back(std::make_unique<GroupTable>(std::vector<TypeId>{TypeId::kBigint},
                                                   std::vector{&function}, 2));
+    pointers.push_back(tables.back().get());
     for (const core::Batch& batch : table_batches) Feed(*tables.back(), function, batch);
   }
-  GroupTable merged({TypeId::kBigint}, {&function}, 2);
-  for (size_t p = 0; p < merged.num_partitions(); ++p) {
-    for (const auto& table : tables) merged.MergePartition(*table, p);
+  GroupMerger merger;
+  Results results;
+  for (size_t p = 0; p < tables[0]->num_partitions(); ++p) {
+    ScanResults(tables[0]->layout(), merger.Merge(pointers, p), function.result, results);
   }
-  return ScanResults(merged, function.result);
+  return results;
 }
 
 // Runs aggregate `name` over `rows`, dealt round-robin to `num_tables` tables.
@@ -121,11 +124,11 @@ Results Aggregate(std::string_view name, const std::vector<TypeId>& argument_typ
 Value AggregateEmpty(std::string_view name, const std::vector<TypeId>& argument_types) {
   const AggregateFunction& function = Resolve(name, argument_types);
   GroupTable table({}, {&function}, 2);
-  table.AddEmptyGroup();
+  const std::byte* group = table.AddEmptyGroup();
   auto schema =
       std::make_shared<const core::Schema>(std::vector<core::Field>{{"a", function.result}});
   core::Batch out(schema, 1);
-  table.Scan(0, 1, out);
+  table.layout().Scan({&group, 1}, out);
   return out.GetValue(0, 0);
 }
 

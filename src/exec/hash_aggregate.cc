@@ -1,16 +1,19 @@
 #include "exec/hash_aggregate.h"
 
 #include <algorithm>
+#include <atomic>
+#include <span>
 
 #include "base/task.h"
 #include "exec/gather.h"
+#include "exec/group_merger.h"
 
 namespace sluice::exec {
 namespace {
 
 constexpr size_t kRadixBits = 4;
 // Pre-aggregation stops when, after this many rows of a thread, nine in ten rows still made a
-// new group (db-benchmark q10): the merge would insert every group a second time anyway.
+// new group (db-benchmark q10): the merge would look every group up a second time anyway.
 constexpr size_t kReductionCheckRows = 1 << 17;
 
 class AggregateState final : public LocalState {
@@ -47,6 +50,7 @@ std::unique_ptr<GroupTable> HashAggregate::MakeTable() const {
 std::unique_ptr<LocalState> HashAggregate::MakeLocalState() {
   auto state = std::make_unique<AggregateState>();
   state->table = MakeTable();
+  TrackMemory(static_cast<int64_t>(state->table->memory_bytes()));
   return state;
 }
 
@@ -119,27 +123,44 @@ void HashAggregate::Combine(LocalState& local) {
 }
 
 void HashAggregate::Finalize() {
-  size_t partitions = size_t{1} << kRadixBits;
-  std::vector<std::unique_ptr<GroupTable>> merged(partitions);
-  ParallelFor(partitions, [&](size_t p) {
-    merged[p] = MakeTable();
-    size_t groups = 0;
-    for (const auto& table : tables_) groups += table->partition_size(p);
-    merged[p]->Reserve(groups);
-    for (const auto& table : tables_) merged[p]->MergePartition(*table, p);
-  });
-  if (num_keys_ == 0 && std::all_of(merged.begin(), merged.end(),
+  if (num_keys_ == 0 && std::all_of(tables_.begin(), tables_.end(),
                                     [](const auto& t) { return t->num_groups() == 0; })) {
-    merged[0]->AddEmptyGroup();
+    tables_.push_back(MakeTable());
+    tables_.back()->AddEmptyGroup();
+    TrackMemory(static_cast<int64_t>(tables_.back()->memory_bytes()));
   }
-  tables_.clear();
-  for (const auto& table : merged) {
-    for (size_t from = 0; from < table->num_groups(); from += core::kVectorSize) {
-      size_t count = std::min(core::kVectorSize, table->num_groups() - from);
-      core::Batch batch(schema(), count);
-      table->Scan(from, count, batch);
-      output_.push_back(std::move(batch));
+  std::vector<GroupTable*> tables;
+  for (const auto& table : tables_) tables.push_back(table.get());
+  size_t partitions = size_t{1} << kRadixBits;
+  std::vector<std::vector<core::Batch>> outputs(partitions);
+  // Each worker merges whole partitions with its own merger, whose index memory it reuses,
+  // writes the partition's output, and frees the partition's rows for the next ones.
+  std::atomic<size_t> next_partition = 0;
+  size_t workers = std::clamp<size_t>(ThreadCount(), 1, partitions);
+  ParallelFor(workers, [&](size_t) {
+    GroupMerger merger;
+    int64_t merger_bytes = 0;
+    for (size_t p; (p = next_partition.fetch_add(1)) < partitions;) {
+      std::span<const std::byte* const> groups = merger.Merge(tables, p);
+      if (auto bytes = static_cast<int64_t>(merger.memory_bytes()); bytes != merger_bytes) {
+        TrackMemory(bytes - merger_bytes);
+        merger_bytes = bytes;
+      }
+      for (size_t from = 0; from < groups.size(); from += core::kVectorSize) {
+        size_t count = std::min(core::kVectorSize, groups.size() - from);
+        core::Batch batch(schema(), count);
+        tables[0]->layout().Scan(groups.subspan(from, count), batch);
+        outputs[p].push_back(std::move(batch));
+      }
+      size_t released = 0;
+      for (GroupTable* table : tables) released += table->ReleasePartition(p);
+      TrackMemory(-static_cast<int64_t>(released));
     }
+    TrackMemory(-merger_bytes);
+  });
+  tables_.clear();
+  for (auto& batches : outputs) {
+    for (core::Batch& batch : batches) output_.push_back(std::move(batch));
   }
 }
 

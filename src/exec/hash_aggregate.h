@@ -12,8 +12,10 @@ namespace sluice::exec {
 
 /// Groups rows by their first `num_keys` input columns and computes aggregates over the
 /// following columns: aggregate i reads input columns `arguments[i]`. Each worker
-/// pre-aggregates into its own radix-partitioned table; Finalize merges the tables one
-/// partition at a time in parallel. Output: the keys, then one column per aggregate.
+/// pre-aggregates into its own radix-partitioned table, or, when nearly every row makes a new
+/// group, appends one group per row; Finalize merges the tables one partition at a time in
+/// parallel, in place (GroupMerger), and writes and frees each partition as it goes. Output:
+/// the keys, then one column per aggregate.
 /// With no keys, an empty input still gives one row (count 0, sum NULL).
 class HashAggregate final : public SinkOperator {
  public:
