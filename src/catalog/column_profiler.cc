@@ -4,7 +4,6 @@
 #include <atomic>
 #include <cmath>
 #include <limits>
-#include <type_traits>
 
 #include "base/error.h"
 #include "base/hash.h"
@@ -17,29 +16,11 @@ using namespace profiler;  // NOLINT: the profiler's internals
 
 std::atomic<uint64_t> next_seed{1};
 
-// Returns the valid values among the first `count` of `vector` (or those at `rows`) as `Out`:
-// the vector's own buffer when it can, else a copy in `out`.
+// Is profiler::Gather over `vector`'s values.
 template <typename Native, typename Out>
 std::span<const Out> Gather(const core::Vector& vector, size_t count, const uint32_t* rows,
                             std::vector<Out>& out) {
-  const Native* data = vector.data<Native>();
-  const core::ValidityMask& validity = vector.validity();
-  if constexpr (std::is_same_v<Native, Out>) {
-    if (rows == nullptr && validity.all_valid()) return {data, count};
-  }
-  out.resize(count);
-  size_t kept = 0;
-  if (validity.all_valid()) {
-    for (size_t i = 0; i < count; ++i) out[i] = static_cast<Out>(data[rows ? rows[i] : i]);
-    kept = count;
-  } else {
-    for (size_t i = 0; i < count; ++i) {
-      size_t row = rows ? rows[i] : i;
-      out[kept] = static_cast<Out>(data[row]);
-      kept += validity.IsValid(row);
-    }
-  }
-  return {out.data(), kept};
+  return profiler::Gather(vector.data<Native>(), vector.validity(), count, rows, out);
 }
 
 // Adds the NaN-free `values`, whose range is known to be [low, high] (exactly [integer_low,
@@ -191,14 +172,7 @@ void ColumnProfiler::State::AddStrings(std::span<const core::StringRef> values) 
         auto [key, key2] = StringKey(values[Position(i)]);
         return table.Add(key, key2, Weight(i));
       },
-      [&](size_t i, size_t at) {
-        std::string_view text = values[Position(i)].view();
-        ValueTable::Entry& entry = table.entry(at);
-        entry.hash = TextHash(text);
-        entry.length = static_cast<uint32_t>(CodePoints(text));
-        entry.fits = TypeFits(text);
-        table.SetText(at, text);
-      });
+      [&](size_t i, size_t at) { FillString(at, values[Position(i)].view()); });
   if (exact && table.text_full()) Spill();
   if (start < items) {
     hashes.resize(items);
@@ -213,6 +187,14 @@ void ColumnProfiler::State::AddStrings(std::span<const core::StringRef> values) 
   }
   text_sample.Offer(
       values.size(), [&](size_t j) { return std::string(values[j].view()); }, random);
+}
+
+void ColumnProfiler::State::FillString(size_t at, std::string_view text) {
+  ValueTable::Entry& entry = table.entry(at);
+  entry.hash = TextHash(text);
+  entry.length = static_cast<uint32_t>(CodePoints(text));
+  entry.fits = TypeFits(text);
+  table.SetText(at, text);
 }
 
 void ColumnProfiler::State::AddStringStats(std::span<const core::StringRef> values, size_t start,
@@ -291,6 +273,8 @@ void ColumnProfiler::State::Fold(const ValueTable& from, size_t index) {
 }
 
 void ColumnProfiler::State::Merge(State&& other) {
+  FlushCodes();
+  other.FlushCodes();
   // Held samples first, so that each summary sees its values in their order.
   if (sketches) sketches->pending.Flush(sketches->heavy);
   if (other.sketches) other.sketches->pending.Flush(other.sketches->heavy);
@@ -338,18 +322,23 @@ ColumnProfiler& ColumnProfiler::operator=(ColumnProfiler&&) noexcept = default;
 const std::string& ColumnProfiler::name() const { return state_->name; }
 TypeId ColumnProfiler::type() const { return state_->type; }
 
-void ColumnProfiler::Add(const core::Vector& vector, size_t count) {
-  AddRows(vector, count, nullptr);
+void ColumnProfiler::Add(const core::Vector& vector, size_t count,
+                         const io::DictionaryCodes* codes) {
+  AddRows(vector, count, nullptr, codes);
 }
 
-void ColumnProfiler::Add(const core::Vector& vector, std::span<const uint32_t> rows) {
-  AddRows(vector, rows.size(), rows.data());
+void ColumnProfiler::Add(const core::Vector& vector, std::span<const uint32_t> rows,
+                         const io::DictionaryCodes* codes) {
+  AddRows(vector, rows.size(), rows.data(), codes);
 }
 
-void ColumnProfiler::AddRows(const core::Vector& vector, size_t count, const uint32_t* rows) {
+void ColumnProfiler::AddRows(const core::Vector& vector, size_t count, const uint32_t* rows,
+                             const io::DictionaryCodes* codes) {
   SLUICE_DCHECK(vector.type() == state_->type);
   State& s = *state_;
   s.rows += static_cast<int64_t>(count);
+  if (codes != nullptr && s.AddCoded(vector, count, rows, *codes)) return;
+  s.FlushCodes();
   std::span<const int64_t> integers;
   switch (s.type) {
     case TypeId::kBoolean:

@@ -42,23 +42,28 @@ class ColumnProfiler {
   ColumnProfiler(ColumnProfiler&&) noexcept;
   ColumnProfiler& operator=(ColumnProfiler&&) noexcept;
 
-  /// Adds the first `count` values of `vector`. REQUIRES: vector.type() == type().
-  void Add(const core::Vector& vector, size_t count);
+  /// Adds the first `count` values of `vector`; with `codes` (as a reader read the vector from
+  /// a dictionary), values are counted per dictionary entry while the column is counted
+  /// exactly, which is several times cheaper than per value. REQUIRES: vector.type() == type().
+  void Add(const core::Vector& vector, size_t count, const io::DictionaryCodes* codes = nullptr);
   /// Adds the values of `vector` at the positions `rows`. REQUIRES: vector.type() == type().
-  void Add(const core::Vector& vector, std::span<const uint32_t> rows);
+  void Add(const core::Vector& vector, std::span<const uint32_t> rows,
+           const io::DictionaryCodes* codes = nullptr);
   /// Adds what `other` saw. REQUIRES: the same type and options.
   void Merge(ColumnProfiler&& other);
   /// Returns the profile of every value added so far (see ColumnProfile for each field; values
   /// as core::Value prints them; stddev is the sample standard deviation, none below two
   /// values; NaN counts as a distinct value but not in min, max, mean, quantiles, histogram;
   /// histogram bins are equi-width over [min, max], from the KLL ranks past the exact table).
-  ColumnProfile Finish() const;
+  /// Not const: counts held per dictionary entry go to the table first.
+  ColumnProfile Finish();
 
   const std::string& name() const;
   core::TypeId type() const;
 
  private:
-  void AddRows(const core::Vector& vector, size_t count, const uint32_t* rows);
+  void AddRows(const core::Vector& vector, size_t count, const uint32_t* rows,
+               const io::DictionaryCodes* codes);
 
   struct State;
   std::unique_ptr<State> state_;
@@ -77,13 +82,14 @@ class TableProfiler {
  public:
   explicit TableProfiler(const core::Schema& schema, const ProfileOptions& options = {});
 
-  /// Adds the rows the batch holds (its selection's, when it has one).
+  /// Adds the rows the batch holds (its selection's, when it has one), with the dictionary
+  /// codes of its columns when the reader kept them (one per column, or none).
   /// REQUIRES: the batch has the schema this profiler was made with.
-  void AddBatch(const core::Batch& batch);
+  void AddBatch(const core::Batch& batch, std::span<const io::DictionaryCodes> codes = {});
   /// Adds what `other` saw. REQUIRES: the same schema and options.
   void Merge(TableProfiler&& other);
   /// Returns the profile of every row added so far.
-  TableProfile Finish() const;
+  TableProfile Finish();
   int64_t rows() const { return rows_; }
 
  private:

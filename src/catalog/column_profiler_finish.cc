@@ -165,7 +165,8 @@ void ColumnProfiler::State::FinishStrings(ColumnProfile& profile, const StringSt
   }
 }
 
-ColumnProfile ColumnProfiler::Finish() const {
+ColumnProfile ColumnProfiler::Finish() {
+  state_->FlushCodes();
   const State& s = *state_;
   ColumnProfile profile;
   profile.name = s.name;

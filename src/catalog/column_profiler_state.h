@@ -5,10 +5,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -193,6 +195,29 @@ struct Sketches {
   QuantileSketch quantiles;
 };
 
+/// Returns the valid values among the first `count` of `data` (or those at `rows`) as `Out`:
+/// `data` itself when it can, else a copy in `out`.
+template <typename Native, typename Out>
+std::span<const Out> Gather(const Native* data, const core::ValidityMask& validity, size_t count,
+                            const uint32_t* rows, std::vector<Out>& out) {
+  if constexpr (std::is_same_v<Native, Out>) {
+    if (rows == nullptr && validity.all_valid()) return {data, count};
+  }
+  out.resize(count);
+  size_t kept = 0;
+  if (validity.all_valid()) {
+    for (size_t i = 0; i < count; ++i) out[i] = static_cast<Out>(data[rows ? rows[i] : i]);
+    kept = count;
+  } else {
+    for (size_t i = 0; i < count; ++i) {
+      size_t row = rows ? rows[i] : i;
+      out[kept] = static_cast<Out>(data[row]);
+      kept += validity.IsValid(row);
+    }
+  }
+  return {out.data(), kept};
+}
+
 /// Returns the 8 bytes of a number's key, as the heavy hitters keep them.
 inline std::string_view KeyBytes(const uint64_t& key) {
   return {reinterpret_cast<const char*>(&key), sizeof key};
@@ -209,6 +234,33 @@ struct ColumnProfiler::State {
   void SketchDoubles(std::span<const double> values, size_t start, size_t items);
   void AddDoubles(std::span<const double> values);
   void AddStrings(std::span<const core::StringRef> values);
+  // Completes new string entry `at` of the table with `text`'s hash, length and fit bits.
+  void FillString(size_t at, std::string_view text);
+  // Counts the valid values among the first `count` of `vector` (or those at `rows`) by their
+  // dictionary `codes`; returns false, having counted nothing, when it cannot (see CountCodes).
+  bool AddCoded(const core::Vector& vector, size_t count, const uint32_t* rows,
+                const io::DictionaryCodes& codes);
+  // Counts values by their entries in `dictionary` (value i is entry codes[i]): the counts are
+  // held per entry and go to the table at the next FlushCodes, and an entry seen first is
+  // counted through `add(entry, weight)`, which counts the entry's value `weight` times the
+  // usual way and returns its table key. Returns false, having counted nothing, when the
+  // column is no longer exact, the dictionary is larger than the table, or its new entries
+  // could fill the table.
+  using AddEntry = std::function<std::pair<uint64_t, uint64_t>(size_t entry, int64_t weight)>;
+  bool CountCodes(std::span<const uint32_t> codes, const io::DictionaryCodes& dictionary,
+                  const AddEntry& add);
+  // Is what is held for one dictionary (below).
+  struct CodeCounts;
+  // Returns the counts held for `dictionary`, made (the least recently used dictionary's
+  // counts going to the table) when it has none.
+  CodeCounts& CodesOf(const io::DictionaryCodes& dictionary);
+  // Finds the table slot of each of `fresh` (entries of `codes` just counted first), or of
+  // every known entry when the table's layout changed.
+  void FindCodeSlots(CodeCounts& codes, std::span<const uint32_t> fresh);
+  // Adds the counts held for `codes` to the table.
+  void FlushCodes(CodeCounts& codes);
+  // Adds every count held per dictionary entry to the table.
+  void FlushCodes();
   // Adds items [start, items) to `strings`.
   void AddStringStats(std::span<const core::StringRef> values, size_t start, size_t items);
   // Counts items [0, count) (values, or runs of one value) in the exact table until it fills;
@@ -313,6 +365,19 @@ struct ColumnProfiler::State {
   bool runs = false;
   size_t run_count = 0;
   std::vector<uint32_t> starts;
+  // Counts held per entry of the dictionaries that vectors came from last (CountCodes): a few,
+  // since threads hand batches of the row groups they decode to each other's profilers.
+  static constexpr size_t kCodeDictionaries = 8;
+  struct CodeCounts {
+    uint64_t dictionary = 0;        // io::DictionaryCodes::dictionary
+    uint64_t layout = 0;            // the table's layout() when `slots` were found
+    int64_t held = 0;               // values counted in `counts` and not yet in the table
+    std::vector<uint32_t> counts;   // per entry
+    std::vector<uint32_t> unknown;  // per entry: ~0 until its key is known, then 0
+    std::vector<int64_t> slots;     // per known entry: its table slot
+    std::vector<std::pair<uint64_t, uint64_t>> keys;  // per known entry: its table key
+  };
+  std::vector<CodeCounts> coded;  // the most recently used last
   ReservoirSample<uint64_t> number_sample;
   ReservoirSample<std::string> text_sample;
   // Scratch space, kept to avoid allocations per vector.
@@ -320,6 +385,8 @@ struct ColumnProfiler::State {
   std::vector<double> doubles;
   std::vector<int64_t> weights;
   std::vector<core::StringRef> refs;
+  std::vector<uint32_t> codes;
+  std::vector<uint32_t> fresh_codes;
   std::vector<uint64_t> hashes;
 };
 

@@ -4,10 +4,12 @@
 #include <cmath>
 #include <cstring>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,8 @@
 #include "core/datetime.h"
 #include "core/value.h"
 #include "io/csv/csv_reader.h"
+#include "io/parquet/parquet_reader.h"
+#include "io/parquet/parquet_writer.h"
 
 namespace sluice::catalog {
 namespace {
@@ -591,7 +595,7 @@ class MemoryReader : public io::BatchReader {
     std::lock_guard lock(mutex_);
     auto batch = Next();
     if (!batch) return std::nullopt;
-    return io::SequencedBatch{std::move(*batch), sequence_++};
+    return io::SequencedBatch{std::move(*batch), sequence_++, {}};
   }
 
  private:
@@ -685,6 +689,202 @@ TEST(ProfileReaderTest, SketchedColumnsStayClose) {
   // The others are not frequent enough to be told apart.
   EXPECT_LE(id.top_values.size(), 2u);
   EXPECT_EQ(id.sample.size(), 64u);
+}
+
+// Is a vector as a reader decodes it from a dictionary, with the codes it hands out beside it.
+struct CodedVector {
+  core::Vector vector;
+  std::shared_ptr<std::vector<uint32_t>> code_values;
+  io::DictionaryCodes codes;
+};
+
+// Makes `rows` values drawn from `entries` (dictionary number `dictionary`), the first entries
+// more often than the last, one in `null_every` NULL (0: none).
+CodedVector MakeCoded(TypeId type, const std::vector<Value>& entries, uint64_t dictionary,
+                      size_t rows, size_t null_every, std::mt19937_64& random) {
+  auto code_values = std::make_shared<std::vector<uint32_t>>(rows, 0);
+  CodedVector coded{core::Vector(type, rows), code_values, {}};
+  coded.codes.dictionary = dictionary;
+  coded.codes.entries = std::make_shared<core::Vector>(MakeVector(type, entries));
+  coded.codes.codes = code_values->data();
+  coded.codes.keep = code_values;
+  for (size_t i = 0; i < rows; ++i) {
+    if (null_every != 0 && random() % null_every == 0) {
+      coded.vector.SetNull(i);
+      continue;
+    }
+    auto code =
+        static_cast<uint32_t>(std::min(random() % entries.size(), random() % entries.size()));
+    coded.vector.SetValue(i, entries[code]);
+    (*code_values)[i] = code;
+  }
+  coded.vector.set_size(rows);
+  return coded;
+}
+
+// Returns `count` values of `type` numbered from `first`: 7 * n for numbers, days for DATE,
+// text for VARCHAR (short and long strings).
+std::vector<Value> Entries(TypeId type, int64_t first, size_t count) {
+  std::vector<Value> entries;
+  for (auto n = first; n < first + static_cast<int64_t>(count); ++n) {
+    switch (type) {
+      case TypeId::kVarchar:
+        entries.push_back(Value::Varchar(n % 3 == 0
+                                             ? "a long enough value number " + std::to_string(n)
+                                             : "v" + std::to_string(n)));
+        break;
+      case TypeId::kDouble:
+        entries.push_back(Value::Double(static_cast<double>(n) / 4));
+        break;
+      case TypeId::kDate:
+        entries.push_back(Value::Date(static_cast<int32_t>(19'000 + n)));
+        break;
+      default:
+        entries.push_back(Value::Bigint(7 * n));
+        break;
+    }
+  }
+  return entries;
+}
+
+void ExpectSameExactProfile(const ColumnProfile& coded, const ColumnProfile& plain) {
+  ExpectSameDeterministicFields(coded, plain);
+  EXPECT_EQ(Texts(coded.top_values), Texts(plain.top_values));
+  EXPECT_EQ(coded.quantiles, plain.quantiles);
+  ASSERT_EQ(coded.histogram.size(), plain.histogram.size());
+  for (size_t i = 0; i < coded.histogram.size(); ++i) {
+    EXPECT_EQ(coded.histogram[i].count, plain.histogram[i].count) << i;
+  }
+}
+
+TEST(DictionaryCodesTest, CountingByCodesGivesTheSameProfile) {
+  for (TypeId type : {TypeId::kVarchar, TypeId::kBigint, TypeId::kDouble, TypeId::kDate}) {
+    SCOPED_TRACE(std::string(core::TypeName(type)));
+    std::mt19937_64 random(11);
+    // Dictionaries 1 and 2 share 20 values; 3 holds 1's values again; 4 many values, so that
+    // the table grows (and moves its slots) while codes are held.
+    std::vector<Value> first = Entries(type, 0, 40);
+    std::vector<Value> second = Entries(type, 20, 60);
+    std::vector<Value> many = Entries(type, 1000, 900);
+    ColumnProfiler coded("c", type);
+    ColumnProfiler plain("c", type);
+    std::set<std::string> seen;
+    auto add = [&](const CodedVector& vector, bool with_codes) {
+      const io::DictionaryCodes* codes = with_codes ? &vector.codes : nullptr;
+      coded.Add(vector.vector, vector.vector.size(), codes);
+      plain.Add(vector.vector, vector.vector.size());
+      for (size_t i = 0; i < vector.vector.size(); ++i) {
+        if (!vector.vector.IsNull(i)) seen.insert(vector.vector.GetValue(i).ToString());
+      }
+    };
+    for (int i = 0; i < 3; ++i) add(MakeCoded(type, first, 1, 1000, 0, random), true);
+    add(MakeCoded(type, second, 2, 1500, 7, random), true);
+    add(MakeCoded(type, second, 2, 500, 0, random), false);  // a page not from the dictionary
+    add(MakeCoded(type, second, 2, 800, 3, random), true);
+    add(MakeCoded(type, first, 3, 1000, 0, random), true);
+    add(MakeCoded(type, many, 4, 3000, 0, random), true);
+    // Rows picked by a selection.
+    CodedVector picked = MakeCoded(type, first, 1, 1000, 5, random);
+    std::vector<uint32_t> rows;
+    for (uint32_t row = 0; row < 1000; row += 3) rows.push_back(row);
+    coded.Add(picked.vector, rows, &picked.codes);
+    plain.Add(picked.vector, rows);
+    ColumnProfile from_codes = coded.Finish();
+    ColumnProfile from_values = plain.Finish();
+    EXPECT_EQ(from_codes.distinct, static_cast<double>(seen.size()));
+    EXPECT_GT(seen.size(), 500u);  // the table grew while counts were held
+    ExpectSameExactProfile(from_codes, from_values);
+  }
+}
+
+TEST(DictionaryCodesTest, MergedProfilersFlushTheirHeldCounts) {
+  std::mt19937_64 random(5);
+  std::vector<Value> entries = Entries(TypeId::kVarchar, 0, 30);
+  ColumnProfiler left("c", TypeId::kVarchar);
+  ColumnProfiler right("c", TypeId::kVarchar);
+  ColumnProfiler plain("c", TypeId::kVarchar);
+  for (int i = 0; i < 4; ++i) {
+    CodedVector vector = MakeCoded(TypeId::kVarchar, entries, 9, 700, 4, random);
+    (i % 2 == 0 ? left : right).Add(vector.vector, 700, &vector.codes);
+    plain.Add(vector.vector, 700);
+  }
+  left.Merge(std::move(right));
+  ExpectSameExactProfile(left.Finish(), plain.Finish());
+}
+
+TEST(DictionaryCodesTest, CountsFollowTheCodes) {
+  // The codes are trusted: each value is counted as the dictionary entry its code names.
+  std::mt19937_64 random(3);
+  std::vector<Value> entries = Entries(TypeId::kVarchar, 0, 10);
+  CodedVector vector = MakeCoded(TypeId::kVarchar, entries, 21, 100, 0, random);
+  std::fill(vector.code_values->begin(), vector.code_values->end(), 4);
+  ColumnProfiler profiler("c", TypeId::kVarchar);
+  profiler.Add(vector.vector, 100, &vector.codes);
+  ColumnProfile profile = profiler.Finish();
+  EXPECT_EQ(profile.distinct, 1);
+  ASSERT_EQ(profile.top_values.size(), 1u);
+  EXPECT_EQ(profile.top_values[0].value, entries[4].ToString());
+  EXPECT_EQ(profile.top_values[0].count, 100);
+}
+
+TEST(DictionaryCodesTest, DictionariesBeyondTheExactTableAreSketched) {
+  for (TypeId type : {TypeId::kVarchar, TypeId::kBigint}) {
+    SCOPED_TRACE(std::string(core::TypeName(type)));
+    std::mt19937_64 random(8);
+    ColumnProfiler coded("c", type);
+    ColumnProfiler plain("c", type);
+    // Two dictionaries of 1500 values each: the second one's new values would fill the
+    // table; then one larger than the table.
+    for (int64_t first : {0, 5000}) {
+      CodedVector vector = MakeCoded(type, Entries(type, first, 1500), 30 + first, 6000, 0, random);
+      coded.Add(vector.vector, 6000, &vector.codes);
+      plain.Add(vector.vector, 6000);
+    }
+    CodedVector big = MakeCoded(type, Entries(type, 20'000, 3000), 40, 6000, 0, random);
+    coded.Add(big.vector, 6000, &big.codes);
+    plain.Add(big.vector, 6000);
+    ExpectSameDeterministicFields(coded.Finish(), plain.Finish());
+  }
+}
+
+TEST(DictionaryCodesTest, ParquetProfilesMatchTheirValues) {
+  auto schema = MakeSchema({{"city", TypeId::kVarchar},
+                            {"n", TypeId::kBigint},
+                            {"x", TypeId::kDouble},
+                            {"day", TypeId::kDate}});
+  auto path = std::filesystem::temp_directory_path() / "sluice_profile_codes_test.parquet";
+  std::mt19937_64 random(17);
+  {
+    io::ParquetWriteOptions options;
+    options.row_group_rows = 5000;
+    auto writer = io::CreateParquetWriter(path.string(), schema, options);
+    for (int b = 0; b < 12; ++b) {
+      core::Batch batch(schema);
+      for (int64_t i = 0; i < 2000; ++i) {
+        batch.AppendRow({random() % 9 == 0
+                             ? Value::Null(TypeId::kVarchar)
+                             : Value::Varchar("city " + std::to_string(random() % 40)),
+                         Value::Bigint(static_cast<int64_t>(random() % 300)),
+                         Value::Double(static_cast<double>(random())),
+                         Value::Date(static_cast<int32_t>(18'000 + random() % 50))});
+      }
+      writer->Write(batch);
+    }
+    writer->Finish();
+  }
+  SetThreadCount(2);
+  auto reader = io::OpenParquet(path.string());
+  TableProfile profile = ProfileReader(*reader);
+  SetThreadCount(0);
+  TableProfiler plain(*schema);
+  auto values = io::OpenParquet(path.string());
+  while (auto batch = values->Next()) plain.AddBatch(*batch);
+  TableProfile expected = plain.Finish();
+  std::filesystem::remove(path);
+  EXPECT_EQ(profile.rows, 24'000);
+  ASSERT_EQ(profile.columns.size(), expected.columns.size());
+  for (size_t c : {0, 1, 3}) ExpectSameExactProfile(profile.columns[c], expected.columns[c]);
+  ExpectSameDeterministicFields(profile.columns[2], expected.columns[2]);
 }
 
 }  // namespace

@@ -68,14 +68,16 @@ TableProfiler::TableProfiler(const core::Schema& schema, const ProfileOptions& o
   }
 }
 
-void TableProfiler::AddBatch(const core::Batch& batch) {
+void TableProfiler::AddBatch(const core::Batch& batch, std::span<const io::DictionaryCodes> codes) {
   SLUICE_DCHECK(batch.num_columns() == columns_.size());
+  SLUICE_DCHECK(codes.empty() || codes.size() == columns_.size());
   const auto& selection = batch.selection();
   for (size_t i = 0; i < columns_.size(); ++i) {
+    const io::DictionaryCodes* coded = codes.empty() ? nullptr : &codes[i];
     if (selection) {
-      columns_[i].Add(batch.column(i), std::span<const uint32_t>(*selection));
+      columns_[i].Add(batch.column(i), std::span<const uint32_t>(*selection), coded);
     } else {
-      columns_[i].Add(batch.column(i), batch.num_physical_rows());
+      columns_[i].Add(batch.column(i), batch.num_physical_rows(), coded);
     }
   }
   rows_ += static_cast<int64_t>(batch.num_rows());
@@ -87,10 +89,10 @@ void TableProfiler::Merge(TableProfiler&& other) {
   rows_ += other.rows_;
 }
 
-TableProfile TableProfiler::Finish() const {
+TableProfile TableProfiler::Finish() {
   TableProfile profile;
   profile.rows = rows_;
-  for (const ColumnProfiler& column : columns_) profile.columns.push_back(column.Finish());
+  for (ColumnProfiler& column : columns_) profile.columns.push_back(column.Finish());
   return profile;
 }
 
@@ -102,6 +104,7 @@ TableProfile ProfileReader(io::BatchReader& reader, const ProfileOptions& option
     profile.sample_json = sample_json.empty() ? "[]" : std::move(sample_json);
     return profile;
   }
+  reader.KeepDictionaryCodes();
   std::vector<TableProfiler> profilers;
   for (size_t i = 0; i < threads; ++i) profilers.emplace_back(*reader.schema(), options);
   ParallelFor(threads, [&](size_t i) {
@@ -110,7 +113,7 @@ TableProfile ProfileReader(io::BatchReader& reader, const ProfileOptions& option
       if (batch->sequence == 0) {
         sample_json = SampleRowsJson({&batch->batch, 1}, *reader.schema(), options.sample_rows);
       }
-      profilers[i].AddBatch(batch->batch);
+      profilers[i].AddBatch(batch->batch, batch->codes);
     }
   });
   for (size_t i = 1; i < threads; ++i) profilers[0].Merge(std::move(profilers[i]));

@@ -13,6 +13,7 @@ constexpr size_t kInitialSlots = 64;
 ValueTable::ValueTable(bool integers) : integers_(integers), direct_(integers) { Clear(); }
 
 void ValueTable::Clear() {
+  ++layout_;
   direct_ = integers_;
   base_ = 0;
   counts_.clear();
@@ -83,6 +84,7 @@ bool ValueTable::Widen(int64_t key) {
 }
 
 void ValueTable::Rebuild(size_t slots, bool was_direct) {
+  ++layout_;
   std::vector<int64_t> old_counts = std::move(counts_);
   std::vector<Slot> old_slots = std::move(slots_);
   counts_.clear();

@@ -118,6 +118,29 @@ class ValueTable {
     }
     return refs.size();
   }
+  /// Returns the slot that counts `key`, or -1 when it is not held. Slots stay valid until
+  /// layout() changes.
+  int64_t Find(uint64_t key, uint64_t key2) const {
+    if (direct_) {
+      uint64_t offset = key - base_;
+      return offset < counts_.size() && counts_[offset] != 0 ? static_cast<int64_t>(offset) : -1;
+    }
+    for (size_t slot = SlotOf(key, key2);; slot = (slot + 1) & mask_) {
+      const Slot& at = slots_[slot];
+      if (at.count == 0) return -1;
+      if (at.key == key && at.key2 == key2) return static_cast<int64_t>(slot);
+    }
+  }
+  /// Counts `count` more of the value in `slot`. REQUIRES: `slot` from Find() at this layout().
+  void AddAt(size_t slot, int64_t count) {
+    if (direct_) {
+      counts_[slot] += count;
+    } else {
+      slots_[slot].count += count;
+    }
+  }
+  /// Returns a number that changes whenever the values move to other slots.
+  uint64_t layout() const { return layout_; }
   /// Stores `text` for entry `index`.
   void SetText(size_t index, std::string_view text);
   /// Returns true when the entries hold more than kTextLimit bytes of text.
@@ -166,6 +189,7 @@ class ValueTable {
 
   bool integers_;
   bool direct_;
+  uint64_t layout_ = 0;  // layout()
   uint64_t base_ = 0;    // direct: the key of slot 0
   int64_t min_key_ = 0;  // integers: the range of the keys held
   int64_t max_key_ = 0;

@@ -1,19 +1,34 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/batch.h"
 #include "core/schema.h"
+#include "core/vector.h"
 
 namespace sluice::io {
 
-/// Is a batch and its place in the source's order.
+/// Says how a reader read one column of a batch from a dictionary: row i of the column is entry
+/// codes[i] of `entries`, the dictionary's values (NULL rows have code 0). `dictionary` numbers
+/// the dictionary, uniquely in the process, and is 0 when the column's rows were not all read
+/// from one dictionary (then nothing else is set). `keep` keeps `codes` alive.
+struct DictionaryCodes {
+  uint64_t dictionary = 0;
+  std::shared_ptr<const core::Vector> entries;
+  const uint32_t* codes = nullptr;
+  std::shared_ptr<const void> keep;
+};
+
+/// Is a batch and its place in the source's order, and, when the reader was asked to keep them
+/// (BatchReader::KeepDictionaryCodes), one DictionaryCodes per column.
 struct SequencedBatch {
   core::Batch batch;
   uint64_t sequence;
+  std::vector<DictionaryCodes> codes;
 };
 
 /// Streams the rows of a source as batches of at most core::kVectorSize rows, in source order.
@@ -37,6 +52,10 @@ class BatchReader {
   /// order, though not necessarily returned in that order), or nothing when all are handed out.
   /// Thread-safe. REQUIRES: concurrent(); not mixed with Next() on one reader.
   virtual std::optional<SequencedBatch> NextConcurrent() { return std::nullopt; }
+  /// Asks for SequencedBatch::codes from NextConcurrent(), so that a consumer may count values
+  /// per dictionary entry (the catalog's profiler); readers that decode no dictionaries, or
+  /// only some columns from them, leave the others' `dictionary` 0. REQUIRES: nothing read.
+  virtual void KeepDictionaryCodes() {}
   /// Makes the reader hand out only share `rank` of `size` of the source (whole row groups,
   /// whole files), with sequence numbers in source order over the whole source, so that the
   /// ranks of a distributed run each read a different part: a concurrent reader through

@@ -21,22 +21,38 @@ class FlatColumnReader final : public ColumnReader {
         pages_(column, chunk, size, codec, std::move(what)),
         values_(column, pages_) {}
 
-  void Read(size_t rows, core::Vector& out, size_t offset) override {
+  void Read(size_t rows, core::Vector& out, size_t offset, DictionaryCodes* codes) override {
+    SLUICE_DCHECK(codes == nullptr || offset == 0);
     Out* data = out.data<Out>();
+    bool coded = codes != nullptr;
+    // The rows' codes when asked, written as the values are read.
+    std::shared_ptr<uint32_t[]> row_codes;
+    if (coded) row_codes = std::make_shared_for_overwrite<uint32_t[]>(rows);
     while (rows > 0) {
       if (row_ == rows_in_page_) NextPage();
       size_t n = std::min(rows, rows_in_page_ - row_);
       if constexpr (std::is_same_v<Out, core::StringRef>) out.heap().KeepAlive(values_.heap());
+      coded = coded && values_.dictionary_encoded();
+      uint32_t* code_out = coded ? row_codes.get() + offset : nullptr;
       const Page& page = values_.page();
       if (page.definitions.empty() || page.stored_values == static_cast<size_t>(page.num_values)) {
-        CopyValues(data + offset, n);
+        CopyValues(data + offset, n, code_out);
       } else {
-        CopyWithNulls(out, offset, n);
+        CopyWithNulls(out, offset, n, code_out);
       }
       row_ += n;
       offset += n;
       rows -= n;
     }
+    if (codes == nullptr) return;
+    if (!coded) {
+      *codes = {};
+      return;
+    }
+    codes->dictionary = values_.dictionary_id();
+    codes->entries = values_.entries();
+    codes->codes = row_codes.get();
+    codes->keep = std::move(row_codes);
   }
 
   void Skip(size_t rows) override {
@@ -86,9 +102,12 @@ class FlatColumnReader final : public ColumnReader {
     return true;
   }
 
-  void CopyValues(Out* out, size_t n) {
+  // Copies the next `n` stored values, every row valid; when they are dictionary indexes,
+  // writes them to `codes` too (when not null).
+  void CopyValues(Out* out, size_t n, uint32_t* codes) {
     if (values_.dictionary_encoded()) {
-      const uint32_t* indexes = values_.indexes() + value_;
+      uint32_t* indexes = codes != nullptr ? codes : Scratch(n);
+      values_.ReadIndexes(value_, n, indexes);
       const Out* dictionary = values_.dictionary();
       for (size_t i = 0; i < n; ++i) out[i] = dictionary[indexes[i]];
     } else {
@@ -97,26 +116,52 @@ class FlatColumnReader final : public ColumnReader {
     value_ += n;
   }
 
-  void CopyWithNulls(core::Vector& out, size_t offset, size_t n) {
+  // Copies `n` rows whose definition levels say which are NULL; writes the rows' dictionary
+  // indexes to `codes` too when not null (0 for NULLs).
+  void CopyWithNulls(core::Vector& out, size_t offset, size_t n, uint32_t* codes) {
     Out* data = out.data<Out>() + offset;
     const uint8_t* levels = values_.page().definitions.data() + row_;
     auto max = static_cast<uint8_t>(column_.max_definition);
+    const Out* values = values_.dictionary_encoded() ? nullptr : values_.values() + value_;
+    const uint32_t* indexes = nullptr;
+    const Out* dictionary = values_.dictionary();
+    if (values_.dictionary_encoded()) {
+      auto stored = static_cast<size_t>(std::count(levels, levels + n, max));
+      uint32_t* decoded = Scratch(stored);
+      values_.ReadIndexes(value_, stored, decoded);
+      indexes = decoded;
+    }
+    size_t j = 0;
     for (size_t i = 0; i < n; ++i) {
       if (levels[i] == max) {
-        data[i] = values_.Get(value_++);
+        if (indexes != nullptr) {
+          data[i] = dictionary[indexes[j]];
+          if (codes != nullptr) codes[i] = indexes[j];
+        } else {
+          data[i] = values[j];
+        }
+        ++j;
       } else {
         data[i] = Out{};
+        if (codes != nullptr) codes[i] = 0;
         out.SetNull(offset + i);
       }
     }
+    value_ += j;
+  }
+
+  uint32_t* Scratch(size_t n) {
+    if (scratch_.size() < n) scratch_.resize(n);
+    return scratch_.data();
   }
 
   const ColumnDescriptor& column_;
   PageReader pages_;
   PageValues<Out> values_;
   size_t rows_in_page_ = 0;
-  size_t row_ = 0;    // next row of the page
-  size_t value_ = 0;  // next stored value of the page
+  size_t row_ = 0;                 // next row of the page
+  size_t value_ = 0;               // next stored value of the page
+  std::vector<uint32_t> scratch_;  // dictionary indexes being read
 };
 
 /// Stands for a field Sluice cannot read: fails when read, so that it may be left unprojected.
@@ -124,7 +169,7 @@ class UnsupportedColumnReader final : public ColumnReader {
  public:
   UnsupportedColumnReader(const ColumnDescriptor& column, std::string what)
       : column_(column), what_(std::move(what)) {}
-  void Read(size_t, core::Vector&, size_t) override { Fail(); }
+  void Read(size_t, core::Vector&, size_t, DictionaryCodes*) override { Fail(); }
   void Skip(size_t) override { Fail(); }
 
  private:

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/vector.h"
+#include "io/batch_reader.h"
 #include "io/parquet/format/parquet_types.h"
 #include "io/parquet/parquet_schema.h"
 
@@ -18,7 +19,10 @@ class ColumnReader {
   virtual ~ColumnReader() = default;
   /// Reads the next `rows` rows into `out` at positions [offset, offset + rows).
   /// REQUIRES: out.type() is the column's output type and has room.
-  virtual void Read(size_t rows, core::Vector& out, size_t offset) = 0;
+  /// When `codes` is not null, also says how these rows came from the chunk's dictionary (see
+  /// DictionaryCodes; `dictionary` 0 when they did not all). REQUIRES: offset 0 then.
+  virtual void Read(size_t rows, core::Vector& out, size_t offset,
+                    DictionaryCodes* codes = nullptr) = 0;
   /// Moves past the next `rows` rows, passing over whole pages without decompressing them.
   virtual void Skip(size_t rows) = 0;
 };

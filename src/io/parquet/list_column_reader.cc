@@ -38,7 +38,8 @@ class ListColumnReader final : public ColumnReader {
         pages_(column, chunk, size, codec, std::move(what)),
         values_(column, pages_) {}
 
-  void Read(size_t rows, core::Vector& out, size_t offset) override {
+  void Read(size_t rows, core::Vector& out, size_t offset, DictionaryCodes* codes) override {
+    if (codes != nullptr) *codes = {};
     DecodeAll();
     CheckRows(rows);
     for (size_t i = 0; i < rows; ++i, ++next_) {

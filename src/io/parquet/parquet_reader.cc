@@ -87,6 +87,8 @@ class ParquetReader final : public BatchReader {
     return true;
   }
 
+  void KeepDictionaryCodes() override { keep_codes_ = true; }
+
   // Each caller takes a ready batch, or else claims the next row group (or the next slice of
   // one) and decodes it on its own thread, so decoding runs on every worker at once.
   std::optional<SequencedBatch> NextConcurrent() override {
@@ -259,11 +261,12 @@ class ParquetReader final : public BatchReader {
           std::min<int64_t>(end - cursor.position, static_cast<int64_t>(core::kVectorSize)));
       // Every column reader writes all n values, NULLs included.
       core::Batch batch(schema_, n, core::Vector::ForOverwrite{});
+      std::vector<DictionaryCodes> codes(keep_codes_ ? cursor.readers.size() : 0);
       for (size_t c = 0; c < cursor.readers.size(); ++c) {
-        cursor.readers[c]->Read(n, batch.column(c), 0);
+        cursor.readers[c]->Read(n, batch.column(c), 0, keep_codes_ ? &codes[c] : nullptr);
       }
       batch.SetNumRows(n);
-      batches.push_back({std::move(batch), cursor.next_sequence++});
+      batches.push_back({std::move(batch), cursor.next_sequence++, std::move(codes)});
       cursor.position += static_cast<int64_t>(n);
       cursor.remaining -= static_cast<int64_t>(n);
       --cursor.batches_left;
@@ -277,6 +280,7 @@ class ParquetReader final : public BatchReader {
   static constexpr size_t kSliceBatches = 16;
 
   std::shared_ptr<const ParquetFile> file_;
+  bool keep_codes_ = false;  // KeepDictionaryCodes()
   std::vector<ScanPredicate> predicates_;
   std::vector<size_t> projection_;
   core::SchemaPtr schema_;
