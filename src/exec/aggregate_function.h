@@ -26,6 +26,12 @@ struct AggregateFunction {
   /// `skips_nulls`, rows with a NULL argument are never passed (the caller filters them).
   void (*update)(std::span<const core::Vector* const> arguments, size_t count,
                  std::byte* const* states, size_t offset);
+  /// Adds the rows of `arguments` at positions `rows` (rows [0, count) when null) to the one
+  /// state at `state`: the update of an aggregate without GROUP BY, which keeps the state in
+  /// registers where it can. With `skips_nulls`, no row passed has a NULL argument. nullptr
+  /// when the function has none: callers then pass `update` the state for every row.
+  void (*update_state)(std::span<const core::Vector* const> arguments, const uint32_t* rows,
+                       size_t count, std::byte* state) = nullptr;
   /// Merges `source` into `target` (both states of this function).
   void (*combine)(const std::byte* source, std::byte* target);
   /// Writes the final value of `state` as row `row` of `result` (maybe NULL).

@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "base/error.h"
 #include "exec/aggregate_function.h"
@@ -26,6 +27,26 @@ AggregateFunction MakeAggregate(std::string name, std::vector<TypeId> arguments,
                        size_t offset) {
     const T* values = args[0]->data<T>();
     for (size_t i = 0; i < count; ++i) reinterpret_cast<S*>(states[i] + offset)->Update(values[i]);
+  };
+  function.update_state = [](std::span<const Vector* const> args, const uint32_t* rows,
+                             size_t count, std::byte* state) {
+    const T* values = args[0]->data<T>();
+    auto add = [&](S& target) {
+      if (rows == nullptr) {
+        for (size_t i = 0; i < count; ++i) target.Update(values[i]);
+      } else {
+        for (size_t i = 0; i < count; ++i) target.Update(values[rows[i]]);
+      }
+    };
+    auto& target = *reinterpret_cast<S*>(state);
+    if constexpr (std::is_trivially_copyable_v<S>) {
+      // A local copy, which the compiler keeps in registers: no store and reload per row.
+      S local = target;
+      add(local);
+      target = local;
+    } else {
+      add(target);
+    }
   };
   function.combine = [](const std::byte* source, std::byte* target) {
     reinterpret_cast<S*>(target)->Combine(*reinterpret_cast<const S*>(source));
@@ -176,6 +197,10 @@ AggregateFunction CountStar() {
   function.update = [](std::span<const Vector* const>, size_t count, std::byte* const* states,
                        size_t offset) {
     for (size_t i = 0; i < count; ++i) ++reinterpret_cast<CountState*>(states[i] + offset)->count;
+  };
+  function.update_state = [](std::span<const Vector* const>, const uint32_t*, size_t count,
+                             std::byte* state) {
+    reinterpret_cast<CountState*>(state)->count += static_cast<int64_t>(count);
   };
   function.skips_nulls = false;
   return function;

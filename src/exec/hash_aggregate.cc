@@ -57,8 +57,11 @@ std::unique_ptr<LocalState> HashAggregate::MakeLocalState() {
 void HashAggregate::UpdateAggregates(const core::Batch& flat, const GroupTable& table,
                                      std::byte** rows) const {
   size_t count = flat.num_rows();
+  if (count == 0) return;
   std::vector<const core::Vector*> args;
+  std::vector<uint32_t> valid;
   for (size_t a = 0; a < aggregates_.size(); ++a) {
+    const AggregateFunction& function = *aggregates_[a];
     args.clear();
     bool has_nulls = false;
     for (size_t column : arguments_[a]) {
@@ -66,26 +69,43 @@ void HashAggregate::UpdateAggregates(const core::Batch& flat, const GroupTable& 
       has_nulls = has_nulls || !flat.column(column).validity().all_valid();
     }
     size_t offset = table.state_offset(a);
-    if (!has_nulls || !aggregates_[a]->skips_nulls) {
-      aggregates_[a]->update(args, count, rows, offset);
-      continue;
-    }
-    // Rare path: pass only rows whose arguments are all valid, in runs.
-    for (size_t row = 0; row < count; ++row) {
-      bool valid = std::all_of(args.begin(), args.end(),
-                               [&](const core::Vector* v) { return !v->IsNull(row); });
-      if (!valid) continue;
-      std::vector<core::Vector> single;
-      std::vector<const core::Vector*> single_args;
-      for (const core::Vector* v : args) {
-        single.emplace_back(v->type(), 1);
-        single.back().set_size(1);
-        single.back().CopyFrom(*v, row, 0, 1);
+    bool filter = has_nulls && function.skips_nulls;
+    if (filter) {
+      valid.clear();
+      for (uint32_t row = 0; row < count; ++row) {
+        bool kept = std::all_of(args.begin(), args.end(),
+                                [&](const core::Vector* v) { return !v->IsNull(row); });
+        if (kept) valid.push_back(row);
       }
-      for (const auto& v : single) single_args.push_back(&v);
-      aggregates_[a]->update(single_args, 1, rows + row, offset);
+    }
+    if (num_keys_ == 0 && function.update_state != nullptr) {
+      function.update_state(args, filter ? valid.data() : nullptr, filter ? valid.size() : count,
+                            rows[0] + offset);
+    } else if (!filter) {
+      function.update(args, count, rows, offset);
+    } else {
+      UpdateValidRows(function, args, valid, rows, offset);
     }
   }
+}
+
+void HashAggregate::UpdateValidRows(const AggregateFunction& function,
+                                    std::span<const core::Vector* const> args,
+                                    std::span<const uint32_t> valid, std::byte** rows,
+                                    size_t offset) const {
+  // The rows kept, and their states, gathered into compact vectors.
+  std::vector<int64_t> positions(valid.begin(), valid.end());
+  std::vector<core::Vector> compact;
+  std::vector<const core::Vector*> compact_args;
+  compact.reserve(args.size());
+  for (const core::Vector* v : args) {
+    compact.emplace_back(v->type(), std::max<size_t>(valid.size(), 1));
+    GatherColumn(*v, positions.data(), positions.size(), compact.back());
+    compact_args.push_back(&compact.back());
+  }
+  std::vector<std::byte*> states(valid.size());
+  for (size_t i = 0; i < valid.size(); ++i) states[i] = rows[valid[i]];
+  function.update(compact_args, valid.size(), states.data(), offset);
 }
 
 void HashAggregate::Consume(Morsel morsel, LocalState& local) {
@@ -99,12 +119,16 @@ void HashAggregate::Consume(Morsel morsel, LocalState& local) {
   }
   std::vector<const core::Vector*> keys;
   for (size_t k = 0; k < num_keys_; ++k) keys.push_back(&flat.column(k));
-  HashRows(keys, count, state.hashes.data());
+  // Without keys every row has the one group: it is looked up once.
+  size_t probed = num_keys_ == 0 ? std::min<size_t>(count, 1) : count;
+  HashRows(keys, probed, state.hashes.data());
   size_t before = state.table->memory_bytes();
   if (state.append_only) {
     state.table->AppendGroups(keys, state.hashes.data(), count, state.rows.data());
   } else {
-    state.table->FindOrAdd(keys, state.hashes.data(), count, state.rows.data());
+    state.table->FindOrAdd(keys, state.hashes.data(), probed, state.rows.data());
+    if (probed < count)
+      std::fill(state.rows.begin() + 1, state.rows.begin() + count, state.rows[0]);
     size_t seen = state.rows_seen;
     state.rows_seen += count;
     bool checkpoint = seen < kReductionCheckRows && state.rows_seen >= kReductionCheckRows;

@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <mutex>
+#include <span>
 #include <vector>
 
 #include "exec/aggregate_function.h"
@@ -33,6 +34,10 @@ class HashAggregate final : public SinkOperator {
  private:
   std::unique_ptr<GroupTable> MakeTable() const;
   void UpdateAggregates(const core::Batch& flat, const GroupTable& table, std::byte** rows) const;
+  // Updates `function`'s states with only the rows `valid` (those whose arguments are all
+  // valid), gathered first.
+  void UpdateValidRows(const AggregateFunction& function, std::span<const core::Vector* const> args,
+                       std::span<const uint32_t> valid, std::byte** rows, size_t offset) const;
 
   size_t num_keys_;
   std::vector<core::TypeId> key_types_;
