@@ -339,6 +339,15 @@ void ColumnProfiler::AddRows(const core::Vector& vector, size_t count, const uin
   s.rows += static_cast<int64_t>(count);
   if (codes != nullptr && s.AddCoded(vector, count, rows, *codes)) return;
   s.FlushCodes();
+  if (codes != nullptr && codes->values_left_out) {
+    // Rare: new values would have filled the exact table. They are read after all.
+    core::Vector filled(vector.type(), vector.size());
+    filled.CopyFrom(vector, 0, 0, vector.size());
+    filled.set_size(vector.size());
+    io::FillFromCodes(*codes, vector.size(), filled);
+    s.rows -= static_cast<int64_t>(count);  // counted again below
+    return AddRows(filled, count, rows, nullptr);
+  }
   std::span<const int64_t> integers;
   switch (s.type) {
     case TypeId::kBoolean:
@@ -371,6 +380,10 @@ void ColumnProfiler::AddRows(const core::Vector& vector, size_t count, const uin
   }
   s.non_null += static_cast<int64_t>(integers.size());
   s.AddIntegers(integers);
+}
+
+bool ColumnProfiler::CountsByCodes(const io::DictionaryCodes& codes) const {
+  return state_->exact && codes.dictionary != 0 && codes.entries->size() <= ValueTable::kLimit;
 }
 
 void ColumnProfiler::Merge(ColumnProfiler&& other) {

@@ -49,6 +49,9 @@ class ColumnProfiler {
   /// Adds the values of `vector` at the positions `rows`. REQUIRES: vector.type() == type().
   void Add(const core::Vector& vector, std::span<const uint32_t> rows,
            const io::DictionaryCodes* codes = nullptr);
+  /// Returns true when Add() would most likely count values by these codes without reading
+  /// them, so that a reader may leave them out (io::DictionaryCodes::values_left_out).
+  bool CountsByCodes(const io::DictionaryCodes& codes) const;
   /// Adds what `other` saw. REQUIRES: the same type and options.
   void Merge(ColumnProfiler&& other);
   /// Returns the profile of every value added so far (see ColumnProfile for each field; values
@@ -86,6 +89,9 @@ class TableProfiler {
   /// codes of its columns when the reader kept them (one per column, or none).
   /// REQUIRES: the batch has the schema this profiler was made with.
   void AddBatch(const core::Batch& batch, std::span<const io::DictionaryCodes> codes = {});
+  /// Writes the values of the columns the reader left out of `batch` (see `codes`) that this
+  /// profiler reads rather than counting them by their codes.
+  void FillNeededValues(core::Batch& batch, std::span<io::DictionaryCodes> codes) const;
   /// Adds what `other` saw. REQUIRES: the same schema and options.
   void Merge(TableProfiler&& other);
   /// Returns the profile of every row added so far.

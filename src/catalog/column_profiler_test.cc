@@ -20,6 +20,7 @@
 #include "catalog/column_profiler_state.h"
 #include "catalog/heavy_hitters.h"
 #include "catalog/profile_values.h"
+#include "catalog/sample_rows.h"
 #include "core/datetime.h"
 #include "core/value.h"
 #include "io/csv/csv_reader.h"
@@ -834,15 +835,20 @@ TEST(DictionaryCodesTest, DictionariesBeyondTheExactTableAreSketched) {
     ColumnProfiler coded("c", type);
     ColumnProfiler plain("c", type);
     // Two dictionaries of 1500 values each: the second one's new values would fill the
-    // table; then one larger than the table.
+    // table; then one larger than the table. The coded profiler gets vectors whose values
+    // were left out (here: overwritten), so it must fill them from the codes when it reads them.
+    auto add = [&](CodedVector& vector) {
+      plain.Add(vector.vector, 6000);
+      for (size_t i = 0; i < 6000; ++i) vector.vector.SetValue(i, Entries(type, 99'999, 1)[0]);
+      vector.codes.values_left_out = true;
+      coded.Add(vector.vector, 6000, &vector.codes);
+    };
     for (int64_t first : {0, 5000}) {
       CodedVector vector = MakeCoded(type, Entries(type, first, 1500), 30 + first, 6000, 0, random);
-      coded.Add(vector.vector, 6000, &vector.codes);
-      plain.Add(vector.vector, 6000);
+      add(vector);
     }
     CodedVector big = MakeCoded(type, Entries(type, 20'000, 3000), 40, 6000, 0, random);
-    coded.Add(big.vector, 6000, &big.codes);
-    plain.Add(big.vector, 6000);
+    add(big);
     ExpectSameDeterministicFields(coded.Finish(), plain.Finish());
   }
 }
@@ -878,8 +884,13 @@ TEST(DictionaryCodesTest, ParquetProfilesMatchTheirValues) {
   SetThreadCount(0);
   TableProfiler plain(*schema);
   auto values = io::OpenParquet(path.string());
-  while (auto batch = values->Next()) plain.AddBatch(*batch);
+  std::string sample;
+  while (auto batch = values->Next()) {
+    if (sample.empty()) sample = SampleRowsJson({&*batch, 1}, *schema, 5);
+    plain.AddBatch(*batch);
+  }
   TableProfile expected = plain.Finish();
+  EXPECT_EQ(profile.sample_json, sample);
   std::filesystem::remove(path);
   EXPECT_EQ(profile.rows, 24'000);
   ASSERT_EQ(profile.columns.size(), expected.columns.size());

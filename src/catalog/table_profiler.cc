@@ -83,6 +83,15 @@ void TableProfiler::AddBatch(const core::Batch& batch, std::span<const io::Dicti
   rows_ += static_cast<int64_t>(batch.num_rows());
 }
 
+void TableProfiler::FillNeededValues(core::Batch& batch,
+                                     std::span<io::DictionaryCodes> codes) const {
+  for (size_t i = 0; i < codes.size(); ++i) {
+    if (!codes[i].values_left_out || columns_[i].CountsByCodes(codes[i])) continue;
+    io::FillFromCodes(codes[i], batch.num_physical_rows(), batch.column(i));
+    codes[i].values_left_out = false;
+  }
+}
+
 void TableProfiler::Merge(TableProfiler&& other) {
   SLUICE_DCHECK(other.columns_.size() == columns_.size());
   for (size_t i = 0; i < columns_.size(); ++i) columns_[i].Merge(std::move(other.columns_[i]));
@@ -104,15 +113,23 @@ TableProfile ProfileReader(io::BatchReader& reader, const ProfileOptions& option
     profile.sample_json = sample_json.empty() ? "[]" : std::move(sample_json);
     return profile;
   }
-  reader.KeepDictionaryCodes();
+  // Values the profilers count by their codes need not be gathered by the reader.
+  reader.KeepDictionaryCodes(false);
   std::vector<TableProfiler> profilers;
   for (size_t i = 0; i < threads; ++i) profilers.emplace_back(*reader.schema(), options);
   ParallelFor(threads, [&](size_t i) {
     while (auto batch = reader.NextConcurrent()) {
       // The first batch in source order holds the first rows (one thread sees sequence 0).
       if (batch->sequence == 0) {
+        for (size_t c = 0; c < batch->codes.size(); ++c) {
+          io::DictionaryCodes& codes = batch->codes[c];
+          if (codes.values_left_out)
+            io::FillFromCodes(codes, batch->batch.num_physical_rows(), batch->batch.column(c));
+          codes.values_left_out = false;
+        }
         sample_json = SampleRowsJson({&batch->batch, 1}, *reader.schema(), options.sample_rows);
       }
+      profilers[i].FillNeededValues(batch->batch, batch->codes);
       profilers[i].AddBatch(batch->batch, batch->codes);
     }
   });

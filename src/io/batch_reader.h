@@ -15,13 +15,20 @@ namespace sluice::io {
 /// Says how a reader read one column of a batch from a dictionary: row i of the column is entry
 /// codes[i] of `entries`, the dictionary's values (NULL rows have code 0). `dictionary` numbers
 /// the dictionary, uniquely in the process, and is 0 when the column's rows were not all read
-/// from one dictionary (then nothing else is set). `keep` keeps `codes` alive.
+/// from one dictionary (then nothing else is set). `keep` keeps `codes` alive. When
+/// `values_left_out`, the column's vector holds its validity only (KeepDictionaryCodes(false)):
+/// FillFromCodes() writes its values.
 struct DictionaryCodes {
   uint64_t dictionary = 0;
   std::shared_ptr<const core::Vector> entries;
   const uint32_t* codes = nullptr;
   std::shared_ptr<const void> keep;
+  bool values_left_out = false;
 };
+
+/// Writes the values `codes` names into the first `count` slots of `vector`, the column they
+/// describe (NULL rows stay NULL; strings keep the dictionary's bytes alive).
+void FillFromCodes(const DictionaryCodes& codes, size_t count, core::Vector& vector);
 
 /// Is a batch and its place in the source's order, and, when the reader was asked to keep them
 /// (BatchReader::KeepDictionaryCodes), one DictionaryCodes per column.
@@ -54,8 +61,10 @@ class BatchReader {
   virtual std::optional<SequencedBatch> NextConcurrent() { return std::nullopt; }
   /// Asks for SequencedBatch::codes from NextConcurrent(), so that a consumer may count values
   /// per dictionary entry (the catalog's profiler); readers that decode no dictionaries, or
-  /// only some columns from them, leave the others' `dictionary` 0. REQUIRES: nothing read.
-  virtual void KeepDictionaryCodes() {}
+  /// only some columns from them, leave the others' `dictionary` 0. Unless `fill_values`, the
+  /// reader may leave the values of a column with codes out of its vector (saying so in
+  /// `values_left_out`). REQUIRES: nothing read.
+  virtual void KeepDictionaryCodes(bool /*fill_values*/) {}
   /// Makes the reader hand out only share `rank` of `size` of the source (whole row groups,
   /// whole files), with sequence numbers in source order over the whole source, so that the
   /// ranks of a distributed run each read a different part: a concurrent reader through

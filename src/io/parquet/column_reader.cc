@@ -25,6 +25,7 @@ class FlatColumnReader final : public ColumnReader {
     SLUICE_DCHECK(codes == nullptr || offset == 0);
     Out* data = out.data<Out>();
     bool coded = codes != nullptr;
+    bool leave_out = coded && codes->values_left_out;
     // The rows' codes when asked, written as the values are read.
     std::shared_ptr<uint32_t[]> row_codes;
     if (coded) row_codes = std::make_shared_for_overwrite<uint32_t[]>(rows);
@@ -33,12 +34,20 @@ class FlatColumnReader final : public ColumnReader {
       size_t n = std::min(rows, rows_in_page_ - row_);
       if constexpr (std::is_same_v<Out, core::StringRef>) out.heap().KeepAlive(values_.heap());
       coded = coded && values_.dictionary_encoded();
+      if (leave_out && !coded) {
+        // A page without the dictionary: the rows before it get their values after all.
+        const Out* dictionary = values_.dictionary();
+        if (values_.dictionary_size() > 0) {
+          for (size_t i = 0; i < offset; ++i) data[i] = dictionary[row_codes[i]];
+        }
+        leave_out = false;
+      }
       uint32_t* code_out = coded ? row_codes.get() + offset : nullptr;
       const Page& page = values_.page();
       if (page.definitions.empty() || page.stored_values == static_cast<size_t>(page.num_values)) {
-        CopyValues(data + offset, n, code_out);
+        CopyValues(leave_out ? nullptr : data + offset, n, code_out);
       } else {
-        CopyWithNulls(out, offset, n, code_out);
+        CopyWithNulls(out, offset, n, code_out, !leave_out);
       }
       row_ += n;
       offset += n;
@@ -49,6 +58,7 @@ class FlatColumnReader final : public ColumnReader {
       *codes = {};
       return;
     }
+    codes->values_left_out = leave_out;
     codes->dictionary = values_.dictionary_id();
     codes->entries = values_.entries();
     codes->codes = row_codes.get();
@@ -103,13 +113,15 @@ class FlatColumnReader final : public ColumnReader {
   }
 
   // Copies the next `n` stored values, every row valid; when they are dictionary indexes,
-  // writes them to `codes` too (when not null).
+  // writes them to `codes` too (when not null), and to `out` only when it is not null.
   void CopyValues(Out* out, size_t n, uint32_t* codes) {
     if (values_.dictionary_encoded()) {
       uint32_t* indexes = codes != nullptr ? codes : Scratch(n);
       values_.ReadIndexes(value_, n, indexes);
       const Out* dictionary = values_.dictionary();
-      for (size_t i = 0; i < n; ++i) out[i] = dictionary[indexes[i]];
+      if (out != nullptr) {
+        for (size_t i = 0; i < n; ++i) out[i] = dictionary[indexes[i]];
+      }
     } else {
       std::memcpy(static_cast<void*>(out), values_.values() + value_, n * sizeof(Out));
     }
@@ -117,8 +129,8 @@ class FlatColumnReader final : public ColumnReader {
   }
 
   // Copies `n` rows whose definition levels say which are NULL; writes the rows' dictionary
-  // indexes to `codes` too when not null (0 for NULLs).
-  void CopyWithNulls(core::Vector& out, size_t offset, size_t n, uint32_t* codes) {
+  // indexes to `codes` too when not null (0 for NULLs), and the values only with `fill`.
+  void CopyWithNulls(core::Vector& out, size_t offset, size_t n, uint32_t* codes, bool fill) {
     Out* data = out.data<Out>() + offset;
     const uint8_t* levels = values_.page().definitions.data() + row_;
     auto max = static_cast<uint8_t>(column_.max_definition);
@@ -135,7 +147,7 @@ class FlatColumnReader final : public ColumnReader {
     for (size_t i = 0; i < n; ++i) {
       if (levels[i] == max) {
         if (indexes != nullptr) {
-          data[i] = dictionary[indexes[j]];
+          if (fill) data[i] = dictionary[indexes[j]];
           if (codes != nullptr) codes[i] = indexes[j];
         } else {
           data[i] = values[j];

@@ -20,7 +20,9 @@ class ColumnReader {
   /// Reads the next `rows` rows into `out` at positions [offset, offset + rows).
   /// REQUIRES: out.type() is the column's output type and has room.
   /// When `codes` is not null, also says how these rows came from the chunk's dictionary (see
-  /// DictionaryCodes; `dictionary` 0 when they did not all). REQUIRES: offset 0 then.
+  /// DictionaryCodes; `dictionary` 0 when they did not all); when codes->values_left_out is
+  /// set, leaves the values out of `out` if every row has a code, else clears it.
+  /// REQUIRES: offset 0 then.
   virtual void Read(size_t rows, core::Vector& out, size_t offset,
                     DictionaryCodes* codes = nullptr) = 0;
   /// Moves past the next `rows` rows, passing over whole pages without decompressing them.

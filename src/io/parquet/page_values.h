@@ -72,6 +72,7 @@ class PageValues {
   const Out* dictionary() const { return dictionary_.data(); }
   /// Returns the number of the chunk's dictionary, unique in the process (0 before it is read).
   uint64_t dictionary_id() const { return dictionary_id_; }
+  size_t dictionary_size() const { return dictionary_.size(); }
   /// Returns the dictionary's values as a vector of the column's type, made on first use.
   const std::shared_ptr<const core::Vector>& entries() {
     if (!entries_) {

@@ -87,7 +87,10 @@ class ParquetReader final : public BatchReader {
     return true;
   }
 
-  void KeepDictionaryCodes() override { keep_codes_ = true; }
+  void KeepDictionaryCodes(bool fill_values) override {
+    keep_codes_ = true;
+    fill_values_ = fill_values;
+  }
 
   // Each caller takes a ready batch, or else claims the next row group (or the next slice of
   // one) and decodes it on its own thread, so decoding runs on every worker at once.
@@ -262,6 +265,7 @@ class ParquetReader final : public BatchReader {
       // Every column reader writes all n values, NULLs included.
       core::Batch batch(schema_, n, core::Vector::ForOverwrite{});
       std::vector<DictionaryCodes> codes(keep_codes_ ? cursor.readers.size() : 0);
+      for (DictionaryCodes& column : codes) column.values_left_out = !fill_values_;
       for (size_t c = 0; c < cursor.readers.size(); ++c) {
         cursor.readers[c]->Read(n, batch.column(c), 0, keep_codes_ ? &codes[c] : nullptr);
       }
@@ -281,6 +285,7 @@ class ParquetReader final : public BatchReader {
 
   std::shared_ptr<const ParquetFile> file_;
   bool keep_codes_ = false;  // KeepDictionaryCodes()
+  bool fill_values_ = true;
   std::vector<ScanPredicate> predicates_;
   std::vector<size_t> projection_;
   core::SchemaPtr schema_;

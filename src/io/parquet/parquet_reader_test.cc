@@ -5,10 +5,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "base/error.h"
+#include "core/value.h"
 #include "io/parquet/statistics.h"
 #include "io/parquet/value_decoder.h"
 
@@ -35,6 +37,61 @@ TEST(ParquetReader, ReadsProjectedColumns) {
   ASSERT_TRUE(batch);
   EXPECT_EQ(batch->GetValue(1, 3).GetInt64(), 3);
   EXPECT_EQ(batch->GetValue(0, 3).GetDouble(), 1.5);
+}
+
+// Returns every row of `batch` as text, one string per row.
+std::vector<std::string> RowTexts(const core::Batch& batch) {
+  std::vector<std::string> rows;
+  for (size_t row = 0; row < batch.num_rows(); ++row) {
+    std::string text;
+    for (size_t c = 0; c < batch.num_columns(); ++c) {
+      text += batch.GetValue(c, row).ToString() + "|";
+    }
+    rows.push_back(std::move(text));
+  }
+  return rows;
+}
+
+TEST(ParquetReader, HandsOutDictionaryCodesWithOrWithoutTheValues) {
+  std::vector<std::string> expected;
+  auto plain = OpenParquet(DataPath("people.parquet"));
+  while (auto batch = plain->Next()) {
+    for (auto& row : RowTexts(*batch)) expected.push_back(std::move(row));
+  }
+  for (bool fill : {true, false}) {
+    SCOPED_TRACE(fill ? "values filled" : "values left out");
+    auto reader = OpenParquet(DataPath("people.parquet"));
+    reader->KeepDictionaryCodes(fill);
+    std::map<uint64_t, std::vector<std::string>> by_sequence;
+    size_t coded = 0;
+    size_t left_out = 0;
+    while (auto batch = reader->NextConcurrent()) {
+      ASSERT_EQ(batch->codes.size(), batch->batch.num_columns());
+      for (size_t c = 0; c < batch->codes.size(); ++c) {
+        DictionaryCodes& codes = batch->codes[c];
+        if (codes.dictionary == 0) continue;
+        ++coded;
+        EXPECT_EQ(codes.values_left_out, !fill);
+        if (codes.values_left_out) {
+          ++left_out;
+          FillFromCodes(codes, batch->batch.num_rows(), batch->batch.column(c));
+        }
+        for (size_t row = 0; row < batch->batch.num_rows(); ++row) {
+          if (batch->batch.column(c).IsNull(row)) continue;
+          EXPECT_EQ(codes.entries->GetValue(codes.codes[row]).ToString(),
+                    batch->batch.GetValue(c, row).ToString());
+        }
+      }
+      by_sequence[batch->sequence] = RowTexts(batch->batch);
+    }
+    EXPECT_GT(coded, 0u);
+    EXPECT_EQ(left_out > 0, !fill);
+    std::vector<std::string> rows;
+    for (auto& [sequence, texts] : by_sequence) {
+      for (auto& row : texts) rows.push_back(std::move(row));
+    }
+    EXPECT_EQ(rows, expected);
+  }
 }
 
 TEST(ParquetReader, SkipsRowGroupsThatStatisticsRuleOut) {
