@@ -62,7 +62,7 @@ class Shell {
         if (ReturnsRows(*statements[i]) || i + 1 == statements.size()) {
           PrintRows(std::cout, {*result.schema, result.batches}, format_);
         }
-        if (options_.timer) std::cerr << fmt::format("Run Time: {:.3f} s\n", seconds);
+        if (options_.timer) std::cerr << fmt::format("Run Time: {:.4f} s\n", seconds);
       }
       return true;
     } catch (const sql::ParseError& error) {
@@ -179,7 +179,7 @@ void AddSqlCommand(CLI::App& app) {
       ->check(CLI::IsMember({"table", "csv", "json", "markdown"}))
       ->capture_default_str();
   command->add_flag("--timer", options->timer,
-                    "Print each statement's run time on stderr (\"Run Time: 0.123 s\")");
+                    "Print each statement's run time on stderr (\"Run Time: 0.1234 s\")");
   AddWorkspaceOptions(*command, options->workspace);
   command->callback([options] {
     bool succeeded = true;
