@@ -127,8 +127,12 @@ void HashAggregate::Consume(Morsel morsel, LocalState& local) {
     state.table->AppendGroups(keys, state.hashes.data(), count, state.rows.data());
   } else {
     state.table->FindOrAdd(keys, state.hashes.data(), probed, state.rows.data());
-    if (probed < count)
+    // Functions without update_state are passed the one group's state for every row.
+    bool per_row = std::any_of(aggregates_.begin(), aggregates_.end(),
+                               [](const auto* f) { return f->update_state == nullptr; });
+    if (probed < count && per_row) {
       std::fill(state.rows.begin() + 1, state.rows.begin() + count, state.rows[0]);
+    }
     size_t seen = state.rows_seen;
     state.rows_seen += count;
     bool checkpoint = seen < kReductionCheckRows && state.rows_seen >= kReductionCheckRows;

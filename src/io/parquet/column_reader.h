@@ -23,8 +23,7 @@ class ColumnReader {
   /// DictionaryCodes; `dictionary` 0 when they did not all); when codes->values_left_out is
   /// set, leaves the values out of `out` if every row has a code, else clears it.
   /// REQUIRES: offset 0 then.
-  virtual void Read(size_t rows, core::Vector& out, size_t offset,
-                    DictionaryCodes* codes = nullptr) = 0;
+  virtual void Read(size_t rows, core::Vector& out, size_t offset, DictionaryCodes* codes) = 0;
   /// Moves past the next `rows` rows, passing over whole pages without decompressing them.
   virtual void Skip(size_t rows) = 0;
 };
