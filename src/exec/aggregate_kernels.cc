@@ -84,22 +84,23 @@ struct IntegerSumState {
     }
     any = true;
   }
-  // Adds blocks of values whose magnitudes stay below 2^52 without a check per value (the
-  // block's sum cannot overflow, and the loop vectorizes), then the block's sum with one.
+  // Adds blocks of values within [-2^52, 2^52) without a check per value (the block's sum
+  // cannot overflow, and the loop, which tests the range with an add and a shift, vectorizes),
+  // then the block's sum with one.
   template <typename T>
   void UpdateMany(const T* values, size_t count) {
     constexpr size_t kBlock = 1024;
-    constexpr int64_t kSmall = int64_t{1} << 52;
+    constexpr uint64_t kSmall = uint64_t{1} << 52;
     for (size_t from = 0; from < count; from += kBlock) {
       size_t n = std::min(kBlock, count - from);
       uint64_t block = 0;
-      bool small = true;
+      uint64_t large = 0;  // not 0 when a value is outside [-2^52, 2^52)
       for (size_t i = 0; i < n; ++i) {
-        auto value = static_cast<int64_t>(values[from + i]);
-        block += static_cast<uint64_t>(value);
-        small &= value > -kSmall && value < kSmall;
+        auto value = static_cast<uint64_t>(static_cast<int64_t>(values[from + i]));
+        block += value;
+        large |= (value + kSmall) >> 53;
       }
-      if (small) {
+      if (large == 0) {
         Update(static_cast<int64_t>(block));
       } else {
         for (size_t i = 0; i < n; ++i) Update(values[from + i]);

@@ -7,6 +7,8 @@
 
 #include <climits>
 #include <cstring>
+#include <memory>
+#include <new>
 
 #include "base/error.h"
 
@@ -66,7 +68,11 @@ void DecompressSnappy(const uint8_t* data, size_t size, uint8_t* out, size_t out
 
 void DecompressZstd(const uint8_t* data, size_t size, uint8_t* out, size_t out_size,
                     std::string_view what) {
-  size_t written = ZSTD_decompress(out, out_size, data, size);
+  // One context per thread: creating one per page costs as much as a small page's decoding.
+  thread_local std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> context(ZSTD_createDCtx(),
+                                                                          ZSTD_freeDCtx);
+  if (context == nullptr) throw std::bad_alloc();
+  size_t written = ZSTD_decompressDCtx(context.get(), out, out_size, data, size);
   if (ZSTD_isError(written) || written != out_size) {
     Throw<DataError>("{}: corrupt ZSTD page (expected {} bytes)", what, out_size);
   }

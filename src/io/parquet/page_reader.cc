@@ -87,8 +87,11 @@ void PageReader::ReadPage(Page* page) {
     page->heap = std::make_shared<core::StringHeap>();
     bytes = reinterpret_cast<uint8_t*>(page->heap->Allocate(size + 8));
   } else {
-    if (buffer_.size() < size + 8) buffer_.resize(size + 8);
-    bytes = buffer_.data();
+    if (buffer_size_ < size + 8) {
+      buffer_size_ = size + 8;
+      buffer_ = std::make_unique_for_overwrite<uint8_t[]>(buffer_size_);
+    }
+    bytes = buffer_.get();
     if (page->heap == nullptr) page->heap = std::make_shared<core::StringHeap>();
   }
   if (header_.type == PageType::DICTIONARY_PAGE) {

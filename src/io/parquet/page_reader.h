@@ -60,7 +60,9 @@ class PageReader {
   format::PageHeader header_;
   bool peeked_ = false;
   size_t body_size_ = 0;
-  std::vector<uint8_t> buffer_;  // the bytes of pages without text values
+  // The bytes of pages without text values: written whole by decompression, never zeroed.
+  std::unique_ptr<uint8_t[]> buffer_;
+  size_t buffer_size_ = 0;
 };
 
 /// Returns the number of bits needed for levels up to `max_level`.

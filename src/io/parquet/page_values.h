@@ -60,11 +60,11 @@ class PageValues {
     if (from > decoded_ && decoder_->Skip(from - decoded_) != from - decoded_) ShortPage();
     if (decoder_->Get(out, n) != n) ShortPage();
     decoded_ = from + n;
-    // An OR of comparisons vectorizes where a running maximum does not.
+    // An OR of comparisons, as integers, vectorizes where a running maximum does not.
     auto entries = static_cast<uint32_t>(std::min<size_t>(dictionary_.size(), UINT32_MAX));
-    bool beyond = false;
-    for (size_t i = 0; i < n; ++i) beyond |= out[i] >= entries;
-    if (beyond) {
+    uint32_t beyond = 0;
+    for (size_t i = 0; i < n; ++i) beyond |= out[i] >= entries ? 1 : 0;
+    if (beyond != 0) {
       Throw<DataError>("{}: dictionary index {} beyond the dictionary's {} entries", pages_.what(),
                        *std::max_element(out, out + n), dictionary_.size());
     }

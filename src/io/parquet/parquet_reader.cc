@@ -47,7 +47,6 @@ class ParquetReader final : public BatchReader {
         continue;
       }
       cursors_.push_back(MakeCursor(g, sequence));
-      claimable_.push_back(cursors_.size() - 1);
     }
   }
 
@@ -63,6 +62,7 @@ class ParquetReader final : public BatchReader {
   }
 
   std::optional<core::Batch> Next() override {
+    SplitLastRowGroups();
     while (ready_.empty()) {
       if (next_ >= cursors_.size()) return std::nullopt;
       DecodeWave();
@@ -81,8 +81,6 @@ class ParquetReader final : public BatchReader {
     std::vector<std::unique_ptr<RowGroupCursor>> mine;
     for (size_t i = rank; i < cursors_.size(); i += size) mine.push_back(std::move(cursors_[i]));
     cursors_ = std::move(mine);
-    claimable_.clear();
-    for (size_t i = 0; i < cursors_.size(); ++i) claimable_.push_back(i);
     share_ = fmt::format(", row groups of rank {} of {}", rank, size);
     return true;
   }
@@ -96,6 +94,7 @@ class ParquetReader final : public BatchReader {
   // one) and decodes it on its own thread, so decoding runs on every worker at once.
   std::optional<SequencedBatch> NextConcurrent() override {
     std::unique_lock lock(mutex_);
+    SplitLastRowGroups();
     while (true) {
       if (!ready_.empty()) {
         SequencedBatch batch = std::move(ready_.front());
@@ -222,6 +221,62 @@ class ParquetReader final : public BatchReader {
     }
   }
 
+  // Splits each of the last row groups (one per thread) into parts read at the same time, so
+  // that no thread waits alone for a whole row group at the end (or at all, when there is only
+  // one): each part's readers pass over the rows before it, and decompress the pages the parts
+  // share. Parts have at least kMinPartBatches batches. Done once, before the first batch (and
+  // after KeepShare()); makes every cursor claimable.
+  void SplitLastRowGroups() {
+    if (split_) return;
+    split_ = true;
+    size_t left = cursors_.size() % threads_;  // row groups of the last, partial round
+    size_t whole = cursors_.size() - left;
+    std::vector<std::unique_ptr<RowGroupCursor>> cursors;
+    for (size_t i = 0; i < cursors_.size(); ++i) {
+      size_t parts = left == 0 ? 1 : (threads_ + left - 1) / left;
+      parts = std::min(parts, cursors_[i]->batches_left / kMinPartBatches);
+      if (i < whole || parts < 2) {
+        cursors.push_back(std::move(cursors_[i]));
+        continue;
+      }
+      for (auto& part : SplitCursor(*cursors_[i], parts)) cursors.push_back(std::move(part));
+    }
+    cursors_ = std::move(cursors);
+    claimable_.clear();
+    for (size_t i = 0; i < cursors_.size(); ++i) claimable_.push_back(i);
+  }
+
+  // Splits a row group's cursor into `parts` with about as many batches each. They cut at the
+  // batches' bounds, so the parts' batches and sequence numbers are the whole's.
+  static std::vector<std::unique_ptr<RowGroupCursor>> SplitCursor(const RowGroupCursor& whole,
+                                                                  size_t parts) {
+    std::vector<std::unique_ptr<RowGroupCursor>> out;
+    size_t batch = 0;  // batches of `whole` given to parts so far
+    auto step = static_cast<int64_t>(core::kVectorSize);
+    for (size_t p = 0; p < parts; ++p) {
+      size_t last = whole.batches_left * (p + 1) / parts;  // one beyond the part's last batch
+      auto part = std::make_unique<RowGroupCursor>();
+      part->group = whole.group;
+      part->next_sequence = whole.next_sequence + batch;
+      size_t seen = 0;  // batches of the ranges before the current one
+      for (const auto& [begin, end] : whole.ranges) {
+        auto batches = static_cast<size_t>((end - begin + step - 1) / step);
+        size_t from = std::max(seen, batch), to = std::min(seen + batches, last);
+        if (from < to) {
+          int64_t first = begin + static_cast<int64_t>(from - seen) * step;
+          int64_t stop = std::min(end, begin + static_cast<int64_t>(to - seen) * step);
+          part->ranges.emplace_back(first, stop);
+          part->remaining += stop - first;
+          part->batches_left += to - from;
+        }
+        seen += batches;
+      }
+      batch = last;
+      out.push_back(std::move(part));
+    }
+    return out;
+  }
+
   std::unique_ptr<RowGroupCursor> MakeCursor(size_t group, uint64_t& sequence) const {
     auto cursor = std::make_unique<RowGroupCursor>();
     cursor->group = group;
@@ -279,9 +334,11 @@ class ParquetReader final : public BatchReader {
     return batches;
   }
 
-  // Bounds the batches one task decodes at once (32,768 rows), and so the reader's memory;
+  // Bounds the batches one task decodes at once (8,192 rows), and so the reader's memory;
   // small slices reach the pipeline while they are still in the cache.
-  static constexpr size_t kSliceBatches = 16;
+  static constexpr size_t kSliceBatches = 4;
+  // Bounds the parts of a split row group (32,768 rows).
+  static constexpr size_t kMinPartBatches = 16;
 
   std::shared_ptr<const ParquetFile> file_;
   bool keep_codes_ = false;  // KeepDictionaryCodes()
@@ -290,9 +347,9 @@ class ParquetReader final : public BatchReader {
   std::vector<size_t> projection_;
   core::SchemaPtr schema_;
   size_t threads_ = 1;
-  std::vector<size_t> pending_;                           // row groups to read, in file order
-  size_t next_ = 0;                                       // the first of pending_ not finished
-  std::vector<std::unique_ptr<RowGroupCursor>> cursors_;  // for pending_[next_...]
+  // The row groups to read (or parts of them, after SplitLastRowGroups()), in file order.
+  std::vector<std::unique_ptr<RowGroupCursor>> cursors_;
+  size_t next_ = 0;  // Next(): the first of cursors_ not finished
   size_t skipped_row_groups_ = 0;
   mutable std::atomic<int64_t> skipped_rows_ = 0;
   std::deque<SequencedBatch> ready_;  // decoded, not handed out
@@ -300,7 +357,8 @@ class ParquetReader final : public BatchReader {
   std::mutex mutex_;
   std::condition_variable decoded_;
   std::deque<size_t> claimable_;
-  std::string share_;  // for Describe(), when KeepShare() split the row groups
+  std::string share_;   // for Describe(), when KeepShare() split the row groups
+  bool split_ = false;  // SplitLastRowGroups() ran
   size_t decoding_ = 0;
 };
 

@@ -6,11 +6,14 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <numeric>
 #include <string>
 #include <vector>
 
 #include "base/error.h"
+#include "base/test_folder.h"
 #include "core/value.h"
+#include "io/parquet/parquet_writer.h"
 #include "io/parquet/statistics.h"
 #include "io/parquet/value_decoder.h"
 
@@ -91,6 +94,73 @@ TEST(ParquetReader, HandsOutDictionaryCodesWithOrWithoutTheValues) {
       for (auto& row : texts) rows.push_back(std::move(row));
     }
     EXPECT_EQ(rows, expected);
+  }
+}
+
+// Writes rows 0..rows-1 of (id BIGINT, name VARCHAR) in row groups of `group_rows`.
+void WriteNumbered(const std::string& path, int64_t rows, size_t group_rows) {
+  auto schema = std::make_shared<core::Schema>(
+      std::vector<core::Field>{{"id", core::TypeId::kBigint}, {"name", core::TypeId::kVarchar}});
+  ParquetWriteOptions options;
+  options.row_group_rows = group_rows;
+  auto writer = CreateParquetWriter(path, schema, options);
+  for (int64_t from = 0; from < rows; from += 1000) {
+    core::Batch batch(schema, 1000);
+    for (int64_t id = from; id < std::min(rows, from + 1000); ++id) {
+      batch.AppendRow(
+          {core::Value::Bigint(id), core::Value::Varchar("n" + std::to_string(id % 97))});
+    }
+    writer->Write(batch);
+  }
+  writer->Finish();
+}
+
+// Returns the ids a reader hands out, in sequence order, checking that sequence numbers run
+// from 0 without gaps and that every name matches its id.
+std::vector<int64_t> IdsInSequence(BatchReader& reader) {
+  std::map<uint64_t, std::vector<int64_t>> by_sequence;
+  while (auto batch = reader.NextConcurrent()) {
+    std::vector<int64_t>& ids = by_sequence[batch->sequence];
+    for (size_t row = 0; row < batch->batch.num_rows(); ++row) {
+      int64_t id = batch->batch.GetValue(0, row).GetInt64();
+      EXPECT_EQ(batch->batch.GetValue(1, row).ToString(), "n" + std::to_string(id % 97));
+      ids.push_back(id);
+    }
+  }
+  std::vector<int64_t> ids;
+  uint64_t expected = 0;
+  for (auto& [sequence, batch_ids] : by_sequence) {
+    EXPECT_EQ(sequence, expected++);
+    ids.insert(ids.end(), batch_ids.begin(), batch_ids.end());
+  }
+  return ids;
+}
+
+TEST(ParquetReader, ReadsTheLastRowGroupsInPartsOnSeveralThreads) {
+  TestFolder folder;
+  std::string path = folder.Path("numbered.parquet");
+  // Row groups of 300,000 and 100,000 rows, in pages of 131,072 rows (the writer's default).
+  WriteNumbered(path, 400000, 300000);
+  for (size_t threads : {1, 2, 3, 8}) {
+    SCOPED_TRACE(threads);
+    ParquetOptions options;
+    options.threads = threads;
+    std::vector<int64_t> all(400000);
+    std::iota(all.begin(), all.end(), 0);
+    EXPECT_EQ(IdsInSequence(*OpenParquet(path, options)), all);
+    std::vector<int64_t> ordered;
+    auto reader = OpenParquet(path, options);
+    while (auto batch = reader->Next()) {
+      for (size_t row = 0; row < batch->num_rows(); ++row) {
+        ordered.push_back(batch->GetValue(0, row).GetInt64());
+      }
+    }
+    EXPECT_EQ(ordered, all);
+    // Pages the page index rules out leave ranges of rows, which parts cut further.
+    options.predicates = {{"id", ScanPredicate::Op::kGe, core::Value::Bigint(140000)}};
+    reader = OpenParquet(path, options);
+    std::vector<int64_t> tail(all.begin() + 131072, all.end());
+    EXPECT_EQ(IdsInSequence(*reader), tail) << reader->Describe();
   }
 }
 
