@@ -15,11 +15,8 @@ namespace {
 template <typename Out>
 class FlatColumnReader final : public ColumnReader {
  public:
-  FlatColumnReader(const ColumnDescriptor& column, const uint8_t* chunk, size_t size,
-                   format::CompressionCodec::type codec, std::string what)
-      : column_(column),
-        pages_(column, chunk, size, codec, std::move(what)),
-        values_(column, pages_) {}
+  FlatColumnReader(const ColumnDescriptor& column, ChunkSource source)
+      : column_(column), pages_(column, std::move(source)), values_(column, pages_) {}
 
   void Read(size_t rows, core::Vector& out, size_t offset, DictionaryCodes* codes) override {
     SLUICE_DCHECK(codes == nullptr || offset == 0);
@@ -196,38 +193,34 @@ class UnsupportedColumnReader final : public ColumnReader {
 };
 
 template <typename Out>
-std::unique_ptr<ColumnReader> MakeFlat(const ColumnDescriptor& column, const uint8_t* chunk,
-                                       size_t size, format::CompressionCodec::type codec,
-                                       std::string what) {
-  return std::make_unique<FlatColumnReader<Out>>(column, chunk, size, codec, std::move(what));
+std::unique_ptr<ColumnReader> MakeFlat(const ColumnDescriptor& column, ChunkSource source) {
+  return std::make_unique<FlatColumnReader<Out>>(column, std::move(source));
 }
 
 }  // namespace
 
-std::unique_ptr<ColumnReader> MakeColumnReader(const ColumnDescriptor& column, const uint8_t* chunk,
-                                               size_t size, format::CompressionCodec::type codec,
-                                               std::string what) {
+std::unique_ptr<ColumnReader> MakeColumnReader(const ColumnDescriptor& column, ChunkSource source) {
   if (column.shape == Shape::kUnsupported) {
-    return std::make_unique<UnsupportedColumnReader>(column, std::move(what));
+    return std::make_unique<UnsupportedColumnReader>(column, std::move(source.what));
   }
   if (column.shape == Shape::kList) {
-    return MakeListColumnReader(column, chunk, size, codec, std::move(what));
+    return MakeListColumnReader(column, std::move(source));
   }
   switch (column.type) {
     case core::TypeId::kBoolean:
-      return MakeFlat<uint8_t>(column, chunk, size, codec, std::move(what));
+      return MakeFlat<uint8_t>(column, std::move(source));
     case core::TypeId::kInteger:
     case core::TypeId::kDate:
-      return MakeFlat<int32_t>(column, chunk, size, codec, std::move(what));
+      return MakeFlat<int32_t>(column, std::move(source));
     case core::TypeId::kBigint:
     case core::TypeId::kTimestamp:
-      return MakeFlat<int64_t>(column, chunk, size, codec, std::move(what));
+      return MakeFlat<int64_t>(column, std::move(source));
     case core::TypeId::kDouble:
-      return MakeFlat<double>(column, chunk, size, codec, std::move(what));
+      return MakeFlat<double>(column, std::move(source));
     case core::TypeId::kVarchar:
-      return MakeFlat<core::StringRef>(column, chunk, size, codec, std::move(what));
+      return MakeFlat<core::StringRef>(column, std::move(source));
   }
-  Throw<DataError>("{}: column '{}' has an unknown type", what, column.name);
+  Throw<DataError>("{}: column '{}' has an unknown type", source.what, column.name);
 }
 
 }  // namespace sluice::io::parquet

@@ -8,6 +8,7 @@
 #include "core/vector.h"
 #include "io/batch_reader.h"
 #include "io/parquet/format/parquet_types.h"
+#include "io/parquet/page_reader.h"
 #include "io/parquet/parquet_schema.h"
 
 namespace sluice::io::parquet {
@@ -28,11 +29,8 @@ class ColumnReader {
   virtual void Skip(size_t rows) = 0;
 };
 
-/// Makes the reader for `column` over the column chunk of `size` bytes at `chunk` (which must
-/// outlive the reader). `what` prefixes error messages ("'f.parquet' row group 2 column 'a'").
-/// Reading a column of Shape::kUnsupported throws a DataError explaining why.
-std::unique_ptr<ColumnReader> MakeColumnReader(const ColumnDescriptor& column, const uint8_t* chunk,
-                                               size_t size, format::CompressionCodec::type codec,
-                                               std::string what);
+/// Makes the reader for `column` over the column chunk `source` (whose bytes must outlive the
+/// reader). Reading a column of Shape::kUnsupported throws a DataError explaining why.
+std::unique_ptr<ColumnReader> MakeColumnReader(const ColumnDescriptor& column, ChunkSource source);
 
 }  // namespace sluice::io::parquet

@@ -1,11 +1,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "base/error.h"
 #include "io/parquet/delta_decoder.h"
+#include "io/parquet/page_reader.h"
 #include "io/parquet/rle_decoder.h"
 
 namespace sluice::io::parquet {
@@ -201,6 +205,42 @@ TEST(ByteStreamSplit, InterleavesTheStreams) {
   EXPECT_THROW(
       DecodeByteStreamSplit(split.data(), 7, 2, 4, reinterpret_cast<uint8_t*>(output), "t"),
       DataError);
+}
+
+TEST(SharedPages, FillsEachPageOnceForEveryReader) {
+  SharedPages pages;
+  std::atomic<int> fills = 0;
+  auto fill = [&](uint8_t* bytes) {
+    ++fills;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the others ask meanwhile
+    std::memcpy(bytes, "page", 4);
+  };
+  std::vector<const uint8_t*> seen(4);
+  std::vector<std::thread> readers;
+  for (size_t i = 0; i < seen.size(); ++i) {
+    readers.emplace_back([&, i] { seen[i] = pages.Get(100, 4, fill).data; });
+  }
+  for (auto& reader : readers) reader.join();
+  EXPECT_EQ(fills, 1);
+  for (const uint8_t* bytes : seen) {
+    ASSERT_EQ(bytes, seen[0]);
+    EXPECT_EQ(std::memcmp(bytes, "page", 4), 0);
+  }
+  SharedPages::Bytes other = pages.Get(200, 4, fill);
+  EXPECT_EQ(fills, 2);
+  EXPECT_NE(other.data, seen[0]);
+}
+
+TEST(SharedPages, GivesEveryReaderTheFailure) {
+  SharedPages pages;
+  int fills = 0;
+  auto fail = [&](uint8_t*) {
+    ++fills;
+    Throw<DataError>("corrupt page");
+  };
+  EXPECT_THROW(pages.Get(0, 8, fail), DataError);
+  EXPECT_THROW(pages.Get(0, 8, fail), DataError);
+  EXPECT_EQ(fills, 1);
 }
 
 }  // namespace

@@ -32,11 +32,8 @@ core::Value ValueOf(core::TypeId, core::StringRef value) {
 template <typename Out>
 class ListColumnReader final : public ColumnReader {
  public:
-  ListColumnReader(const ColumnDescriptor& column, const uint8_t* chunk, size_t size,
-                   format::CompressionCodec::type codec, std::string what)
-      : column_(column),
-        pages_(column, chunk, size, codec, std::move(what)),
-        values_(column, pages_) {}
+  ListColumnReader(const ColumnDescriptor& column, ChunkSource source)
+      : column_(column), pages_(column, std::move(source)), values_(column, pages_) {}
 
   void Read(size_t rows, core::Vector& out, size_t offset, DictionaryCodes* codes) override {
     if (codes != nullptr) *codes = {};
@@ -127,33 +124,29 @@ class ListColumnReader final : public ColumnReader {
 };
 
 template <typename Out>
-std::unique_ptr<ColumnReader> MakeList(const ColumnDescriptor& column, const uint8_t* chunk,
-                                       size_t size, format::CompressionCodec::type codec,
-                                       std::string what) {
-  return std::make_unique<ListColumnReader<Out>>(column, chunk, size, codec, std::move(what));
+std::unique_ptr<ColumnReader> MakeList(const ColumnDescriptor& column, ChunkSource source) {
+  return std::make_unique<ListColumnReader<Out>>(column, std::move(source));
 }
 
 }  // namespace
 
 std::unique_ptr<ColumnReader> MakeListColumnReader(const ColumnDescriptor& column,
-                                                   const uint8_t* chunk, size_t size,
-                                                   format::CompressionCodec::type codec,
-                                                   std::string what) {
+                                                   ChunkSource source) {
   switch (column.type) {
     case core::TypeId::kBoolean:
-      return MakeList<uint8_t>(column, chunk, size, codec, std::move(what));
+      return MakeList<uint8_t>(column, std::move(source));
     case core::TypeId::kInteger:
     case core::TypeId::kDate:
-      return MakeList<int32_t>(column, chunk, size, codec, std::move(what));
+      return MakeList<int32_t>(column, std::move(source));
     case core::TypeId::kBigint:
     case core::TypeId::kTimestamp:
-      return MakeList<int64_t>(column, chunk, size, codec, std::move(what));
+      return MakeList<int64_t>(column, std::move(source));
     case core::TypeId::kDouble:
-      return MakeList<double>(column, chunk, size, codec, std::move(what));
+      return MakeList<double>(column, std::move(source));
     case core::TypeId::kVarchar:
-      return MakeList<core::StringRef>(column, chunk, size, codec, std::move(what));
+      return MakeList<core::StringRef>(column, std::move(source));
   }
-  Throw<DataError>("{}: column '{}' has an unknown type", what, column.name);
+  Throw<DataError>("{}: column '{}' has an unknown type", source.what, column.name);
 }
 
 }  // namespace sluice::io::parquet

@@ -13,8 +13,6 @@ namespace sluice::io::parquet {
 /// VARCHAR JSON text (`[1,2,null]`; strings, dates and timestamps quoted; NULL for a NULL list).
 /// It decodes its whole column chunk on the first read.
 std::unique_ptr<ColumnReader> MakeListColumnReader(const ColumnDescriptor& column,
-                                                   const uint8_t* chunk, size_t size,
-                                                   format::CompressionCodec::type codec,
-                                                   std::string what);
+                                                   ChunkSource source);
 
 }  // namespace sluice::io::parquet

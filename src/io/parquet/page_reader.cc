@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cstring>
+#include <optional>
 
 #include "base/error.h"
 #include "io/parquet/compression.h"
@@ -45,9 +46,40 @@ bool IsOneRun(const uint8_t* data, size_t size, int width, int16_t level, int32_
 
 int BitWidth(uint64_t max_level) { return max_level == 0 ? 0 : std::bit_width(max_level); }
 
-PageReader::PageReader(const ColumnDescriptor& column, const uint8_t* chunk, size_t size,
-                       format::CompressionCodec::type codec, std::string what)
-    : column_(column), data_(chunk), end_(chunk + size), codec_(codec), what_(std::move(what)) {}
+SharedPages::Bytes SharedPages::Get(size_t offset, size_t size,
+                                    const std::function<void(uint8_t*)>& fill) {
+  std::optional<std::promise<Bytes>> promise;  // set when this call fills the page
+  std::shared_future<Bytes> page;
+  {
+    std::lock_guard lock(mutex_);
+    std::shared_future<Bytes>& slot = pages_[offset];
+    if (!slot.valid()) {
+      promise.emplace();
+      slot = promise->get_future().share();
+    }
+    page = slot;
+  }
+  if (promise) {
+    try {
+      auto owner = std::make_shared<core::StringHeap>();
+      auto* data = reinterpret_cast<uint8_t*>(owner->Allocate(size));
+      fill(data);
+      promise->set_value({std::move(owner), data});
+    } catch (...) {
+      promise->set_exception(std::current_exception());
+    }
+  }
+  return page.get();
+}
+
+PageReader::PageReader(const ColumnDescriptor& column, ChunkSource source)
+    : column_(column),
+      chunk_(source.data),
+      data_(source.data),
+      end_(source.data + source.size),
+      codec_(source.codec),
+      what_(std::move(source.what)),
+      shared_(std::move(source.shared)) {}
 
 const format::PageHeader* PageReader::Peek() {
   while (!peeked_) {
@@ -77,28 +109,12 @@ void PageReader::SkipPage() {
 void PageReader::ReadPage(Page* page) {
   const uint8_t* body = data_;
   SkipPage();
+  CheckHeader();
   page->definitions.clear();
   page->repetitions.clear();
   size_t size = static_cast<size_t>(header_.uncompressed_page_size);
-  uint8_t* bytes = nullptr;
-  // Text values point into the page, so each such page gets a heap that vectors keep alive;
-  // other pages reuse one buffer.
-  if (column_.type == core::TypeId::kVarchar) {
-    page->heap = std::make_shared<core::StringHeap>();
-    bytes = reinterpret_cast<uint8_t*>(page->heap->Allocate(size + 8));
-  } else {
-    if (buffer_size_ < size + 8) {
-      buffer_size_ = size + 8;
-      buffer_ = std::make_unique_for_overwrite<uint8_t[]>(buffer_size_);
-    }
-    bytes = buffer_.get();
-    if (page->heap == nullptr) page->heap = std::make_shared<core::StringHeap>();
-  }
+  const uint8_t* bytes = PageBytes(body, size, page);
   if (header_.type == PageType::DICTIONARY_PAGE) {
-    if (!header_.__isset.dictionary_page_header || header_.dictionary_page_header.num_values < 0) {
-      Throw<DataError>("{}: dictionary page without a valid header", what_);
-    }
-    Decompress(codec_, body, body_size_, bytes, size, what_);
     page->dictionary = true;
     page->num_values = header_.dictionary_page_header.num_values;
     page->stored_values = static_cast<size_t>(page->num_values);
@@ -108,38 +124,96 @@ void PageReader::ReadPage(Page* page) {
     return;
   }
   page->dictionary = false;
-  if (header_.type == PageType::DATA_PAGE && header_.__isset.data_page_header) {
+  if (header_.type == PageType::DATA_PAGE) {
     const auto& v1 = header_.data_page_header;
-    if (v1.num_values < 0) Throw<DataError>("{}: negative value count", what_);
-    Decompress(codec_, body, body_size_, bytes, size, what_);
     page->num_values = v1.num_values;
     page->encoding = v1.encoding;
     const uint8_t* cursor = bytes;
     ReadLevelsV1(page, &cursor, bytes + size);
     page->values = cursor;
     page->values_size = static_cast<size_t>(bytes + size - cursor);
+  } else {
+    const auto& v2 = header_.data_page_header_v2;
+    auto levels =
+        static_cast<size_t>(v2.definition_levels_byte_length + v2.repetition_levels_byte_length);
+    page->num_values = v2.num_values;
+    page->encoding = v2.encoding;
+    ReadLevelsV2(page, v2, bytes, levels);
+    page->values = bytes + levels;
+    page->values_size = size - levels;
+  }
+  CountStored(page);
+}
+
+// Throws unless the page header Peek() returned is a valid dictionary or data page header.
+void PageReader::CheckHeader() const {
+  if (header_.type == PageType::DICTIONARY_PAGE) {
+    if (!header_.__isset.dictionary_page_header || header_.dictionary_page_header.num_values < 0) {
+      Throw<DataError>("{}: dictionary page without a valid header", what_);
+    }
+  } else if (header_.type == PageType::DATA_PAGE && header_.__isset.data_page_header) {
+    if (header_.data_page_header.num_values < 0) {
+      Throw<DataError>("{}: negative value count", what_);
+    }
   } else if (header_.type == PageType::DATA_PAGE_V2 && header_.__isset.data_page_header_v2) {
     const auto& v2 = header_.data_page_header_v2;
     int64_t levels = int64_t{v2.definition_levels_byte_length} + v2.repetition_levels_byte_length;
     if (v2.num_values < 0 || v2.definition_levels_byte_length < 0 ||
         v2.repetition_levels_byte_length < 0 || levels > static_cast<int64_t>(body_size_) ||
-        levels > static_cast<int64_t>(size)) {
+        levels > header_.uncompressed_page_size) {
       Throw<DataError>("{}: invalid DATA_PAGE_V2 header", what_);
     }
-    page->num_values = v2.num_values;
-    page->encoding = v2.encoding;
-    std::memcpy(bytes, body, static_cast<size_t>(levels));
-    ReadLevelsV2(page, v2, bytes, static_cast<size_t>(levels));
-    bool compressed = !v2.__isset.is_compressed || v2.is_compressed;
-    Decompress(compressed ? codec_ : format::CompressionCodec::UNCOMPRESSED, body + levels,
-               body_size_ - static_cast<size_t>(levels), bytes + levels,
-               size - static_cast<size_t>(levels), what_);
-    page->values = bytes + levels;
-    page->values_size = size - static_cast<size_t>(levels);
   } else {
     Throw<DataError>("{}: unknown page type {}", what_, static_cast<int>(header_.type));
   }
-  CountStored(page);
+}
+
+// Writes the page whose (checked) header Peek() returned, uncompressed, to the `size` bytes at
+// `bytes`: a DATA_PAGE_V2's levels as they are, and the rest decompressed.
+void PageReader::Fill(const uint8_t* body, uint8_t* bytes, size_t size) const {
+  if (header_.type != PageType::DATA_PAGE_V2) {
+    Decompress(codec_, body, body_size_, bytes, size, what_);
+    return;
+  }
+  const auto& v2 = header_.data_page_header_v2;
+  auto levels =
+      static_cast<size_t>(v2.definition_levels_byte_length + v2.repetition_levels_byte_length);
+  std::memcpy(bytes, body, levels);
+  bool compressed = !v2.__isset.is_compressed || v2.is_compressed;
+  Decompress(compressed ? codec_ : format::CompressionCodec::UNCOMPRESSED, body + levels,
+             body_size_ - levels, bytes + levels, size - levels, what_);
+}
+
+// Returns the uncompressed bytes of the page at `body`, and sets the page's heap. Text values
+// point into the page, so each such page gets a heap that vectors keep alive; other pages reuse
+// one buffer and one heap (for conversions). The dictionary and the first data page come from
+// the shared pages, when there are.
+const uint8_t* PageReader::PageBytes(const uint8_t* body, size_t size, Page* page) {
+  bool text = column_.type == core::TypeId::kVarchar;
+  if (text || page->heap == nullptr) page->heap = std::make_shared<core::StringHeap>();
+  bool dictionary = header_.type == PageType::DICTIONARY_PAGE;
+  bool first = !dictionary && !read_data_page_;
+  read_data_page_ = read_data_page_ || !dictionary;
+  if (shared_ != nullptr && (dictionary || first)) {
+    SharedPages::Bytes shared = shared_->Get(static_cast<size_t>(body - chunk_), size + 8,
+                                             [&](uint8_t* bytes) { Fill(body, bytes, size); });
+    if (text) page->heap->KeepAlive(shared.owner);
+    shared_page_ = std::move(shared.owner);
+    return shared.data;
+  }
+  shared_page_.reset();
+  uint8_t* bytes = nullptr;
+  if (text) {
+    bytes = reinterpret_cast<uint8_t*>(page->heap->Allocate(size + 8));
+  } else {
+    if (buffer_size_ < size + 8) {
+      buffer_size_ = size + 8;
+      buffer_ = std::make_unique_for_overwrite<uint8_t[]>(buffer_size_);
+    }
+    bytes = buffer_.get();
+  }
+  Fill(body, bytes, size);
+  return bytes;
 }
 
 void PageReader::ReadLevelsV1(Page* page, const uint8_t** cursor, const uint8_t* end) {

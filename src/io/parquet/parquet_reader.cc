@@ -29,11 +29,23 @@ struct RowGroupCursor {
   size_t batches_left = 0;     // batches still to hand out
   uint64_t next_sequence = 0;  // the sequence number of the next batch
   std::vector<std::unique_ptr<parquet::ColumnReader>> readers;
+  // When the row group is read in parts: this one's number, how many there are, and the pages
+  // the parts share, one per projected column.
+  size_t part = 0;
+  size_t parts = 1;
+  std::vector<std::shared_ptr<parquet::SharedPages>> shared;
+
+  // Lets go of the readers (and shared pages) once every row is read.
+  void Finish() {
+    readers.clear();
+    shared.clear();
+  }
 };
 
-/// Reads a Parquet file's row groups in waves of one per thread, decoded in parallel, and hands
-/// out their batches in file order; row groups whose statistics rule out the predicates are
-/// never read, and within the others, pages ruled out by the page index are passed over.
+/// Reads a Parquet file's row groups (the last ones in parts, see SplitLastRowGroups()) decoded
+/// on several threads, and hands out their batches in file order; row groups whose statistics
+/// rule out the predicates are never read, and within the others, pages ruled out by the page
+/// index are passed over.
 class ParquetReader final : public BatchReader {
  public:
   ParquetReader(std::shared_ptr<const ParquetFile> file, const ParquetOptions& options)
@@ -125,7 +137,7 @@ class ParquetReader final : public BatchReader {
     if (cursors_[index]->remaining > 0)
       claimable_.push_front(index);
     else
-      cursors_[index]->readers.clear();
+      cursors_[index]->Finish();
     for (auto& batch : batches) ready_.push_back(std::move(batch));
     decoded_.notify_all();
     if (ready_.empty()) return NextConcurrentLocked(lock);
@@ -217,7 +229,7 @@ class ParquetReader final : public BatchReader {
       for (auto& batch : batches) ready_.push_back(std::move(batch));
     }
     while (next_ < cursors_.size() && cursors_[next_]->remaining == 0) {
-      cursors_[next_++]->readers.clear();
+      cursors_[next_++]->Finish();
     }
   }
 
@@ -239,7 +251,14 @@ class ParquetReader final : public BatchReader {
         cursors.push_back(std::move(cursors_[i]));
         continue;
       }
-      for (auto& part : SplitCursor(*cursors_[i], parts)) cursors.push_back(std::move(part));
+      std::vector<std::shared_ptr<parquet::SharedPages>> shared;
+      for (size_t c = 0; c < projection_.size(); ++c) {
+        shared.push_back(std::make_shared<parquet::SharedPages>());
+      }
+      for (auto& part : SplitCursor(*cursors_[i], parts)) {
+        part->shared = shared;
+        cursors.push_back(std::move(part));
+      }
     }
     cursors_ = std::move(cursors);
     claimable_.clear();
@@ -257,6 +276,8 @@ class ParquetReader final : public BatchReader {
       size_t last = whole.batches_left * (p + 1) / parts;  // one beyond the part's last batch
       auto part = std::make_unique<RowGroupCursor>();
       part->group = whole.group;
+      part->part = p;
+      part->parts = parts;
       part->next_sequence = whole.next_sequence + batch;
       size_t seen = 0;  // batches of the ranges before the current one
       for (const auto& [begin, end] : whole.ranges) {
@@ -299,19 +320,26 @@ class ParquetReader final : public BatchReader {
   std::vector<SequencedBatch> DecodeSlice(RowGroupCursor& cursor, size_t max_batches) const {
     if (cursor.remaining == 0) return {};
     if (cursor.readers.empty()) {
-      for (size_t column : projection_) {
+      for (size_t c = 0; c < projection_.size(); ++c) {
+        size_t column = projection_[c];
         auto chunk = file_->Chunk(cursor.group, column);
         cursor.readers.push_back(parquet::MakeColumnReader(
-            file_->columns()[column], chunk.data, chunk.size,
-            file_->ChunkMetadata(cursor.group, column).codec, file_->Where(cursor.group, column)));
+            file_->columns()[column],
+            {chunk.data, chunk.size, file_->ChunkMetadata(cursor.group, column).codec,
+             file_->Where(cursor.group, column),
+             cursor.shared.empty() ? nullptr : cursor.shared[c]}));
       }
     }
     std::vector<SequencedBatch> batches;
     while (cursor.remaining > 0 && batches.size() < max_batches) {
       auto [begin, end] = cursor.ranges[cursor.range];
       if (cursor.position < begin) {
-        for (auto& reader : cursor.readers) {
-          reader->Skip(static_cast<size_t>(begin - cursor.position));
+        // The parts of a row group start at different columns, so that the pages they share
+        // are decompressed on several threads at once.
+        size_t columns = cursor.readers.size();
+        size_t first = cursor.part * columns / cursor.parts;
+        for (size_t i = 0; i < columns; ++i) {
+          cursor.readers[(first + i) % columns]->Skip(static_cast<size_t>(begin - cursor.position));
         }
         cursor.position = begin;
       }
