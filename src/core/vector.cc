@@ -1,5 +1,7 @@
 #include "core/vector.h"
 
+#include <algorithm>
+
 #include <cstring>
 
 #include "base/error.h"
@@ -96,6 +98,28 @@ void Vector::SetValue(size_t i, const Value& value) {
     case TypeId::kVarchar:
       SetString(i, cast.GetString());
       break;
+  }
+}
+
+void Vector::Fill(size_t count, const Value& value) {
+  SLUICE_DCHECK(count <= capacity_);
+  if (count == 0) return;
+  if (value.is_null()) {
+    for (size_t i = 0; i < count; ++i) SetNull(i);
+    return;
+  }
+  SetValue(0, value);
+  for (size_t i = 1; i < count && !validity_.all_valid(); ++i) validity_.SetValid(i);
+  auto fill = [&]<typename T>(T*) { std::fill_n(data<T>() + 1, count - 1, data<T>()[0]); };
+  switch (TypeWidth(type_)) {
+    case 1:
+      return fill(static_cast<uint8_t*>(nullptr));
+    case 4:
+      return fill(static_cast<uint32_t*>(nullptr));
+    case 8:
+      return fill(static_cast<uint64_t*>(nullptr));
+    default:
+      return fill(static_cast<StringRef*>(nullptr));
   }
 }
 

@@ -62,6 +62,8 @@ class Vector {
   Value GetValue(size_t i) const;
   /// Stores `value` as value i, casting it to the vector's type. REQUIRES: i < capacity().
   void SetValue(size_t i, const Value& value);
+  /// Stores `value` as values [0, count), casting it once. REQUIRES: count <= capacity().
+  void Fill(size_t count, const Value& value);
 
   /// Makes this vector show `source`'s values without copying them: the buffer, validity and
   /// heap are shared. Neither vector may be written afterwards.

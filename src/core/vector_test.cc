@@ -19,15 +19,19 @@ TEST(VectorTest, AllValidUntilANullIsSet) {
   EXPECT_FALSE(vector.IsNull(1));
 }
 
+// Returns a value of every type.
+std::vector<Value> ValuesOfEveryType() {
+  return {Value::Boolean(true),
+          Value::Integer(-7),
+          Value::Bigint(1LL << 40),
+          Value::Double(2.5),
+          Value::Varchar("a long string beyond twelve"),
+          Value::Date(11323),
+          Value::Timestamp(978332100000000)};
+}
+
 TEST(VectorTest, ValuesRoundTripThroughEveryType) {
-  std::vector<Value> values = {Value::Boolean(true),
-                               Value::Integer(-7),
-                               Value::Bigint(1LL << 40),
-                               Value::Double(2.5),
-                               Value::Varchar("a long string beyond twelve"),
-                               Value::Date(11323),
-                               Value::Timestamp(978332100000000)};
-  for (const Value& value : values) {
+  for (const Value& value : ValuesOfEveryType()) {
     Vector vector(value.type(), 4);
     vector.set_size(2);
     vector.SetValue(0, value);
@@ -35,6 +39,22 @@ TEST(VectorTest, ValuesRoundTripThroughEveryType) {
     EXPECT_EQ(vector.GetValue(0), value) << value.ToString();
     EXPECT_TRUE(vector.GetValue(1).is_null());
   }
+}
+
+TEST(VectorTest, FillRepeatsOneValueOfEveryType) {
+  std::vector<Value> values = ValuesOfEveryType();
+  values.push_back(Value::Null(TypeId::kBigint));
+  for (const Value& value : values) {
+    Vector vector(value.type(), 100);
+    vector.SetNull(3);  // a bitmap that Fill must set valid again
+    vector.Fill(100, value);
+    vector.set_size(100);
+    for (size_t row : {0, 3, 50, 99}) EXPECT_EQ(vector.GetValue(row), value) << value.ToString();
+  }
+  Vector cast(TypeId::kDouble, 5);
+  cast.Fill(5, Value::Integer(3));
+  cast.set_size(5);
+  EXPECT_EQ(cast.GetValue(4), Value::Double(3));
 }
 
 TEST(VectorTest, SetValueCasts) {

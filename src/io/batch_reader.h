@@ -59,6 +59,15 @@ class BatchReader {
   /// order, though not necessarily returned in that order), or nothing when all are handed out.
   /// Thread-safe. REQUIRES: concurrent(); not mixed with Next() on one reader.
   virtual std::optional<SequencedBatch> NextConcurrent() { return std::nullopt; }
+  /// Like NextConcurrent(), but where that would wait for batches other threads are decoding,
+  /// returns nothing with `*busy` set instead (nothing with `*busy` false: no batch is left).
+  virtual std::optional<SequencedBatch> TryNextConcurrent(bool* busy) {
+    *busy = false;
+    return NextConcurrent();
+  }
+  /// Returns how many batches NextConcurrent() hands out in all, when the reader knows before
+  /// reading. REQUIRES: nothing read.
+  virtual std::optional<uint64_t> BatchCount() const { return std::nullopt; }
   /// Asks for SequencedBatch::codes from NextConcurrent(), so that a consumer may count values
   /// per dictionary entry (the catalog's profiler); readers that decode no dictionaries, or
   /// only some columns from them, leave the others' `dictionary` 0. Unless `fill_values`, the

@@ -4,8 +4,11 @@
 #include <glob.h>
 
 #include <algorithm>
+#include <deque>
 #include <filesystem>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 
 #include "base/error.h"
@@ -121,15 +124,17 @@ Partitioning PartitioningOf(const std::vector<std::string>& paths) {
   return result;
 }
 
-/// Reads files with one schema as one stream, file after file, adding partition columns.
+/// Reads files with one schema as one stream, adding partition columns: file after file, or,
+/// when the files' readers are concurrent (Parquet), from several files at once.
 class FileSetReader final : public BatchReader {
  public:
   FileSetReader(std::vector<std::string> paths, const std::vector<std::string>& columns,
                 const std::vector<ScanPredicate>& predicates, SingleFileOpener open)
       : paths_(std::move(paths)), open_(std::move(open)) {
     partitioning_ = PartitioningOf(paths_);
-    auto file_schema = open_(paths_[0], {}, {})->schema();
-    Project(*file_schema, columns);
+    auto first = open_(paths_[0], {}, {});
+    concurrent_ = first->concurrent() && first->BatchCount().has_value();
+    Project(*first->schema(), columns);
     for (const ScanPredicate& predicate : predicates) {
       if (PartitionIndex(predicate.column)) {
         partition_predicates_.push_back(predicate);
@@ -146,10 +151,40 @@ class FileSetReader final : public BatchReader {
       if (reader_) {
         if (auto batch = reader_->Next()) {
           ++batches_in_file_;
-          return Assemble(std::move(*batch));
+          return Assemble(std::move(*batch), current_);
         }
       }
       if (!OpenNext()) return std::nullopt;
+    }
+  }
+
+  bool concurrent() const override { return concurrent_; }
+
+  void KeepDictionaryCodes(bool fill_values) override { fill_values_ = fill_values; }
+
+  // Takes a batch from the first open file that has one not being decoded; when none has,
+  // opens the next file, and when every file is open, waits for the oldest one's.
+  std::optional<SequencedBatch> NextConcurrent() override {
+    while (true) {
+      std::vector<std::shared_ptr<OpenedFile>> files;
+      {
+        std::lock_guard lock(mutex_);
+        files.assign(opened_.begin(), opened_.end());
+      }
+      for (const auto& file : files) {
+        bool busy = false;
+        if (auto batch = file->reader->TryNextConcurrent(&busy)) return Sequenced(*file, *batch);
+        if (!busy) Close(file);
+      }
+      std::shared_ptr<OpenedFile> oldest;
+      {
+        std::lock_guard lock(mutex_);
+        if (OpenNextConcurrent()) continue;
+        if (opened_.empty()) return std::nullopt;
+        oldest = opened_.front();
+      }
+      if (auto batch = oldest->reader->NextConcurrent()) return Sequenced(*oldest, *batch);
+      Close(oldest);
     }
   }
 
@@ -214,23 +249,68 @@ class FileSetReader final : public BatchReader {
     schema_ = std::make_shared<core::Schema>(std::move(fields));
   }
 
-  bool OpenNext() {
+  // Returns the next file of this share that the partition predicates leave, opened and
+  // checked, or nullptr when there is none.
+  std::unique_ptr<BatchReader> OpenNextFile(size_t* file) {
     while (next_ < paths_.size()) {
-      size_t file = next_++;
-      if (share_ && file % share_->second != static_cast<size_t>(share_->first)) continue;
-      if (!FileMayMatch(file)) {
+      *file = next_++;
+      if (share_ && *file % share_->second != static_cast<size_t>(share_->first)) continue;
+      if (!FileMayMatch(*file)) {
         ++skipped_files_;
         continue;
       }
-      auto reader = open_(paths_[file], file_columns_, file_predicates_);
-      CheckSchema(*reader->schema(), file);
-      reader_ = std::move(reader);
-      current_ = file;
-      batches_in_file_ = 0;
-      return true;
+      auto reader = open_(paths_[*file], file_columns_, file_predicates_);
+      CheckSchema(*reader->schema(), *file);
+      return reader;
     }
-    reader_.reset();
-    return false;
+    return nullptr;
+  }
+
+  bool OpenNext() {
+    reader_ = OpenNextFile(&current_);
+    batches_in_file_ = 0;
+    return reader_ != nullptr;
+  }
+
+  // Is a file NextConcurrent() reads: its index, its reader, and the sequence number of its
+  // first batch when there is no share.
+  struct OpenedFile {
+    size_t index = 0;
+    std::unique_ptr<BatchReader> reader;
+    uint64_t first_sequence = 0;
+  };
+
+  // Opens the next file for NextConcurrent(); false when there is none. REQUIRES: mutex_ held.
+  bool OpenNextConcurrent() {
+    auto opened = std::make_shared<OpenedFile>();
+    opened->reader = OpenNextFile(&opened->index);
+    if (opened->reader == nullptr) return false;
+    std::optional<uint64_t> batches = opened->reader->BatchCount();
+    if (!opened->reader->concurrent() || !batches) {
+      Throw<DataError>("'{}' is not in the format of '{}': files read together need one format",
+                       paths_[opened->index], paths_[0]);
+    }
+    if (fill_values_) opened->reader->KeepDictionaryCodes(*fill_values_);
+    opened->first_sequence = next_sequence_;
+    next_sequence_ += *batches;
+    opened_.push_back(std::move(opened));
+    return true;
+  }
+
+  void Close(const std::shared_ptr<OpenedFile>& file) {
+    std::lock_guard lock(mutex_);
+    std::erase(opened_, file);
+  }
+
+  // Numbers a file's batch in the whole set: after the batches of the files before it, or with
+  // a share, by file index and number in the file (in source order, with gaps).
+  SequencedBatch Sequenced(const OpenedFile& file, SequencedBatch& batch) const {
+    uint64_t sequence = share_ ? (static_cast<uint64_t>(file.index) << 32) | batch.sequence
+                               : file.first_sequence + batch.sequence;
+    SequencedBatch out{Assemble(std::move(batch.batch), file.index), sequence,
+                       std::move(batch.codes)};
+    if (!out.codes.empty()) out.codes.resize(schema_->num_fields());  // partition columns: none
+    return out;
   }
 
   bool FileMayMatch(size_t file) const {
@@ -256,15 +336,14 @@ class FileSetReader final : public BatchReader {
     }
   }
 
-  core::Batch Assemble(core::Batch batch) const {
+  core::Batch Assemble(core::Batch batch, size_t file) const {
     core::Batch out(schema_);
     size_t rows = batch.num_physical_rows();
     size_t file_fields = file_schema_->num_fields();
     for (size_t c = 0; c < file_fields; ++c) out.column(c).Reference(batch.column(c));
     for (size_t p = 0; p < partition_columns_.size(); ++p) {
-      const core::Value& value = partitioning_.values[current_][partition_columns_[p]];
-      core::Vector& vector = out.column(file_fields + p);
-      for (size_t r = 0; r < rows; ++r) vector.SetValue(r, value);
+      const core::Value& value = partitioning_.values[file][partition_columns_[p]];
+      out.column(file_fields + p).Fill(rows, value);
     }
     out.SetNumRows(rows);
     if (batch.selection()) out.SetSelection(*batch.selection());
@@ -285,7 +364,13 @@ class FileSetReader final : public BatchReader {
   size_t skipped_files_ = 0;
   uint64_t batches_in_file_ = 0;
   std::optional<std::pair<int, int>> share_;  // (rank, size) after KeepShare
-  std::unique_ptr<BatchReader> reader_;
+  std::unique_ptr<BatchReader> reader_;       // Next(): the current file's
+  // NextConcurrent(): the files open, oldest first, and the next first sequence number.
+  bool concurrent_ = false;
+  std::optional<bool> fill_values_;  // KeepDictionaryCodes()
+  std::mutex mutex_;
+  std::deque<std::shared_ptr<OpenedFile>> opened_;
+  uint64_t next_sequence_ = 0;
 };
 
 }  // namespace

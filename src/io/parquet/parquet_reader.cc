@@ -102,9 +102,24 @@ class ParquetReader final : public BatchReader {
     fill_values_ = fill_values;
   }
 
+  std::optional<SequencedBatch> NextConcurrent() override { return Claim(nullptr); }
+
+  std::optional<SequencedBatch> TryNextConcurrent(bool* busy) override {
+    *busy = false;
+    return Claim(busy);
+  }
+
+  std::optional<uint64_t> BatchCount() const override {
+    uint64_t batches = 0;
+    for (const auto& cursor : cursors_) batches += cursor->batches_left;
+    return batches;
+  }
+
+ private:
   // Each caller takes a ready batch, or else claims the next row group (or the next slice of
-  // one) and decodes it on its own thread, so decoding runs on every worker at once.
-  std::optional<SequencedBatch> NextConcurrent() override {
+  // one) and decodes it on its own thread, so decoding runs on every worker at once. When
+  // every slice left is being decoded, waits for one, or with `busy` says so.
+  std::optional<SequencedBatch> Claim(bool* busy) {
     std::unique_lock lock(mutex_);
     SplitLastRowGroups();
     while (true) {
@@ -115,6 +130,10 @@ class ParquetReader final : public BatchReader {
       }
       if (!claimable_.empty()) break;
       if (decoding_ == 0) return std::nullopt;
+      if (busy != nullptr) {
+        *busy = true;
+        return std::nullopt;
+      }
       decoded_.wait(lock);
     }
     size_t index = claimable_.front();
@@ -140,13 +159,15 @@ class ParquetReader final : public BatchReader {
       cursors_[index]->Finish();
     for (auto& batch : batches) ready_.push_back(std::move(batch));
     decoded_.notify_all();
-    if (ready_.empty()) return NextConcurrentLocked(lock);
+    if (ready_.empty()) {
+      lock.unlock();
+      return Claim(busy);
+    }
     SequencedBatch batch = std::move(ready_.front());
     ready_.pop_front();
     return batch;
   }
 
- private:
   void Project(const std::vector<std::string>& names) {
     const auto& columns = file_->columns();
     if (names.empty()) {
@@ -198,11 +219,6 @@ class ParquetReader final : public BatchReader {
                                                offset_index, rows));
     }
     return selected;
-  }
-
-  std::optional<SequencedBatch> NextConcurrentLocked(std::unique_lock<std::mutex>& lock) {
-    lock.unlock();
-    return NextConcurrent();
   }
 
   // Decodes the next slices of row groups in parallel, for Next(): one slice per thread, the

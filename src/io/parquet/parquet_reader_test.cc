@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include "base/error.h"
 #include "base/test_folder.h"
 #include "core/value.h"
+#include "io/open_file.h"
 #include "io/parquet/parquet_writer.h"
 #include "io/parquet/statistics.h"
 #include "io/parquet/value_decoder.h"
@@ -161,6 +163,63 @@ TEST(ParquetReader, ReadsTheLastRowGroupsInPartsOnSeveralThreads) {
     reader = OpenParquet(path, options);
     std::vector<int64_t> tail(all.begin() + 131072, all.end());
     EXPECT_EQ(IdsInSequence(*reader), tail) << reader->Describe();
+  }
+}
+
+TEST(ParquetReader, ReadsFoldersOfFilesOnSeveralThreadsAtOnce) {
+  TestFolder folder;
+  std::vector<int64_t> rows = {5000, 70000, 3000};
+  for (size_t k = 0; k < rows.size(); ++k) {
+    std::filesystem::create_directories(folder.Path("k=" + std::to_string(k)));
+    WriteNumbered(folder.Path("k=" + std::to_string(k) + "/part.parquet"), rows[k], 4096);
+  }
+  auto reader = OpenFile(folder.path());
+  ASSERT_TRUE(reader->concurrent());
+  reader->KeepDictionaryCodes(true);
+  // Batches numbered over the whole set, file after file; the partition column from the path.
+  std::map<uint64_t, std::vector<std::pair<int64_t, int64_t>>> by_sequence;  // (k, id)
+  size_t coded = 0;
+  while (auto batch = reader->NextConcurrent()) {
+    ASSERT_EQ(batch->codes.size(), 3u);
+    coded += batch->codes[1].dictionary != 0;
+    EXPECT_EQ(batch->codes[2].dictionary, 0u);
+    for (size_t row = 0; row < batch->batch.num_rows(); ++row) {
+      by_sequence[batch->sequence].emplace_back(batch->batch.GetValue(2, row).GetInt64(),
+                                                batch->batch.GetValue(0, row).GetInt64());
+    }
+  }
+  EXPECT_GT(coded, 0u);
+  std::vector<std::pair<int64_t, int64_t>> expected, read;
+  for (size_t k = 0; k < rows.size(); ++k) {
+    for (int64_t id = 0; id < rows[k]; ++id) expected.emplace_back(k, id);
+  }
+  uint64_t next = 0;
+  for (auto& [sequence, pairs] : by_sequence) {
+    EXPECT_EQ(sequence, next++);
+    read.insert(read.end(), pairs.begin(), pairs.end());
+  }
+  EXPECT_EQ(read, expected);
+  // A share keeps whole files, numbered by file and batch: source order with gaps.
+  reader = OpenFile(folder.path());
+  ASSERT_TRUE(reader->KeepShare(1, 2));
+  std::vector<uint64_t> sequences;
+  while (auto batch = reader->NextConcurrent()) {
+    EXPECT_EQ(batch->batch.GetValue(2, 0).GetInt64(), 1);
+    sequences.push_back(batch->sequence);
+  }
+  std::sort(sequences.begin(), sequences.end());
+  ASSERT_EQ(sequences.size(), 35u);  // 70,000 rows in batches of 2,048 at most
+  EXPECT_EQ(sequences.front(), uint64_t{1} << 32);
+  // Files read together need one format.
+  std::filesystem::create_directories(folder.Path("k=3"));
+  folder.Write("k=3/part.csv", "id,name\n1,n1\n");
+  reader = OpenFile(folder.path());
+  try {
+    while (reader->NextConcurrent()) {
+    }
+    FAIL() << "no error";
+  } catch (const DataError& error) {
+    EXPECT_NE(std::string(error.what()).find("one format"), std::string::npos) << error.what();
   }
 }
 
