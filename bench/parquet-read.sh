@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Compares Parquet read speed of Sluice with DuckDB (npm @duckdb/node-api) in one run, on
 # vega-datasets' flights-3m.parquet (Polars, ZSTD, 3M rows): a full scan touching every column
-# and a selective query whose predicates let row-group statistics skip most of the file.
+# and a selective query whose predicates let row-group statistics skip most of the file; then
+# on the same rows as a hive-partitioned folder (one file per month, written by DuckDB before
+# the timing): the full scan, and a GROUP BY of the partition column.
 # Both engines run in-process with all cores; the best of RUNS runs counts. MB/s is the file's
 # size over the query's time. Prints a markdown table.
 # Usage: bench/parquet-read.sh   Env: RUNS (default 5), BUILD (default build/release)
@@ -13,9 +15,17 @@ runs="${RUNS:-5}"
 [ -s "$file" ] || { echo "missing $file: run scripts/bootstrap" >&2; exit 1; }
 [ -x "$sluice" ] || { echo "missing $sluice: cmake --build --preset release" >&2; exit 1; }
 bytes=$(stat -c %s "$file")
+folder="$(mktemp -d)"
+trap 'rm -rf "$folder"' EXIT
+node "$ROOT/bench/peers/duckdb-parquet-read.cjs" 1 "COPY (SELECT *, month(date) AS m FROM '$file') \
+  TO '$folder/by-month' (FORMAT parquet, PARTITION_BY (m), COMPRESSION zstd)" > /dev/null
+parts="$folder/by-month/*/*.parquet"
+full="SELECT count(*), sum(delay), sum(distance), max(origin), min(destination), max(date) FROM"
 declare -A queries=(
-  [full]="SELECT count(*), sum(delay), sum(distance), max(origin), min(destination), max(date) FROM '$file'"
+  [full]="$full '$file'"
   [selective]="SELECT count(*), avg(delay) FROM '$file' WHERE date >= TIMESTAMP '2001-06-20' AND origin = 'SFO'"
+  [hive-full]="$full '$parts'"
+  [hive-group-by-partition]="SELECT m, count(*), avg(delay) FROM '$parts' GROUP BY m ORDER BY m"
 )
 
 # Runs a query RUNS times in one Sluice process; prints the best statement time in seconds.
@@ -28,7 +38,7 @@ sluice_best() {
 
 echo "| query (flights-3m.parquet, $bytes bytes, best of $runs) | sluice s | duckdb s | sluice MB/s | duckdb MB/s | duckdb / sluice time |"
 echo "|---|---:|---:|---:|---:|---:|"
-for name in full selective; do
+for name in full selective hive-full hive-group-by-partition; do
   sql="${queries[$name]}"
   ours=$(sluice_best "$sql")
   theirs=$(node "$ROOT/bench/peers/duckdb-parquet-read.cjs" "$runs" "$sql" | cut -f1)

@@ -111,6 +111,31 @@ struct CountState {
   void Finalize(Vector& out, size_t row) const { out.data<int64_t>()[row] = count; }
 };
 
+// Calls add(sum) for blocks of `values`: a block whose values all lie in [-2^52, 2^52) is
+// summed without a check per value (its sum cannot overflow, and the loop, which tests the
+// range with an add and a shift, vectorizes) and passed as one sum; the values of other blocks
+// are passed one by one.
+template <typename T, typename Add>
+void AddInBlocks(const T* values, size_t count, Add add) {
+  constexpr size_t kBlock = 1024;
+  constexpr uint64_t kSmall = uint64_t{1} << 52;
+  for (size_t from = 0; from < count; from += kBlock) {
+    size_t n = std::min(kBlock, count - from);
+    uint64_t block = 0;
+    uint64_t large = 0;  // not 0 when a value is outside [-2^52, 2^52)
+    for (size_t i = 0; i < n; ++i) {
+      auto value = static_cast<uint64_t>(static_cast<int64_t>(values[from + i]));
+      block += value;
+      large |= (value + kSmall) >> 53;
+    }
+    if (large == 0) {
+      add(static_cast<int64_t>(block));
+    } else {
+      for (size_t i = 0; i < n; ++i) add(static_cast<int64_t>(values[from + i]));
+    }
+  }
+}
+
 struct IntegerSumState {
   int64_t sum = 0;
   bool any = false;
@@ -121,28 +146,9 @@ struct IntegerSumState {
     }
     any = true;
   }
-  // Adds blocks of values within [-2^52, 2^52) without a check per value (the block's sum
-  // cannot overflow, and the loop, which tests the range with an add and a shift, vectorizes),
-  // then the block's sum with one.
   template <typename T>
   void UpdateMany(const T* values, size_t count) {
-    constexpr size_t kBlock = 1024;
-    constexpr uint64_t kSmall = uint64_t{1} << 52;
-    for (size_t from = 0; from < count; from += kBlock) {
-      size_t n = std::min(kBlock, count - from);
-      uint64_t block = 0;
-      uint64_t large = 0;  // not 0 when a value is outside [-2^52, 2^52)
-      for (size_t i = 0; i < n; ++i) {
-        auto value = static_cast<uint64_t>(static_cast<int64_t>(values[from + i]));
-        block += value;
-        large |= (value + kSmall) >> 53;
-      }
-      if (large == 0) {
-        Update(static_cast<int64_t>(block));
-      } else {
-        for (size_t i = 0; i < n; ++i) Update(values[from + i]);
-      }
-    }
+    AddInBlocks(values, count, [this](int64_t value) { Update(value); });
   }
   void Combine(const IntegerSumState& other) {
     if (!other.any) return;
@@ -151,6 +157,43 @@ struct IntegerSumState {
   void Finalize(Vector& out, size_t row) const {
     if (!any) return out.SetNull(row);
     out.data<int64_t>()[row] = sum;
+  }
+};
+
+// The mean of integers from their exact sum in 128 bits (two words, as states align to 8
+// bytes): integer adds, no rounding before the division, and the same answer in any order.
+struct IntegerAverageState {
+  uint64_t low = 0;
+  int64_t high = 0;
+  int64_t count = 0;
+  template <typename T>
+  void Update(T value) {
+    Add(static_cast<int64_t>(value));
+    ++count;
+  }
+  template <typename T>
+  void UpdateMany(const T* values, size_t n) {
+    AddInBlocks(values, n, [this](int64_t value) { Add(value); });
+    count += static_cast<int64_t>(n);
+  }
+  void Combine(const IntegerAverageState& other) {
+    uint64_t before = low;
+    low += other.low;
+    high += other.high + (low < before ? 1 : 0);
+    count += other.count;
+  }
+  void Finalize(Vector& out, size_t row) const {
+    if (count == 0) return out.SetNull(row);
+    auto sum = static_cast<__int128>(
+        (static_cast<unsigned __int128>(static_cast<uint64_t>(high)) << 64) | low);
+    out.data<double>()[row] = static_cast<double>(sum) / static_cast<double>(count);
+  }
+
+ private:
+  void Add(int64_t value) {
+    uint64_t before = low;
+    low += static_cast<uint64_t>(value);
+    high += (value < 0 ? -1 : 0) + (low < before ? 1 : 0);
   }
 };
 
@@ -329,8 +372,10 @@ void AddBasicAggregates(AggregateFunctionRegistry& registry) {
   registry.Add(MakeAggregate<DoubleSumState, double>("sum", {TypeId::kDouble}, TypeId::kDouble));
   for (const char* name : {"avg", "mean"}) {
     // Integer overloads read the values in place: no cast of the column to DOUBLE first.
-    registry.Add(MakeAggregate<AverageState, int32_t>(name, {TypeId::kInteger}, TypeId::kDouble));
-    registry.Add(MakeAggregate<AverageState, int64_t>(name, {TypeId::kBigint}, TypeId::kDouble));
+    registry.Add(
+        MakeAggregate<IntegerAverageState, int32_t>(name, {TypeId::kInteger}, TypeId::kDouble));
+    registry.Add(
+        MakeAggregate<IntegerAverageState, int64_t>(name, {TypeId::kBigint}, TypeId::kDouble));
     registry.Add(MakeAggregate<AverageState, double>(name, {TypeId::kDouble}, TypeId::kDouble));
   }
   AddExtremes<ExtremeState, true>(registry, "min");
