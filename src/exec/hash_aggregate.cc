@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <span>
 
 #include "base/task.h"
@@ -24,6 +25,38 @@ class AggregateState final : public LocalState {
   std::vector<uint64_t> hashes = std::vector<uint64_t>(core::kVectorSize);
   std::vector<std::byte*> rows = std::vector<std::byte*>(core::kVectorSize);
 };
+
+// Returns whether every one of `count` rows has the keys of the first, none NULL: a batch of
+// one partition of a hive folder, or of data sorted by the keys. Values are compared bit for
+// bit, so equal strings stored apart are not noticed, which only costs the shortcut.
+bool SameKeys(const std::vector<const core::Vector*>& keys, size_t count) {
+  auto same = [count]<typename T>(const T* values) {
+    for (size_t i = 1; i < count; ++i) {
+      if (std::memcmp(&values[i], &values[0], sizeof(T)) != 0) return false;
+    }
+    return true;
+  };
+  for (const core::Vector* key : keys) {
+    if (!key->validity().all_valid()) return false;
+    bool all = false;
+    switch (core::TypeWidth(key->type())) {
+      case 1:
+        all = same(key->data<uint8_t>());
+        break;
+      case 4:
+        all = same(key->data<uint32_t>());
+        break;
+      case 8:
+        all = same(key->data<uint64_t>());
+        break;
+      default:
+        all = same(key->data<core::StringRef>());
+        break;
+    }
+    if (!all) return false;
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -55,7 +88,7 @@ std::unique_ptr<LocalState> HashAggregate::MakeLocalState() {
 }
 
 void HashAggregate::UpdateAggregates(const core::Batch& flat, const GroupTable& table,
-                                     std::byte** rows) const {
+                                     std::byte** rows, bool one_group) const {
   size_t count = flat.num_rows();
   if (count == 0) return;
   std::vector<const core::Vector*> args;
@@ -78,7 +111,7 @@ void HashAggregate::UpdateAggregates(const core::Batch& flat, const GroupTable& 
         if (kept) valid.push_back(row);
       }
     }
-    if (num_keys_ == 0 && function.update_state != nullptr) {
+    if (one_group && function.update_state != nullptr) {
       function.update_state(args, filter ? valid.data() : nullptr, filter ? valid.size() : count,
                             rows[0] + offset);
     } else if (!filter) {
@@ -119,8 +152,9 @@ void HashAggregate::Consume(Morsel morsel, LocalState& local) {
   }
   std::vector<const core::Vector*> keys;
   for (size_t k = 0; k < num_keys_; ++k) keys.push_back(&flat.column(k));
-  // Without keys every row has the one group: it is looked up once.
-  size_t probed = num_keys_ == 0 ? std::min<size_t>(count, 1) : count;
+  // When every row has the same keys (always, without keys), their group is looked up once.
+  bool one_group = num_keys_ == 0 || (!state.append_only && count > 1 && SameKeys(keys, count));
+  size_t probed = one_group ? std::min<size_t>(count, 1) : count;
   HashRows(keys, probed, state.hashes.data());
   size_t before = state.table->memory_bytes();
   if (state.append_only) {
@@ -141,7 +175,7 @@ void HashAggregate::Consume(Morsel morsel, LocalState& local) {
   if (size_t after = state.table->memory_bytes(); after != before) {
     TrackMemory(static_cast<int64_t>(after) - static_cast<int64_t>(before));
   }
-  UpdateAggregates(flat, *state.table, state.rows.data());
+  UpdateAggregates(flat, *state.table, state.rows.data(), one_group);
 }
 
 void HashAggregate::Combine(LocalState& local) {

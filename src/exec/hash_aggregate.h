@@ -33,7 +33,10 @@ class HashAggregate final : public SinkOperator {
 
  private:
   std::unique_ptr<GroupTable> MakeTable() const;
-  void UpdateAggregates(const core::Batch& flat, const GroupTable& table, std::byte** rows) const;
+  // Updates every aggregate with the rows of `flat`, whose groups' rows are `rows` (only the
+  // first, with `one_group`, for functions with update_state).
+  void UpdateAggregates(const core::Batch& flat, const GroupTable& table, std::byte** rows,
+                        bool one_group) const;
   // Updates `function`'s states with only the rows `valid` (those whose arguments are all
   // valid), gathered first.
   void UpdateValidRows(const AggregateFunction& function, std::span<const core::Vector* const> args,
