@@ -28,6 +28,40 @@ bool MostlyRuns(std::byte* const* states, size_t count) {
   return same > kSamples / 2;
 }
 
+// Calls run(state, begin, end) for each run [begin, end) of rows with one state.
+template <typename Run>
+void ForEachRun(std::byte* const* states, size_t count, Run run) {
+  for (size_t begin = 0; begin < count;) {
+    size_t end = begin + 1;
+    while (end < count && states[end] == states[begin]) ++end;
+    run(states[begin], begin, end);
+    begin = end;
+  }
+}
+
+// Adds `count` values (values[rows[i]], or the first `count` without `rows`) to `target`.
+template <typename S, typename T>
+void UpdateWithValues(S& target, const T* values, const uint32_t* rows, size_t count) {
+  auto add = [&](S& state) {
+    if constexpr (requires { state.UpdateMany(values, count); }) {
+      if (rows == nullptr) return state.UpdateMany(values, count);
+    }
+    if (rows == nullptr) {
+      for (size_t i = 0; i < count; ++i) state.Update(values[i]);
+    } else {
+      for (size_t i = 0; i < count; ++i) state.Update(values[rows[i]]);
+    }
+  };
+  if constexpr (std::is_trivially_copyable_v<S>) {
+    // A local copy, which the compiler keeps in registers: no store and reload per row.
+    S local = target;
+    add(local);
+    target = local;
+  } else {
+    add(target);
+  }
+}
+
 // Adapts a state struct `S` with Update(value), Combine(S), Finalize(Vector&, row) to the
 // function-pointer interface. `T` is the argument's storage type.
 template <typename S, typename T>
@@ -41,53 +75,19 @@ AggregateFunction MakeAggregate(std::string name, std::vector<TypeId> arguments,
   function.update = [](std::span<const Vector* const> args, size_t count, std::byte* const* states,
                        size_t offset) {
     const T* values = args[0]->data<T>();
-    if (!std::is_trivially_copyable_v<S> || !MostlyRuns(states, count)) {
-      for (size_t i = 0; i < count; ++i)
+    if (!MostlyRuns(states, count)) {
+      for (size_t i = 0; i < count; ++i) {
         reinterpret_cast<S*>(states[i] + offset)->Update(values[i]);
-    } else {
-      // A run of rows of one group updates a local copy of the state, held in registers.
-      for (size_t i = 0; i < count;) {
-        std::byte* state = states[i];
-        size_t end = i + 1;
-        while (end < count && states[end] == state) ++end;
-        auto& target = *reinterpret_cast<S*>(state + offset);
-        if (end - i == 1) {
-          target.Update(values[i++]);
-          continue;
-        }
-        S local = target;
-        if constexpr (requires(S state) { state.UpdateMany(values, count); }) {
-          local.UpdateMany(values + i, end - i);
-          i = end;
-        } else {
-          for (; i < end; ++i) local.Update(values[i]);
-        }
-        target = local;
       }
+      return;
     }
+    ForEachRun(states, count, [&](std::byte* state, size_t begin, size_t end) {
+      UpdateWithValues(*reinterpret_cast<S*>(state + offset), values + begin, nullptr, end - begin);
+    });
   };
   function.update_state = [](std::span<const Vector* const> args, const uint32_t* rows,
                              size_t count, std::byte* state) {
-    const T* values = args[0]->data<T>();
-    auto add = [&](S& target) {
-      if constexpr (requires(S state) { state.UpdateMany(values, count); }) {
-        if (rows == nullptr) return target.UpdateMany(values, count);
-      }
-      if (rows == nullptr) {
-        for (size_t i = 0; i < count; ++i) target.Update(values[i]);
-      } else {
-        for (size_t i = 0; i < count; ++i) target.Update(values[rows[i]]);
-      }
-    };
-    auto& target = *reinterpret_cast<S*>(state);
-    if constexpr (std::is_trivially_copyable_v<S>) {
-      // A local copy, which the compiler keeps in registers: no store and reload per row.
-      S local = target;
-      add(local);
-      target = local;
-    } else {
-      add(target);
-    }
+    UpdateWithValues(*reinterpret_cast<S*>(state), args[0]->data<T>(), rows, count);
   };
   function.combine = [](const std::byte* source, std::byte* target) {
     reinterpret_cast<S*>(target)->Combine(*reinterpret_cast<const S*>(source));
@@ -317,13 +317,9 @@ AggregateFunction CountStar() {
       for (size_t i = 0; i < count; ++i) ++reinterpret_cast<CountState*>(states[i] + offset)->count;
       return;
     }
-    // A run of rows of one group adds its length at once.
-    for (size_t i = 0; i < count;) {
-      size_t end = i + 1;
-      while (end < count && states[end] == states[i]) ++end;
-      reinterpret_cast<CountState*>(states[i] + offset)->count += static_cast<int64_t>(end - i);
-      i = end;
-    }
+    ForEachRun(states, count, [offset](std::byte* state, size_t begin, size_t end) {
+      reinterpret_cast<CountState*>(state + offset)->count += static_cast<int64_t>(end - begin);
+    });
   };
   function.update_state = [](std::span<const Vector* const>, const uint32_t*, size_t count,
                              std::byte* state) {
